@@ -1,0 +1,55 @@
+#!/bin/bash
+# Runs inside the test-bed guest, chrooted into the host's root (see
+# initramfs-init.sh). Prepares the devices the way the job folder's config
+# asks (drivers, hugepages), runs the command under a timeout, and leaves its
+# output and exit status in the job folder for test/bed/vm-run on the host.
+set -u
+job=$1
+. "$job/config"
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+say() { echo "bed: $*"; }
+# The guest kernel's modules are not in the host's /lib/modules: name the tree.
+load() { modprobe -d "$FVN_KROOT" "$@"; }
+
+finish() {
+	echo "$1" > "$job/status.tmp" && mv "$job/status.tmp" "$job/status"
+	exit 0
+}
+
+dev() { echo "/sys/bus/pci/devices/$1"; }
+
+if [ "$FVN_LOAD_VFIO" = 1 ]; then
+	load vfio-pci || { say "modprobe vfio-pci failed"; finish 125; }
+fi
+# driver_override before nvme loads, so the kernel driver never touches the
+# controllers meant for vfio-pci (or for no driver at all).
+for b in $FVN_VFIO_BDFS; do echo vfio-pci > "$(dev "$b")/driver_override"; done
+for b in $FVN_NONE_BDFS; do echo none > "$(dev "$b")/driver_override"; done
+load nvme $FVN_NVME_PARAMS || { say "modprobe nvme failed"; finish 125; }
+if [ "$FVN_LOAD_VFIO" = 1 ]; then
+	for b in $FVN_VFIO_BDFS; do echo "$b" > /sys/bus/pci/drivers_probe; done
+fi
+
+# The kernel driver scans namespaces asynchronously: wait for all of them.
+for entry in $FVN_NVME_BDFS; do
+	b=${entry%=*} want=${entry#*=}
+	for _ in $(seq 100); do
+		have=$(ls -d "$(dev "$b")"/nvme/nvme*/nvme*n* 2>/dev/null | wc -l)
+		[ "$have" -ge "$want" ] && break
+		sleep 0.1
+	done
+	[ "$have" -ge "$want" ] || say "warning: $b shows $have of $want namespaces"
+done
+
+if [ "$FVN_HUGEPAGES" -gt 0 ]; then
+	echo "$FVN_HUGEPAGES" > /proc/sys/vm/nr_hugepages
+	mkdir -p /dev/hugepages
+	mount -t hugetlbfs -o pagesize=2M nodev /dev/hugepages
+	got=$(cat /proc/sys/vm/nr_hugepages)
+	[ "$got" -eq "$FVN_HUGEPAGES" ] || say "warning: reserved $got of $FVN_HUGEPAGES hugepages"
+fi
+
+cd "$FVN_CWD" || finish 125
+echo started > "$job/started"
+timeout -k 5 "$FVN_TIMEOUT" bash "$job/cmd" > "$job/stdout" 2> "$job/stderr" < /dev/null
+finish $?
