@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <mntent.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "env/hugepages.h"
+#include "env/log.h"
+
+static uint64_t read_u64(const char *path)
+{
+	unsigned long long v = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Sums free_hugepages * page size over the hugepages-<N>kB folders in dir. */
+static uint64_t free_bytes_in(const char *dir)
+{
+	char path[512];
+	uint64_t total = 0;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		unsigned long kb;
+
+		if (sscanf(e->d_name, "hugepages-%lukB", &kb) != 1)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/free_hugepages", dir, e->d_name);
+		total += read_u64(path) * kb * 1024;
+	}
+	closedir(d);
+	return total;
+}
+
+uint64_t env_hugepages_free_bytes(int node)
+{
+	char dir[128];
+
+	if (node < 0)
+		return free_bytes_in("/sys/kernel/mm/hugepages");
+	snprintf(dir, sizeof(dir), "/sys/devices/system/node/node%d/hugepages", node);
+	return free_bytes_in(dir);
+}
+
+static bool hugetlbfs_mounted(const char *want_dir)
+{
+	struct mntent *m;
+	bool found = false;
+	FILE *f = setmntent("/proc/mounts", "r");
+
+	if (!f)
+		return false;
+	while (!found && (m = getmntent(f)))
+		found = !strcmp(m->mnt_type, "hugetlbfs") &&
+			(!want_dir || !strcmp(m->mnt_dir, want_dir));
+	endmntent(f);
+	return found;
+}
+
+int env_hugepages_check(unsigned mem_mb, const char *huge_dir)
+{
+	uint64_t free_mb = env_hugepages_free_bytes(-1) >> 20;
+
+	if (free_mb == 0) {
+		env_err("no free hugepages: the engine takes its DMA memory from hugepages. Reserve some, "
+			"e.g. 1 GiB of 2 MiB pages: echo 512 > /proc/sys/vm/nr_hugepages "
+			"(check with: grep Huge /proc/meminfo)");
+		return -ENOMEM;
+	}
+	if (mem_mb && mem_mb > free_mb) {
+		env_err("mem_size=%u MiB asked for, but only %" PRIu64 " MiB of hugepages are free: "
+			"lower mem_size or reserve more (echo N > /proc/sys/vm/nr_hugepages)",
+			mem_mb, free_mb);
+		return -ENOMEM;
+	}
+	if (!hugetlbfs_mounted(huge_dir)) {
+		if (huge_dir)
+			env_err("huge_dir=%s is not a hugetlbfs mount: mount -t hugetlbfs nodev %s",
+				huge_dir, huge_dir);
+		else
+			env_err("no hugetlbfs mounted: mkdir -p /dev/hugepages && "
+				"mount -t hugetlbfs nodev /dev/hugepages");
+		return -ENOENT;
+	}
+	return 0;
+}

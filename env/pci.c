@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+
+#include <rte_vfio.h>
+
+#include "env/log.h"
+#include "env/pci.h"
+
+#define SYSFS_PCI "/sys/bus/pci/devices"
+
+/* PCI command register (PCI Local Bus spec 3.0, 6.2.2). */
+#define PCI_CFG_COMMAND 0x04
+#define PCI_CMD_MEMORY (1u << 1)
+#define PCI_CMD_BUS_MASTER (1u << 2)
+#define PCI_CMD_INTX_DISABLE (1u << 10)
+
+/* Name of the driver bound to a device, "" when none. */
+static void driver_of(const char *bdf, char *out, size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver", bdf);
+	n = readlink(path, target, sizeof(target) - 1);
+	out[0] = '\0';
+	if (n > 0) {
+		target[n] = '\0';
+		snprintf(out, len, "%s", strrchr(target, '/') + 1);
+	}
+}
+
+static int iommu_group_of(const char *bdf)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/iommu_group", bdf);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return -1;
+	target[n] = '\0';
+	return atoi(strrchr(target, '/') + 1);
+}
+
+int env_pci_numa_node(const char *bdf)
+{
+	char path[PATH_MAX];
+	int node = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/numa_node", bdf);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%d", &node) != 1)
+			node = -1;
+		fclose(f);
+	}
+	return node;
+}
+
+/*
+ * A group is viable only when every device in it is bound to vfio-pci, to a
+ * PCIe port driver, or to nothing: name the first one that is not.
+ */
+static int group_blocker(int group, const char *self, char *out, size_t len)
+{
+	char path[PATH_MAX], drv[64];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/devices", group);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, self))
+			continue;
+		driver_of(e->d_name, drv, sizeof(drv));
+		if (drv[0] && strcmp(drv, "vfio-pci") && strcmp(drv, "pcieport")) {
+			snprintf(out, len, "%s (driver %s)", e->d_name, drv);
+			closedir(d);
+			return 1;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+static int preflight(struct env_pci_dev *dev)
+{
+	const char *bdf = dev->bdf;
+	char path[PATH_MAX], drv[64], blocker[512];
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s", bdf);
+	if (access(path, F_OK)) {
+		env_err("%s: no such PCI device on this machine; list the NVMe controllers with: "
+			"lspci -D -d ::0108", bdf);
+		return -ENODEV;
+	}
+	driver_of(bdf, drv, sizeof(drv));
+	if (strcmp(drv, "vfio-pci")) {
+		if (drv[0])
+			env_err("%s is bound to the kernel driver '%s', not vfio-pci: unmount anything on "
+				"its namespaces, then: echo %s > %s/%s/driver/unbind; "
+				"echo vfio-pci > %s/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe",
+				bdf, drv, bdf, SYSFS_PCI, bdf, SYSFS_PCI, bdf, bdf);
+		else
+			env_err("%s has no driver: bind it to vfio-pci: modprobe vfio-pci; "
+				"echo vfio-pci > %s/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe",
+				bdf, SYSFS_PCI, bdf, bdf);
+		return -EBUSY;
+	}
+	dev->iommu_group = iommu_group_of(bdf);
+	if (dev->iommu_group < 0) {
+		env_err("%s has no IOMMU group: the IOMMU is off. Enable VT-d/AMD-Vi in the firmware "
+			"and boot with intel_iommu=on (or amd_iommu=on)", bdf);
+		return -ENODEV;
+	}
+	if (group_blocker(dev->iommu_group, bdf, blocker, sizeof(blocker))) {
+		env_err("%s: IOMMU group %d is not viable: %s shares it and is bound to a kernel "
+			"driver; bind it to vfio-pci too, or move the controller to another slot",
+			bdf, dev->iommu_group, blocker);
+		return -EPERM;
+	}
+	snprintf(path, sizeof(path), "/dev/vfio/%d", dev->iommu_group);
+	if (access(path, R_OK | W_OK)) {
+		int err = errno;
+
+		env_err("%s: cannot open %s (%s): run as root or give this user the device "
+			"(chown; and raise RLIMIT_MEMLOCK)", bdf, path, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+static int enable_bus_master(struct env_pci_dev *dev)
+{
+	struct vfio_region_info cfg = { .argsz = sizeof(cfg), .index = VFIO_PCI_CONFIG_REGION_INDEX };
+	uint16_t cmd;
+
+	if (ioctl(dev->vfio_fd, VFIO_DEVICE_GET_REGION_INFO, &cfg))
+		return -errno;
+	if (pread(dev->vfio_fd, &cmd, sizeof(cmd), cfg.offset + PCI_CFG_COMMAND) != sizeof(cmd))
+		return -EIO;
+	/* Polled queues only: INTx stays off so a stray interrupt cannot storm. */
+	cmd |= PCI_CMD_MEMORY | PCI_CMD_BUS_MASTER | PCI_CMD_INTX_DISABLE;
+	if (pwrite(dev->vfio_fd, &cmd, sizeof(cmd), cfg.offset + PCI_CFG_COMMAND) != sizeof(cmd))
+		return -EIO;
+	return 0;
+}
+
+static int map_bar0(struct env_pci_dev *dev)
+{
+	struct vfio_region_info bar = { .argsz = sizeof(bar), .index = VFIO_PCI_BAR0_REGION_INDEX };
+	void *va;
+
+	if (ioctl(dev->vfio_fd, VFIO_DEVICE_GET_REGION_INFO, &bar)) {
+		env_err("%s: VFIO cannot describe BAR0: %s", dev->bdf, strerror(errno));
+		return -errno;
+	}
+	if (!(bar.flags & VFIO_REGION_INFO_FLAG_MMAP) || bar.size == 0) {
+		env_err("%s: BAR0 cannot be memory-mapped through VFIO (size %llu, flags 0x%x)",
+			dev->bdf, (unsigned long long)bar.size, bar.flags);
+		return -ENOTSUP;
+	}
+	va = mmap(NULL, bar.size, PROT_READ | PROT_WRITE, MAP_SHARED, dev->vfio_fd, bar.offset);
+	if (va == MAP_FAILED) {
+		int err = errno;
+
+		env_err("%s: mmap of BAR0 (%llu bytes) failed: %s", dev->bdf,
+			(unsigned long long)bar.size, strerror(err));
+		return -err;
+	}
+	dev->bar0 = va;
+	dev->bar0_size = bar.size;
+	return 0;
+}
+
+int env_pci_open(struct env_pci_dev *dev, const char *bdf)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	int ret;
+
+	memset(dev, 0, sizeof(*dev));
+	snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
+	dev->vfio_fd = -1;
+	dev->numa_node = env_pci_numa_node(bdf);
+	ret = preflight(dev);
+	if (ret)
+		return ret;
+
+	/* Joins EAL's container: group viability, IOMMU type, DMA map of EAL memory. */
+	ret = rte_vfio_setup_device(SYSFS_PCI, bdf, &dev->vfio_fd, &info);
+	if (ret) {
+		env_err("%s: VFIO set-up of IOMMU group %d failed (EAL's lines above say why); "
+			"is another process using the device?", bdf, dev->iommu_group);
+		dev->vfio_fd = -1;
+		return -EIO;
+	}
+	ret = enable_bus_master(dev);
+	if (ret) {
+		env_err("%s: cannot enable bus mastering through VFIO config space: %s", bdf,
+			strerror(-ret));
+		env_pci_close(dev);
+		return ret;
+	}
+	ret = map_bar0(dev);
+	if (ret) {
+		env_pci_close(dev);
+		return ret;
+	}
+	return 0;
+}
+
+void env_pci_close(struct env_pci_dev *dev)
+{
+	if (dev->bar0)
+		munmap((void *)dev->bar0, dev->bar0_size);
+	dev->bar0 = NULL;
+	if (dev->vfio_fd >= 0)
+		rte_vfio_release_device(SYSFS_PCI, dev->bdf, dev->vfio_fd);
+	dev->vfio_fd = -1;
+}

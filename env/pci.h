@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A PCI function owned through VFIO: preflight of its sysfs state (present,
+ * bound to vfio-pci, in a viable IOMMU group), the device joined to EAL's
+ * VFIO container (which DMA-maps all EAL memory for it), bus mastering on,
+ * and BAR0 mapped. Knows nothing of NVMe.
+ * Functions return 0 or a negative errno; failures are logged with the
+ * address, the IOMMU group, the cause and the fix.
+ */
+#ifndef ENV_PCI_H
+#define ENV_PCI_H
+
+#include <stddef.h>
+
+struct env_pci_dev {
+	char bdf[16];          /* "0000:00:04.0" */
+	int vfio_fd;
+	int iommu_group;
+	int numa_node;         /* -1: the platform does not say */
+	volatile void *bar0;
+	size_t bar0_size;
+};
+
+/* Needs env_eal_init() first. */
+int env_pci_open(struct env_pci_dev *dev, const char *bdf);
+void env_pci_close(struct env_pci_dev *dev);
+
+/* NUMA node from sysfs, -1 when unknown or absent. */
+int env_pci_numa_node(const char *bdf);
+
+#endif

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Controller bring-up and shutdown (NVMe base spec 2.0, 3.5.1 "Memory-based
+ * controller initialization"), and the synchronous admin path.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "env/dma.h"
+#include "env/log.h"
+#include "nvme/ctrl.h"
+#include "nvme/regs.h"
+#include "nvme/status.h"
+
+/* Memory page size this driver uses: the x86 page and every PRP entry's unit. */
+#define HOST_PAGE_SHIFT 12
+
+static const char *const state_names[] = {
+	[NVME_CTRL_READ_CAP] = "read CAP",
+	[NVME_CTRL_DISABLE] = "disable",
+	[NVME_CTRL_WAIT_NOT_READY] = "wait for CSTS.RDY=0",
+	[NVME_CTRL_SETUP_ADMIN_QUEUE] = "set up admin queue",
+	[NVME_CTRL_ENABLE] = "enable",
+	[NVME_CTRL_WAIT_READY] = "wait for CSTS.RDY=1",
+	[NVME_CTRL_IDENTIFY] = "identify controller",
+	[NVME_CTRL_SET_NUM_QUEUES] = "set number of queues",
+	[NVME_CTRL_LIVE] = "live",
+	[NVME_CTRL_SHUTDOWN] = "shut down",
+	[NVME_CTRL_FAILED] = "failed",
+};
+
+const char *nvme_ctrl_state_name(enum nvme_ctrl_state state)
+{
+	if ((unsigned)state < sizeof(state_names) / sizeof(state_names[0]) && state_names[state])
+		return state_names[state];
+	return "unknown";
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool nvme_ctrl_failed(struct nvme_ctrl *c)
+{
+	uint32_t csts = nvme_reg_read32(c->regs, NVME_REG_CSTS);
+
+	/* A surprise-removed device reads as all ones. */
+	return csts == UINT32_MAX || (csts & NVME_CSTS_CFS);
+}
+
+/* Waits until CSTS.RDY equals ready, bounded by CAP.TO. */
+static int wait_ready(struct nvme_ctrl *c, bool ready)
+{
+	uint64_t deadline = now_ms() + c->timeout_ms;
+
+	for (;;) {
+		uint32_t csts = nvme_reg_read32(c->regs, NVME_REG_CSTS);
+
+		if (csts == UINT32_MAX) {
+			env_err("%s: registers read all ones: the device is gone or its BAR is not "
+				"reachable", c->name);
+			return -ENODEV;
+		}
+		if (!!(csts & NVME_CSTS_RDY) == ready)
+			return 0;
+		if (ready && (csts & NVME_CSTS_CFS)) {
+			env_err("%s: controller fatal status (CSTS.CFS) while enabling; a reset or "
+				"power cycle of the device is needed", c->name);
+			return -EIO;
+		}
+		if (now_ms() > deadline) {
+			env_err("%s: CSTS.RDY did not become %d within CAP.TO = %u ms (CSTS 0x%x)",
+				c->name, ready, c->timeout_ms, csts);
+			return -ETIMEDOUT;
+		}
+		usleep(1000);
+	}
+}
+
+static void copy_id_string(char *dst, const char *src, size_t len)
+{
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	for (size_t i = len; i > 0 && (dst[i - 1] == ' ' || dst[i - 1] == '\0'); i--)
+		dst[i - 1] = '\0';
+}
+
+int nvme_admin_sync(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint16_t *status, uint32_t *dw0)
+{
+	struct nvme_qpair *q = &c->admin;
+	uint64_t deadline;
+	int ret = 0;
+
+	pthread_mutex_lock(&c->admin_lock);
+	cmd->cid = c->admin_next_cid++;
+	/* One command at a time under the lock: the ring cannot be full. */
+	(void)nvme_sq_copy_cmd(&q->sq, cmd);
+	nvme_sq_ring_doorbell(&q->sq);
+	deadline = now_ms() + c->timeout_ms;
+	for (;;) {
+		if (nvme_cqe_pending(&q->cq)) {
+			const struct nvme_cqe *cqe = nvme_cq_head_cqe(&q->cq);
+			uint16_t st = nvme_cqe_status(cqe);
+
+			nvme_sq_update_head(&q->sq, cqe->sq_head);
+			if (cqe->cid != cmd->cid) {
+				/* A completion from before a reset: skip it. */
+				nvme_cq_advance(&q->cq);
+				nvme_cq_ring_doorbell(&q->cq);
+				continue;
+			}
+			if (dw0)
+				*dw0 = cqe->dw0;
+			if (status)
+				*status = st;
+			nvme_cq_advance(&q->cq);
+			nvme_cq_ring_doorbell(&q->cq);
+			ret = nvme_status_to_errno(st);
+			break;
+		}
+		if (nvme_ctrl_failed(c)) {
+			env_err("%s: controller failed (CSTS 0x%x) during admin opcode 0x%02x", c->name,
+				nvme_reg_read32(c->regs, NVME_REG_CSTS), cmd->opcode);
+			ret = -ENODEV;
+			break;
+		}
+		if (now_ms() > deadline) {
+			env_err("%s: admin opcode 0x%02x (cid %u) did not complete within %u ms",
+				c->name, cmd->opcode, cmd->cid, c->timeout_ms);
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&c->admin_lock);
+	return ret;
+}
+
+static int identify(struct nvme_ctrl *c, uint8_t cns, uint32_t nsid)
+{
+	struct nvme_sqe cmd = {
+		.opcode = NVME_ADMIN_IDENTIFY,
+		.nsid = nsid,
+		.prp1 = c->scratch_iova,
+		.cdw10 = nvme_identify_cdw10(cns, 0),
+	};
+	uint16_t status = 0;
+	int ret = nvme_admin_sync(c, &cmd, &status, NULL);
+
+	if (ret && ret != -ETIMEDOUT && ret != -ENODEV) {
+		char text[160];
+
+		nvme_status_format(text, sizeof(text), status);
+		env_err("%s: Identify CNS %u nsid %u failed: %s", c->name, cns, nsid, text);
+	}
+	return ret;
+}
+
+static int identify_controller(struct nvme_ctrl *c)
+{
+	const struct nvme_id_ctrl *id = c->scratch;
+	int ret = identify(c, NVME_CNS_CTRL, 0);
+
+	if (ret)
+		return ret;
+	copy_id_string(c->model, id->mn, sizeof(id->mn));
+	copy_id_string(c->serial, id->sn, sizeof(id->sn));
+	copy_id_string(c->firmware, id->fr, sizeof(id->fr));
+	c->nn = id->nn;
+	c->oncs = id->oncs;
+	c->vwc = id->vwc;
+	/* MDTS is in units of the minimum page size, not of CC.MPS. */
+	c->max_xfer = UINT32_MAX;
+	if (id->mdts && (uint64_t)nvme_cap_page_size_min(c->cap) << id->mdts < UINT32_MAX)
+		c->max_xfer = nvme_cap_page_size_min(c->cap) << id->mdts;
+	if ((id->sqes & 0xf) > 6 || (id->cqes & 0xf) > 4) {
+		env_err("%s: controller needs SQ/CQ entries of 2^%u/2^%u bytes; only 64/16 exist "
+			"in this driver", c->name, id->sqes & 0xf, id->cqes & 0xf);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int set_num_queues(struct nvme_ctrl *c)
+{
+	uint32_t want = NVME_MAX_IO_QUEUES - 1, dw0 = 0;
+	struct nvme_sqe cmd = {
+		.opcode = NVME_ADMIN_SET_FEATURES,
+		.cdw10 = NVME_FEAT_NUM_QUEUES,
+		.cdw11 = nvme_feat_num_queues_cdw11(want, want),
+	};
+	uint16_t status = 0;
+	int ret = nvme_admin_sync(c, &cmd, &status, &dw0);
+
+	if (ret) {
+		char text[160];
+
+		nvme_status_format(text, sizeof(text), status);
+		env_err("%s: Set Features Number of Queues failed: %s", c->name, text);
+		return ret;
+	}
+	c->io_queues = nvme_feat_num_queues_nsqa(dw0);
+	if (nvme_feat_num_queues_ncqa(dw0) < c->io_queues)
+		c->io_queues = nvme_feat_num_queues_ncqa(dw0);
+	if (c->io_queues > want)
+		c->io_queues = want;
+	return 0;
+}
+
+static int enable(struct nvme_ctrl *c)
+{
+	uint32_t cc = NVME_CC_EN | NVME_SET(CC_CSS, NVME_CC_CSS_NVM) |
+		      nvme_cc_mps(HOST_PAGE_SHIFT) | NVME_SET(CC_AMS, NVME_CC_AMS_RR) |
+		      NVME_SET(CC_IOSQES, 6) | NVME_SET(CC_IOCQES, 4);
+
+	nvme_reg_write32(c->regs, NVME_REG_AQA, nvme_aqa(c->admin.entries, c->admin.entries));
+	nvme_reg_write64(c->regs, NVME_REG_ASQ, c->admin.sq_iova);
+	nvme_reg_write64(c->regs, NVME_REG_ACQ, c->admin.cq_iova);
+	c->state = NVME_CTRL_ENABLE;
+	nvme_reg_write32(c->regs, NVME_REG_CC, cc);
+	c->state = NVME_CTRL_WAIT_READY;
+	return wait_ready(c, true);
+}
+
+/* Clears CC.EN whatever the previous owner left, which also drops its queues. */
+static int disable(struct nvme_ctrl *c)
+{
+	uint32_t cc = nvme_reg_read32(c->regs, NVME_REG_CC);
+	uint32_t csts = nvme_reg_read32(c->regs, NVME_REG_CSTS);
+
+	c->state = NVME_CTRL_DISABLE;
+	if (csts & NVME_CSTS_CFS)
+		env_warn("%s: controller reports fatal status (CSTS.CFS); resetting it", c->name);
+	/* Clearing EN while a previous enable is still in progress is undefined. */
+	if ((cc & NVME_CC_EN) && !(csts & NVME_CSTS_RDY) && !(csts & NVME_CSTS_CFS)) {
+		c->state = NVME_CTRL_WAIT_READY;
+		if (wait_ready(c, true) == -ENODEV)
+			return -ENODEV;
+	}
+	if (cc & NVME_CC_EN)
+		nvme_reg_write32(c->regs, NVME_REG_CC, cc & ~(uint32_t)NVME_CC_EN);
+	c->state = NVME_CTRL_WAIT_NOT_READY;
+	return wait_ready(c, false);
+}
+
+int nvme_ctrl_init(struct nvme_ctrl *c, const char *name, volatile void *regs, int numa_node)
+{
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->regs = regs;
+	c->numa_node = numa_node;
+	pthread_mutex_init(&c->admin_lock, NULL);
+	pthread_mutex_init(&c->scratch_lock, NULL);
+
+	c->state = NVME_CTRL_READ_CAP;
+	c->cap = nvme_reg_read64(c->regs, NVME_REG_CAP);
+	c->vs = nvme_reg_read32(c->regs, NVME_REG_VS);
+	if (c->cap == UINT64_MAX) {
+		env_err("%s: CAP reads all ones: the device does not answer on BAR0", c->name);
+		ret = -ENODEV;
+		goto fail;
+	}
+	c->dstrd = nvme_cap_dstrd(c->cap);
+	c->timeout_ms = nvme_cap_timeout_ms(c->cap);
+	c->max_queue_entries = nvme_cap_max_queue_entries(c->cap);
+	c->page_size = 1u << HOST_PAGE_SHIFT;
+	if (!(nvme_cap_css(c->cap) & NVME_CAP_CSS_NVM)) {
+		env_err("%s: controller does not support the NVM command set (CAP.CSS 0x%x)", c->name,
+			nvme_cap_css(c->cap));
+		ret = -ENOTSUP;
+		goto fail;
+	}
+	if (nvme_cap_page_size_min(c->cap) > c->page_size ||
+	    nvme_cap_page_size_max(c->cap) < c->page_size) {
+		env_err("%s: controller page sizes %u..%u exclude the host's %u", c->name,
+			nvme_cap_page_size_min(c->cap), nvme_cap_page_size_max(c->cap), c->page_size);
+		ret = -ENOTSUP;
+		goto fail;
+	}
+
+	ret = disable(c);
+	if (ret)
+		goto fail;
+
+	c->state = NVME_CTRL_SETUP_ADMIN_QUEUE;
+	ret = nvme_qpair_alloc(&c->admin, c->regs, c->dstrd, 0, NVME_ADMIN_ENTRIES, numa_node);
+	if (ret)
+		goto fail;
+	c->scratch = env_dma_alloc(4096, 4096, numa_node, &c->scratch_iova);
+	if (!c->scratch) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+
+	ret = enable(c);
+	if (ret)
+		goto fail;
+	c->state = NVME_CTRL_IDENTIFY;
+	ret = identify_controller(c);
+	if (ret)
+		goto fail;
+	c->state = NVME_CTRL_SET_NUM_QUEUES;
+	ret = set_num_queues(c);
+	if (ret)
+		goto fail;
+	c->state = NVME_CTRL_LIVE;
+	env_info("%s: %s (serial %s, firmware %s), NVMe %u.%u, %u namespaces, %u I/O queues, "
+		 "max transfer %u KiB, doorbell stride %u B", c->name, c->model, c->serial,
+		 c->firmware, c->vs >> 16, (c->vs >> 8) & 0xff, c->nn, c->io_queues,
+		 c->max_xfer == UINT32_MAX ? 0 : c->max_xfer >> 10, 4u << c->dstrd);
+	return 0;
+
+fail:
+	env_err("%s: controller bring-up failed at step '%s': %s", c->name,
+		nvme_ctrl_state_name(c->state), strerror(-ret));
+	c->state = NVME_CTRL_FAILED;
+	nvme_qpair_free(&c->admin);
+	if (c->scratch)
+		env_dma_free(c->scratch);
+	c->scratch = NULL;
+	return ret;
+}
+
+void nvme_ctrl_shutdown(struct nvme_ctrl *c)
+{
+	uint32_t cc;
+	uint64_t deadline;
+
+	if (c->state == NVME_CTRL_LIVE && !nvme_ctrl_failed(c)) {
+		c->state = NVME_CTRL_SHUTDOWN;
+		cc = nvme_reg_read32(c->regs, NVME_REG_CC);
+		cc = (cc & ~(uint32_t)NVME_SET(CC_SHN, NVME_CC_SHN_MASK)) |
+		     NVME_SET(CC_SHN, NVME_CC_SHN_NORMAL);
+		nvme_reg_write32(c->regs, NVME_REG_CC, cc);
+		/* RTD3E is often 0 or optimistic: give the same bound as enabling. */
+		deadline = now_ms() + c->timeout_ms;
+		while (nvme_csts_shst(nvme_reg_read32(c->regs, NVME_REG_CSTS)) !=
+		       NVME_CSTS_SHST_COMPLETE) {
+			if (now_ms() > deadline) {
+				env_warn("%s: shutdown not complete after %u ms", c->name,
+					 c->timeout_ms);
+				break;
+			}
+			usleep(1000);
+		}
+	}
+	nvme_qpair_free(&c->admin);
+	if (c->scratch)
+		env_dma_free(c->scratch);
+	c->scratch = NULL;
+	pthread_mutex_destroy(&c->admin_lock);
+	pthread_mutex_destroy(&c->scratch_lock);
+}
+
+int nvme_ctrl_ns_info(struct nvme_ctrl *c, uint32_t nsid, struct nvme_ns_info *ns)
+{
+	const struct nvme_id_ns *id = c->scratch;
+	int ret;
+
+	if (nsid == 0 || nsid > c->nn)
+		return -ENOENT;
+	pthread_mutex_lock(&c->scratch_lock);
+	ret = identify(c, NVME_CNS_NS, nsid);
+	if (ret == -EINVAL)
+		ret = -ENOENT;
+	/* An inactive namespace id identifies as all zeroes. */
+	if (!ret && id->nsze == 0)
+		ret = -ENOENT;
+	if (!ret) {
+		ns->nsid = nsid;
+		ns->blocks = id->nsze;
+		ns->lba_size = nvme_ns_lba_size(id);
+		ns->metadata_size = nvme_ns_metadata_size(id);
+	}
+	pthread_mutex_unlock(&c->scratch_lock);
+	return ret;
+}
+
+static int active_ns_list(struct nvme_ctrl *c)
+{
+	return identify(c, NVME_CNS_ACTIVE_NS_LIST, 0);
+}
+
+int nvme_ctrl_first_active_ns(struct nvme_ctrl *c, uint32_t *nsid)
+{
+	const struct nvme_ns_list *list = c->scratch;
+	int ret;
+
+	pthread_mutex_lock(&c->scratch_lock);
+	ret = active_ns_list(c);
+	if (!ret && list->nsid[0] == 0)
+		ret = -ENOENT;
+	if (!ret)
+		*nsid = list->nsid[0];
+	pthread_mutex_unlock(&c->scratch_lock);
+	return ret;
+}
+
+void nvme_ctrl_active_ns_text(struct nvme_ctrl *c, char *out, size_t len)
+{
+	const struct nvme_ns_list *list = c->scratch;
+	size_t used = 0;
+
+	out[0] = '\0';
+	pthread_mutex_lock(&c->scratch_lock);
+	if (!active_ns_list(c))
+		for (unsigned i = 0; i < 1024 && list->nsid[i] && used < len; i++)
+			used += snprintf(out + used, len - used, "%s%u", i ? ", " : "",
+					 list->nsid[i]);
+	pthread_mutex_unlock(&c->scratch_lock);
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <string.h>
+
+#include "env/dma.h"
+#include "env/log.h"
+#include "nvme/ctrl.h"
+#include "nvme/qpair.h"
+#include "nvme/status.h"
+
+int nvme_qpair_alloc(struct nvme_qpair *qp, volatile uint8_t *regs, unsigned dstrd, uint16_t qid,
+		     uint16_t entries, int numa_node)
+{
+	memset(qp, 0, sizeof(*qp));
+	qp->qid = qid;
+	qp->entries = entries;
+	/* Page aligned and IOVA contiguous: queues are created with PC=1. */
+	qp->sq_mem = env_dma_alloc((size_t)entries * sizeof(struct nvme_sqe), 4096, numa_node,
+				   &qp->sq_iova);
+	qp->cq_mem = env_dma_alloc((size_t)entries * sizeof(struct nvme_cqe), 4096, numa_node,
+				   &qp->cq_iova);
+	if (!qp->sq_mem || !qp->cq_mem) {
+		nvme_qpair_free(qp);
+		return -ENOMEM;
+	}
+	nvme_sq_init(&qp->sq, qp->sq_mem, nvme_doorbell(regs, qid, false, dstrd), entries);
+	nvme_cq_init(&qp->cq, qp->cq_mem, nvme_doorbell(regs, qid, true, dstrd), entries);
+	return 0;
+}
+
+void nvme_qpair_free(struct nvme_qpair *qp)
+{
+	if (qp->sq_mem)
+		env_dma_free(qp->sq_mem);
+	if (qp->cq_mem)
+		env_dma_free(qp->cq_mem);
+	qp->sq_mem = qp->cq_mem = NULL;
+}
+
+static int qid_take(struct nvme_ctrl *c)
+{
+	int qid = -EBUSY;
+
+	pthread_mutex_lock(&c->admin_lock);
+	for (uint32_t q = 1; q <= c->io_queues && q < NVME_MAX_IO_QUEUES; q++) {
+		if (!(c->qid_used[q / 64] & (UINT64_C(1) << (q % 64)))) {
+			c->qid_used[q / 64] |= UINT64_C(1) << (q % 64);
+			qid = (int)q;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&c->admin_lock);
+	return qid;
+}
+
+static void qid_give_back(struct nvme_ctrl *c, uint16_t qid)
+{
+	pthread_mutex_lock(&c->admin_lock);
+	c->qid_used[qid / 64] &= ~(UINT64_C(1) << (qid % 64));
+	pthread_mutex_unlock(&c->admin_lock);
+}
+
+static int admin_queue_cmd(struct nvme_ctrl *c, uint8_t opcode, uint32_t cdw10, uint32_t cdw11,
+			   uint64_t prp1, uint16_t qid)
+{
+	struct nvme_sqe cmd = {
+		.opcode = opcode, .prp1 = prp1, .cdw10 = cdw10, .cdw11 = cdw11,
+	};
+	uint16_t status = 0;
+	int ret = nvme_admin_sync(c, &cmd, &status, NULL);
+
+	if (ret && ret != -ETIMEDOUT && ret != -ENODEV) {
+		char text[160];
+
+		nvme_status_format(text, sizeof(text), status);
+		env_err("%s: admin opcode 0x%02x for I/O queue %u failed: %s", c->name, opcode, qid,
+			text);
+	}
+	return ret;
+}
+
+int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries)
+{
+	int qid, ret;
+
+	if (entries > c->max_queue_entries)
+		entries = c->max_queue_entries;
+	if (entries < 2)
+		entries = 2;
+	qid = qid_take(c);
+	if (qid < 0) {
+		env_err("%s: all %u I/O queues the controller granted are in use: fewer jobs or "
+			"files per controller", c->name, c->io_queues);
+		return qid;
+	}
+	ret = nvme_qpair_alloc(qp, c->regs, c->dstrd, (uint16_t)qid, (uint16_t)entries,
+			       c->numa_node);
+	if (ret)
+		goto give_back;
+	ret = admin_queue_cmd(c, NVME_ADMIN_CREATE_CQ, nvme_create_queue_cdw10(qid, entries),
+			      nvme_create_cq_cdw11(true, false, 0), qp->cq_iova, qid);
+	if (ret)
+		goto free;
+	ret = admin_queue_cmd(c, NVME_ADMIN_CREATE_SQ, nvme_create_queue_cdw10(qid, entries),
+			      nvme_create_sq_cdw11(true, NVME_SQ_QPRIO_URGENT, qid), qp->sq_iova, qid);
+	if (ret) {
+		admin_queue_cmd(c, NVME_ADMIN_DELETE_CQ, qid, 0, 0, qid);
+		goto free;
+	}
+	env_debug("%s: I/O queue %u created, %u entries", c->name, qid, entries);
+	return 0;
+free:
+	nvme_qpair_free(qp);
+give_back:
+	qid_give_back(c, (uint16_t)qid);
+	return ret;
+}
+
+int nvme_qpair_delete(struct nvme_ctrl *c, struct nvme_qpair *qp)
+{
+	int ret = 0;
+
+	if (!nvme_ctrl_failed(c)) {
+		/* The SQ first: deleting it aborts what is still queued on it. */
+		ret = admin_queue_cmd(c, NVME_ADMIN_DELETE_SQ, qp->qid, 0, 0, qp->qid);
+		if (!ret)
+			ret = admin_queue_cmd(c, NVME_ADMIN_DELETE_CQ, qp->qid, 0, 0, qp->qid);
+	}
+	nvme_qpair_free(qp);
+	qid_give_back(c, qp->qid);
+	return ret;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A queue pair: one SQ and its own CQ in DMA memory, polled (no interrupt).
+ * The admin queue is one too (qid 0, created by the controller registers);
+ * I/O pairs are created and deleted with admin commands, one per fio thread
+ * and controller. Functions return 0 or a negative errno.
+ */
+#ifndef NVME_QPAIR_H
+#define NVME_QPAIR_H
+
+#include <stdint.h>
+
+#include "nvme/queue.h"
+
+struct nvme_ctrl;
+
+struct nvme_qpair {
+	struct nvme_sq sq;
+	struct nvme_cq cq;
+	uint16_t qid;
+	uint16_t entries;
+	void *sq_mem, *cq_mem;
+	uint64_t sq_iova, cq_iova;
+};
+
+/* Queue memory and doorbells for qid; the controller is not told. */
+int nvme_qpair_alloc(struct nvme_qpair *qp, volatile uint8_t *regs, unsigned dstrd, uint16_t qid,
+		     uint16_t entries, int numa_node);
+void nvme_qpair_free(struct nvme_qpair *qp);
+
+/*
+ * An I/O queue pair of `entries` slots (clamped to 2..CAP.MQES+1; one slot
+ * always stays empty) on a free queue id: Create I/O CQ, then SQ.
+ * -EBUSY when every queue id the controller granted is taken.
+ */
+int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries);
+
+/* Delete I/O SQ, then CQ, and free the memory and the queue id. */
+int nvme_qpair_delete(struct nvme_ctrl *c, struct nvme_qpair *qp);
+
+#endif

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Submission and completion ring helpers: the hot path, as static inline
+ * functions over memory the caller set up (queue memory in DMA-able RAM,
+ * doorbells mapped from BAR0). No device access beyond the doorbell stores,
+ * no allocation, no locking: one thread owns a queue pair.
+ *
+ * Functions that can fail return 0 or a negative errno; predicates return
+ * bool and counters return the count.
+ *
+ * Conventions:
+ *  - An SQ of N slots holds at most N - 1 commands: tail == head means empty,
+ *    so tail may never catch up with head from behind.
+ *  - CQ phase: the controller writes each CQE with a phase tag that starts
+ *    at 1 and flips on every pass over the ring. A CQE is new when its tag
+ *    equals cq->expected_phase, which starts at 1 over zeroed CQ memory.
+ *  - Doorbells are written once per batch, not per command.
+ */
+#ifndef NVME_QUEUE_H
+#define NVME_QUEUE_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "nvme/spec.h"
+
+/*
+ * Barriers between normal (write-back) memory the device reads by DMA and
+ * stores to uncached MMIO doorbells, or between loads of DMA-written memory.
+ * x86 keeps stores in program order, WB before UC included, and never moves
+ * a load after a later store or before an earlier load: only the compiler
+ * must be stopped. arm64 needs real barriers in the outer shareable domain,
+ * where the device sits.
+ */
+#if defined(__x86_64__) || defined(__i386__)
+#define nvme_wmb() __asm__ __volatile__("" ::: "memory")
+#define nvme_rmb() __asm__ __volatile__("" ::: "memory")
+#elif defined(__aarch64__)
+/* Earlier stores complete before later stores. */
+#define nvme_wmb() __asm__ __volatile__("dmb oshst" ::: "memory")
+/* Earlier loads complete before later loads and stores. */
+#define nvme_rmb() __asm__ __volatile__("dmb oshld" ::: "memory")
+#else
+#error "nvme/queue.h: define nvme_wmb()/nvme_rmb() device barriers for this architecture"
+#endif
+
+struct nvme_sq {
+	struct nvme_sqe *sqes;
+	volatile uint32_t *tail_db;
+	uint16_t size;		/* slots, 2..65535 here (uint16_t) */
+	uint16_t tail;		/* next slot the host fills */
+	uint16_t head;		/* last SQ head the controller reported in a CQE */
+	uint16_t last_db_tail;	/* tail value the doorbell last received */
+};
+
+struct nvme_cq {
+	struct nvme_cqe *cqes;
+	volatile uint32_t *head_db;
+	uint16_t size;
+	uint16_t head;		/* next CQE to look at */
+	uint16_t last_db_head;	/* head value the doorbell last received */
+	uint8_t expected_phase;	/* phase tag of new CQEs; starts at 1 */
+};
+
+/*
+ * Doorbell register for a queue in a BAR0 mapping: SQ tail when is_cq is
+ * false, CQ head when true. @dstrd is CAP.DSTRD.
+ */
+static inline volatile uint32_t *nvme_doorbell(volatile void *bar0, uint16_t qid, bool is_cq,
+					       unsigned dstrd)
+{
+	return (volatile uint32_t *)((volatile uint8_t *)bar0 +
+				     nvme_doorbell_offset(qid, is_cq, dstrd));
+}
+
+static inline void nvme_sq_init(struct nvme_sq *sq, struct nvme_sqe *sqes,
+				volatile uint32_t *tail_db, uint16_t size)
+{
+	*sq = (struct nvme_sq){ .sqes = sqes, .tail_db = tail_db, .size = size };
+}
+
+/* @cqes must be zeroed: a stale phase-1 entry would read as a completion. */
+static inline void nvme_cq_init(struct nvme_cq *cq, struct nvme_cqe *cqes,
+				volatile uint32_t *head_db, uint16_t size)
+{
+	*cq = (struct nvme_cq){
+		.cqes = cqes, .head_db = head_db, .size = size, .expected_phase = 1,
+	};
+}
+
+/* --------------------------------------------------------------- SQ */
+
+/* Commands the host may still add before the ring is full. */
+static inline uint16_t nvme_sq_free_slots(const struct nvme_sq *sq)
+{
+	uint32_t used = ((uint32_t)sq->tail + sq->size - sq->head) % sq->size;
+
+	return (uint16_t)(sq->size - 1 - used);
+}
+
+static inline bool nvme_sq_full(const struct nvme_sq *sq)
+{
+	uint16_t next = sq->tail + 1 == sq->size ? 0 : sq->tail + 1;
+
+	return next == sq->head;
+}
+
+/*
+ * Copy @cmd into the tail slot and advance the tail. The controller does
+ * not see it until nvme_sq_ring_doorbell().
+ * Return: 0, or -EBUSY when the ring is full.
+ */
+static inline int nvme_sq_copy_cmd(struct nvme_sq *sq, const struct nvme_sqe *cmd)
+{
+	if (nvme_sq_full(sq))
+		return -EBUSY;
+	memcpy(&sq->sqes[sq->tail], cmd, sizeof(*cmd));
+	sq->tail = sq->tail + 1 == sq->size ? 0 : sq->tail + 1;
+	return 0;
+}
+
+/*
+ * Publish every command copied since the last call with one MMIO write.
+ * Return: true when the doorbell was written, false when nothing was new
+ * (callers count doorbells per I/O from this).
+ */
+static inline bool nvme_sq_ring_doorbell(struct nvme_sq *sq)
+{
+	if (sq->tail == sq->last_db_tail)
+		return false;
+	/*
+	 * The SQE stores must reach memory before the doorbell store reaches
+	 * the device, or the controller may fetch a half-written command.
+	 */
+	nvme_wmb();
+	*sq->tail_db = sq->tail;
+	sq->last_db_tail = sq->tail;
+	return true;
+}
+
+/*
+ * Record how far the controller has consumed the SQ, from a CQE's sq_head.
+ * Values beyond the ring are ignored rather than trusted into the free
+ * slot count.
+ */
+static inline void nvme_sq_update_head(struct nvme_sq *sq, uint16_t sq_head)
+{
+	if (sq_head < sq->size)
+		sq->head = sq_head;
+}
+
+/* --------------------------------------------------------------- CQ */
+
+static inline struct nvme_cqe *nvme_cq_head_cqe(const struct nvme_cq *cq)
+{
+	return &cq->cqes[cq->head];
+}
+
+/*
+ * Whether the CQE at the head is a new completion. When true, the rest of
+ * that CQE may be read.
+ */
+static inline bool nvme_cqe_pending(const struct nvme_cq *cq)
+{
+	/* The controller writes this memory behind the compiler's back. */
+	uint16_t word = __atomic_load_n(&cq->cqes[cq->head].status_phase, __ATOMIC_RELAXED);
+
+	if (nvme_cqe_word_phase(word) != cq->expected_phase)
+		return false;
+	/*
+	 * The phase tag is the last thing to trust: without this barrier the
+	 * CPU may have loaded cid, status or sq_head from the previous pass
+	 * over the ring before it saw the new phase.
+	 */
+	nvme_rmb();
+	return true;
+}
+
+/* Consume the head CQE; the phase the host expects flips on every wrap. */
+static inline void nvme_cq_advance(struct nvme_cq *cq)
+{
+	if (++cq->head == cq->size) {
+		cq->head = 0;
+		cq->expected_phase ^= 1;
+	}
+}
+
+/*
+ * Hand consumed CQEs back to the controller with one MMIO write.
+ * Return: true when the doorbell was written, false when nothing was
+ * consumed since the last call.
+ */
+static inline bool nvme_cq_ring_doorbell(struct nvme_cq *cq)
+{
+	if (cq->head == cq->last_db_head)
+		return false;
+	/*
+	 * Reads of the consumed CQEs must be done before the doorbell frees
+	 * their slots, or the controller could overwrite one still being read.
+	 */
+	nvme_rmb();
+	*cq->head_db = cq->head;
+	cq->last_db_head = cq->head;
+	return true;
+}
+
+#endif /* NVME_QUEUE_H */

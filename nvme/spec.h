@@ -1,0 +1,876 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * NVMe base specification (1.4 / 2.0 subset): controller registers, queue
+ * entries, identify pages, opcodes and status codes. Nothing here touches a
+ * device or allocates; it only names what the specification defines.
+ *
+ * Conventions:
+ *  - Structures the controller reads or writes use fixed-width types and no
+ *    bitfields (bitfield layout is the compiler's choice, the spec's is not).
+ *    Every size and every named offset is pinned by a static assert.
+ *  - Register fields are read with NVME_GET(value, FIELD) or the nvme_cap_*
+ *    style getters; FIELD_MASK is applied after shifting right by FIELD_SHIFT.
+ *  - "status" always means the 15-bit Status Field of a completion (CQE
+ *    dword 3 bits 31:17), as the spec names it: SC in 7:0, SCT in 10:8, CRD
+ *    in 12:11, More 13, DNR 14. The raw 16-bit CQE word that also carries the
+ *    phase tag in bit 0 is called "status_phase"; nvme_cqe_word_status()
+ *    converts. NVME_SC_* constants hold SCT and SC together (bits 10:0), so
+ *    they compare equal to nvme_status_code(status).
+ *  - Counts the spec encodes 0-based (queue sizes, NLB, DSM ranges, number of
+ *    queues) are passed to the helpers below 1-based; the helpers subtract.
+ *
+ * Functions here cannot fail and return values, not errno.
+ */
+#ifndef NVME_SPEC_H
+#define NVME_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Queue entries and identify pages are device-visible memory laid out
+ * little-endian; this project does no byte swapping, so refuse to build
+ * where that would be wrong.
+ */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "NVMe structures are little-endian");
+
+#define NVME_ASSERT_SIZE(type, size) _Static_assert(sizeof(type) == (size), #type " size")
+#define NVME_ASSERT_OFFSET(type, field, off) \
+	_Static_assert(offsetof(type, field) == (off), #type "." #field " offset")
+
+#define NVME_GET(value, field) (((value) >> NVME_##field##_SHIFT) & NVME_##field##_MASK)
+#define NVME_SET(field, v) (((uint64_t)(v) & NVME_##field##_MASK) << NVME_##field##_SHIFT)
+
+/* ---------------------------------------------------------------- registers */
+
+enum nvme_reg {
+	NVME_REG_CAP = 0x00,	/* 64 bit */
+	NVME_REG_VS = 0x08,
+	NVME_REG_INTMS = 0x0c,
+	NVME_REG_INTMC = 0x10,
+	NVME_REG_CC = 0x14,
+	NVME_REG_CSTS = 0x1c,
+	NVME_REG_NSSR = 0x20,
+	NVME_REG_AQA = 0x24,
+	NVME_REG_ASQ = 0x28,	/* 64 bit */
+	NVME_REG_ACQ = 0x30,	/* 64 bit */
+	NVME_REG_DBS = 0x1000,	/* first doorbell: admin SQ tail */
+};
+
+/* Writing this to NSSR ("NVMe" in ASCII) starts an NVM subsystem reset. */
+#define NVME_NSSR_MAGIC 0x4e564d65u
+
+enum {
+	NVME_CAP_MQES_SHIFT = 0,	NVME_CAP_MQES_MASK = 0xffff,
+	NVME_CAP_CQR_SHIFT = 16,	NVME_CAP_CQR_MASK = 0x1,
+	NVME_CAP_AMS_SHIFT = 17,	NVME_CAP_AMS_MASK = 0x3,
+	NVME_CAP_TO_SHIFT = 24,		NVME_CAP_TO_MASK = 0xff,
+	NVME_CAP_DSTRD_SHIFT = 32,	NVME_CAP_DSTRD_MASK = 0xf,
+	NVME_CAP_NSSRS_SHIFT = 36,	NVME_CAP_NSSRS_MASK = 0x1,
+	NVME_CAP_CSS_SHIFT = 37,	NVME_CAP_CSS_MASK = 0xff,
+	NVME_CAP_BPS_SHIFT = 45,	NVME_CAP_BPS_MASK = 0x1,
+	NVME_CAP_MPSMIN_SHIFT = 48,	NVME_CAP_MPSMIN_MASK = 0xf,
+	NVME_CAP_MPSMAX_SHIFT = 52,	NVME_CAP_MPSMAX_MASK = 0xf,
+	NVME_CAP_PMRS_SHIFT = 56,	NVME_CAP_PMRS_MASK = 0x1,
+	NVME_CAP_CMBS_SHIFT = 57,	NVME_CAP_CMBS_MASK = 0x1,
+};
+
+/* Bits of the CAP.CSS field (after NVME_GET). */
+enum {
+	NVME_CAP_CSS_NVM = 1 << 0,
+	NVME_CAP_CSS_CSI = 1 << 6,	/* one or more I/O command sets */
+	NVME_CAP_CSS_ADMIN = 1 << 7,	/* admin command set only */
+};
+
+/* Maximum queue entries minus one (MQES is 0-based). */
+static inline uint16_t nvme_cap_mqes(uint64_t cap) { return NVME_GET(cap, CAP_MQES); }
+static inline bool nvme_cap_cqr(uint64_t cap) { return NVME_GET(cap, CAP_CQR); }
+/* Worst-case time for CSTS.RDY to follow CC.EN, in 500 ms units. */
+static inline uint8_t nvme_cap_to(uint64_t cap) { return NVME_GET(cap, CAP_TO); }
+static inline uint8_t nvme_cap_dstrd(uint64_t cap) { return NVME_GET(cap, CAP_DSTRD); }
+static inline bool nvme_cap_nssrs(uint64_t cap) { return NVME_GET(cap, CAP_NSSRS); }
+static inline uint8_t nvme_cap_css(uint64_t cap) { return NVME_GET(cap, CAP_CSS); }
+/* Page size exponents: the page is 1 << (12 + value) bytes. */
+static inline uint8_t nvme_cap_mpsmin(uint64_t cap) { return NVME_GET(cap, CAP_MPSMIN); }
+static inline uint8_t nvme_cap_mpsmax(uint64_t cap) { return NVME_GET(cap, CAP_MPSMAX); }
+
+/* Entries a queue may have; one more than MQES, so up to 65536. */
+static inline uint32_t nvme_cap_max_queue_entries(uint64_t cap)
+{
+	return (uint32_t)nvme_cap_mqes(cap) + 1;
+}
+
+static inline uint32_t nvme_cap_timeout_ms(uint64_t cap)
+{
+	return (uint32_t)nvme_cap_to(cap) * 500;
+}
+
+static inline uint32_t nvme_cap_page_size_min(uint64_t cap)
+{
+	return UINT32_C(1) << (12 + nvme_cap_mpsmin(cap));
+}
+
+static inline uint32_t nvme_cap_page_size_max(uint64_t cap)
+{
+	return UINT32_C(1) << (12 + nvme_cap_mpsmax(cap));
+}
+
+enum {
+	NVME_VS_TER_SHIFT = 0,	NVME_VS_TER_MASK = 0xff,
+	NVME_VS_MNR_SHIFT = 8,	NVME_VS_MNR_MASK = 0xff,
+	NVME_VS_MJR_SHIFT = 16,	NVME_VS_MJR_MASK = 0xffff,
+};
+
+/* Same encoding as the VS register and Identify Controller VER. */
+#define NVME_VS(major, minor, tertiary) (((major) << 16) | ((minor) << 8) | (tertiary))
+
+enum {
+	NVME_CC_EN_SHIFT = 0,		NVME_CC_EN_MASK = 0x1,
+	NVME_CC_CSS_SHIFT = 4,		NVME_CC_CSS_MASK = 0x7,
+	NVME_CC_MPS_SHIFT = 7,		NVME_CC_MPS_MASK = 0xf,
+	NVME_CC_AMS_SHIFT = 11,		NVME_CC_AMS_MASK = 0x7,
+	NVME_CC_SHN_SHIFT = 14,		NVME_CC_SHN_MASK = 0x3,
+	NVME_CC_IOSQES_SHIFT = 16,	NVME_CC_IOSQES_MASK = 0xf,
+	NVME_CC_IOCQES_SHIFT = 20,	NVME_CC_IOCQES_MASK = 0xf,
+};
+
+enum {
+	NVME_CC_EN = 1 << 0,
+
+	/* CC.CSS values */
+	NVME_CC_CSS_NVM = 0x0,
+	NVME_CC_CSS_CSI = 0x6,
+	NVME_CC_CSS_ADMIN = 0x7,
+
+	/* CC.AMS values */
+	NVME_CC_AMS_RR = 0x0,
+	NVME_CC_AMS_WRR_URGENT = 0x1,
+	NVME_CC_AMS_VENDOR = 0x7,
+
+	/* CC.SHN values */
+	NVME_CC_SHN_NONE = 0x0,
+	NVME_CC_SHN_NORMAL = 0x1,
+	NVME_CC_SHN_ABRUPT = 0x2,
+
+	/* CC.IOSQES / CC.IOCQES: log2 of the entry sizes below */
+	NVME_CC_IOSQES_64B = 6,
+	NVME_CC_IOCQES_16B = 4,
+};
+
+/* CC.MPS for a memory page of 1 << page_shift bytes (page_shift >= 12). */
+static inline uint32_t nvme_cc_mps(unsigned page_shift)
+{
+	return (uint32_t)NVME_SET(CC_MPS, page_shift - 12);
+}
+
+enum {
+	NVME_CSTS_RDY_SHIFT = 0,	NVME_CSTS_RDY_MASK = 0x1,
+	NVME_CSTS_CFS_SHIFT = 1,	NVME_CSTS_CFS_MASK = 0x1,
+	NVME_CSTS_SHST_SHIFT = 2,	NVME_CSTS_SHST_MASK = 0x3,
+	NVME_CSTS_NSSRO_SHIFT = 4,	NVME_CSTS_NSSRO_MASK = 0x1,
+	NVME_CSTS_PP_SHIFT = 5,		NVME_CSTS_PP_MASK = 0x1,
+};
+
+enum {
+	NVME_CSTS_RDY = 1 << 0,
+	NVME_CSTS_CFS = 1 << 1,		/* controller fatal status */
+	NVME_CSTS_NSSRO = 1 << 4,	/* NVM subsystem reset occurred (write 1 to clear) */
+	NVME_CSTS_PP = 1 << 5,		/* processing paused */
+
+	/* CSTS.SHST values */
+	NVME_CSTS_SHST_NORMAL = 0x0,
+	NVME_CSTS_SHST_OCCURRING = 0x1,
+	NVME_CSTS_SHST_COMPLETE = 0x2,
+};
+
+static inline uint8_t nvme_csts_shst(uint32_t csts) { return NVME_GET(csts, CSTS_SHST); }
+
+enum {
+	NVME_AQA_ASQS_SHIFT = 0,	NVME_AQA_ASQS_MASK = 0xfff,
+	NVME_AQA_ACQS_SHIFT = 16,	NVME_AQA_ACQS_MASK = 0xfff,
+};
+
+/* AQA for admin queues of the given entry counts (2..4096; stored 0-based). */
+static inline uint32_t nvme_aqa(uint32_t sq_entries, uint32_t cq_entries)
+{
+	return (uint32_t)(NVME_SET(AQA_ASQS, sq_entries - 1) | NVME_SET(AQA_ACQS, cq_entries - 1));
+}
+
+/*
+ * Byte offset in BAR0 of a queue's doorbell: the SQ tail doorbell when
+ * is_cq is false, the CQ head doorbell when true. Doorbells are spaced by
+ * 4 << CAP.DSTRD bytes, SQ and CQ of one queue id side by side.
+ */
+static inline uint64_t nvme_doorbell_offset(uint16_t qid, bool is_cq, unsigned dstrd)
+{
+	return NVME_REG_DBS + (2 * (uint64_t)qid + is_cq) * (UINT64_C(4) << dstrd);
+}
+
+/* ------------------------------------------------------------ queue entries */
+
+struct nvme_sqe {
+	uint8_t opcode;
+	uint8_t flags;		/* FUSE 1:0, PSDT 7:6 */
+	uint16_t cid;
+	uint32_t nsid;
+	uint32_t cdw2;
+	uint32_t cdw3;
+	uint64_t mptr;
+	uint64_t prp1;		/* data pointer, PRP form */
+	uint64_t prp2;
+	uint32_t cdw10;
+	uint32_t cdw11;
+	uint32_t cdw12;
+	uint32_t cdw13;
+	uint32_t cdw14;
+	uint32_t cdw15;
+};
+
+NVME_ASSERT_SIZE(struct nvme_sqe, 64);
+NVME_ASSERT_OFFSET(struct nvme_sqe, opcode, 0);
+NVME_ASSERT_OFFSET(struct nvme_sqe, flags, 1);
+NVME_ASSERT_OFFSET(struct nvme_sqe, cid, 2);
+NVME_ASSERT_OFFSET(struct nvme_sqe, nsid, 4);
+NVME_ASSERT_OFFSET(struct nvme_sqe, cdw2, 8);
+NVME_ASSERT_OFFSET(struct nvme_sqe, cdw3, 12);
+NVME_ASSERT_OFFSET(struct nvme_sqe, mptr, 16);
+NVME_ASSERT_OFFSET(struct nvme_sqe, prp1, 24);
+NVME_ASSERT_OFFSET(struct nvme_sqe, prp2, 32);
+NVME_ASSERT_OFFSET(struct nvme_sqe, cdw10, 40);
+NVME_ASSERT_OFFSET(struct nvme_sqe, cdw11, 44);
+NVME_ASSERT_OFFSET(struct nvme_sqe, cdw12, 48);
+NVME_ASSERT_OFFSET(struct nvme_sqe, cdw13, 52);
+NVME_ASSERT_OFFSET(struct nvme_sqe, cdw14, 56);
+NVME_ASSERT_OFFSET(struct nvme_sqe, cdw15, 60);
+
+enum {
+	NVME_SQE_FUSE_SHIFT = 0,	NVME_SQE_FUSE_MASK = 0x3,
+	NVME_SQE_PSDT_SHIFT = 6,	NVME_SQE_PSDT_MASK = 0x3,
+};
+
+enum {
+	NVME_SQE_FUSE_NONE = 0x0,
+	NVME_SQE_FUSE_FIRST = 0x1,
+	NVME_SQE_FUSE_SECOND = 0x2,
+
+	NVME_SQE_PSDT_PRP = 0x0,
+	NVME_SQE_PSDT_SGL_MPTR_CONTIG = 0x1,
+	NVME_SQE_PSDT_SGL_MPTR_SGL = 0x2,
+};
+
+struct nvme_cqe {
+	uint32_t dw0;		/* command specific result */
+	uint32_t dw1;
+	uint16_t sq_head;	/* SQ slots before this index are free again */
+	uint16_t sq_id;
+	uint16_t cid;
+	uint16_t status_phase;	/* phase tag in bit 0, Status Field in 15:1 */
+};
+
+NVME_ASSERT_SIZE(struct nvme_cqe, 16);
+NVME_ASSERT_OFFSET(struct nvme_cqe, dw0, 0);
+NVME_ASSERT_OFFSET(struct nvme_cqe, dw1, 4);
+NVME_ASSERT_OFFSET(struct nvme_cqe, sq_head, 8);
+NVME_ASSERT_OFFSET(struct nvme_cqe, sq_id, 10);
+NVME_ASSERT_OFFSET(struct nvme_cqe, cid, 12);
+NVME_ASSERT_OFFSET(struct nvme_cqe, status_phase, 14);
+
+/* --------------------------------------------------------------- status */
+
+/* Layout of the raw CQE status_phase word. */
+enum {
+	NVME_CQE_PHASE = 1 << 0,
+	NVME_CQE_STATUS_SHIFT = 1,
+};
+
+/* Layout of the 15-bit Status Field ("status" everywhere in this project). */
+enum {
+	NVME_STATUS_SC_SHIFT = 0,	NVME_STATUS_SC_MASK = 0xff,
+	NVME_STATUS_SCT_SHIFT = 8,	NVME_STATUS_SCT_MASK = 0x7,
+	NVME_STATUS_CRD_SHIFT = 11,	NVME_STATUS_CRD_MASK = 0x3,
+	NVME_STATUS_MORE = 1 << 13,	/* more detail in the Error Information log */
+	NVME_STATUS_DNR = 1 << 14,	/* do not retry: the same command fails again */
+	NVME_STATUS_CODE_MASK = 0x7ff,	/* SCT and SC together */
+};
+
+static inline bool nvme_cqe_word_phase(uint16_t status_phase)
+{
+	return status_phase & NVME_CQE_PHASE;
+}
+
+static inline uint16_t nvme_cqe_word_status(uint16_t status_phase)
+{
+	return status_phase >> NVME_CQE_STATUS_SHIFT;
+}
+
+static inline uint16_t nvme_cqe_status(const struct nvme_cqe *cqe)
+{
+	return nvme_cqe_word_status(cqe->status_phase);
+}
+
+static inline uint8_t nvme_status_sc(uint16_t status)
+{
+	return (uint8_t)NVME_GET(status, STATUS_SC);
+}
+
+static inline uint8_t nvme_status_sct(uint16_t status) { return NVME_GET(status, STATUS_SCT); }
+static inline uint8_t nvme_status_crd(uint16_t status) { return NVME_GET(status, STATUS_CRD); }
+static inline bool nvme_status_more(uint16_t status) { return status & NVME_STATUS_MORE; }
+static inline bool nvme_status_dnr(uint16_t status) { return status & NVME_STATUS_DNR; }
+
+/* SCT and SC only, comparable with NVME_SC_* (retry hints stripped). */
+static inline uint16_t nvme_status_code(uint16_t status)
+{
+	return status & NVME_STATUS_CODE_MASK;
+}
+
+static inline bool nvme_status_ok(uint16_t status)
+{
+	return nvme_status_code(status) == 0;
+}
+
+/* Status code type and code, as held in NVME_SC_* and nvme_status_code(). */
+#define NVME_SCT_SC(sct, sc) (((sct) << NVME_STATUS_SCT_SHIFT) | (sc))
+
+enum nvme_sct {
+	NVME_SCT_GENERIC = 0x0,
+	NVME_SCT_CMD_SPECIFIC = 0x1,
+	NVME_SCT_MEDIA = 0x2,
+	NVME_SCT_PATH = 0x3,
+	NVME_SCT_VENDOR = 0x7,
+};
+
+enum nvme_sc {
+	/* Generic Command Status */
+	NVME_SC_SUCCESS = NVME_SCT_SC(NVME_SCT_GENERIC, 0x00),
+	NVME_SC_INVALID_OPCODE = NVME_SCT_SC(NVME_SCT_GENERIC, 0x01),
+	NVME_SC_INVALID_FIELD = NVME_SCT_SC(NVME_SCT_GENERIC, 0x02),
+	NVME_SC_CID_CONFLICT = NVME_SCT_SC(NVME_SCT_GENERIC, 0x03),
+	NVME_SC_DATA_XFER_ERROR = NVME_SCT_SC(NVME_SCT_GENERIC, 0x04),
+	NVME_SC_ABORTED_POWER_LOSS = NVME_SCT_SC(NVME_SCT_GENERIC, 0x05),
+	NVME_SC_INTERNAL = NVME_SCT_SC(NVME_SCT_GENERIC, 0x06),
+	NVME_SC_ABORT_REQUESTED = NVME_SCT_SC(NVME_SCT_GENERIC, 0x07),
+	NVME_SC_ABORTED_SQ_DELETED = NVME_SCT_SC(NVME_SCT_GENERIC, 0x08),
+	NVME_SC_ABORTED_FAILED_FUSED = NVME_SCT_SC(NVME_SCT_GENERIC, 0x09),
+	NVME_SC_ABORTED_MISSING_FUSED = NVME_SCT_SC(NVME_SCT_GENERIC, 0x0a),
+	NVME_SC_INVALID_NS_OR_FORMAT = NVME_SCT_SC(NVME_SCT_GENERIC, 0x0b),
+	NVME_SC_CMD_SEQ_ERROR = NVME_SCT_SC(NVME_SCT_GENERIC, 0x0c),
+	NVME_SC_INVALID_SGL_SEG_DESC = NVME_SCT_SC(NVME_SCT_GENERIC, 0x0d),
+	NVME_SC_INVALID_NUM_SGL_DESC = NVME_SCT_SC(NVME_SCT_GENERIC, 0x0e),
+	NVME_SC_DATA_SGL_LEN_INVALID = NVME_SCT_SC(NVME_SCT_GENERIC, 0x0f),
+	NVME_SC_MD_SGL_LEN_INVALID = NVME_SCT_SC(NVME_SCT_GENERIC, 0x10),
+	NVME_SC_SGL_DESC_TYPE_INVALID = NVME_SCT_SC(NVME_SCT_GENERIC, 0x11),
+	NVME_SC_INVALID_CMB_USE = NVME_SCT_SC(NVME_SCT_GENERIC, 0x12),
+	NVME_SC_INVALID_PRP_OFFSET = NVME_SCT_SC(NVME_SCT_GENERIC, 0x13),
+	NVME_SC_ATOMIC_WRITE_UNIT_EXCEEDED = NVME_SCT_SC(NVME_SCT_GENERIC, 0x14),
+	NVME_SC_OPERATION_DENIED = NVME_SCT_SC(NVME_SCT_GENERIC, 0x15),
+	NVME_SC_INVALID_SGL_OFFSET = NVME_SCT_SC(NVME_SCT_GENERIC, 0x16),
+	NVME_SC_HOSTID_INCONSISTENT = NVME_SCT_SC(NVME_SCT_GENERIC, 0x18),
+	NVME_SC_KEEP_ALIVE_EXPIRED = NVME_SCT_SC(NVME_SCT_GENERIC, 0x19),
+	NVME_SC_KEEP_ALIVE_INVALID = NVME_SCT_SC(NVME_SCT_GENERIC, 0x1a),
+	NVME_SC_ABORTED_PREEMPT = NVME_SCT_SC(NVME_SCT_GENERIC, 0x1b),
+	NVME_SC_SANITIZE_FAILED = NVME_SCT_SC(NVME_SCT_GENERIC, 0x1c),
+	NVME_SC_SANITIZE_IN_PROGRESS = NVME_SCT_SC(NVME_SCT_GENERIC, 0x1d),
+	NVME_SC_SGL_DATA_BLOCK_GRANULARITY = NVME_SCT_SC(NVME_SCT_GENERIC, 0x1e),
+	NVME_SC_CMD_INVALID_IN_CMB = NVME_SCT_SC(NVME_SCT_GENERIC, 0x1f),
+	NVME_SC_NS_WRITE_PROTECTED = NVME_SCT_SC(NVME_SCT_GENERIC, 0x20),
+	NVME_SC_CMD_INTERRUPTED = NVME_SCT_SC(NVME_SCT_GENERIC, 0x21),
+	NVME_SC_TRANSIENT_TRANSPORT = NVME_SCT_SC(NVME_SCT_GENERIC, 0x22),
+	NVME_SC_PROHIBITED_BY_LOCKDOWN = NVME_SCT_SC(NVME_SCT_GENERIC, 0x23),
+	NVME_SC_ADMIN_MEDIA_NOT_READY = NVME_SCT_SC(NVME_SCT_GENERIC, 0x24),
+	/* Generic, NVM command set */
+	NVME_SC_LBA_OUT_OF_RANGE = NVME_SCT_SC(NVME_SCT_GENERIC, 0x80),
+	NVME_SC_CAPACITY_EXCEEDED = NVME_SCT_SC(NVME_SCT_GENERIC, 0x81),
+	NVME_SC_NS_NOT_READY = NVME_SCT_SC(NVME_SCT_GENERIC, 0x82),
+	NVME_SC_RESERVATION_CONFLICT = NVME_SCT_SC(NVME_SCT_GENERIC, 0x83),
+	NVME_SC_FORMAT_IN_PROGRESS = NVME_SCT_SC(NVME_SCT_GENERIC, 0x84),
+
+	/* Command Specific Status */
+	NVME_SC_CQ_INVALID = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x00),
+	NVME_SC_INVALID_QID = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x01),
+	NVME_SC_INVALID_QUEUE_SIZE = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x02),
+	NVME_SC_ABORT_LIMIT_EXCEEDED = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x03),
+	NVME_SC_AER_LIMIT_EXCEEDED = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x05),
+	NVME_SC_INVALID_FW_SLOT = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x06),
+	NVME_SC_INVALID_FW_IMAGE = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x07),
+	NVME_SC_INVALID_IRQ_VECTOR = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x08),
+	NVME_SC_INVALID_LOG_PAGE = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x09),
+	NVME_SC_INVALID_FORMAT = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x0a),
+	NVME_SC_FW_NEEDS_CONV_RESET = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x0b),
+	NVME_SC_INVALID_QUEUE_DELETION = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x0c),
+	NVME_SC_FEATURE_NOT_SAVEABLE = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x0d),
+	NVME_SC_FEATURE_NOT_CHANGEABLE = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x0e),
+	NVME_SC_FEATURE_NOT_PER_NS = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x0f),
+	NVME_SC_FW_NEEDS_SUBSYS_RESET = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x10),
+	NVME_SC_FW_NEEDS_RESET = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x11),
+	NVME_SC_FW_NEEDS_MAX_TIME_VIOLATION = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x12),
+	NVME_SC_FW_ACTIVATION_PROHIBITED = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x13),
+	NVME_SC_OVERLAPPING_RANGE = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x14),
+	NVME_SC_NS_INSUFFICIENT_CAPACITY = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x15),
+	NVME_SC_NS_ID_UNAVAILABLE = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x16),
+	NVME_SC_NS_ALREADY_ATTACHED = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x18),
+	NVME_SC_NS_IS_PRIVATE = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x19),
+	NVME_SC_NS_NOT_ATTACHED = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x1a),
+	NVME_SC_THIN_PROV_NOT_SUPPORTED = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x1b),
+	NVME_SC_CTRL_LIST_INVALID = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x1c),
+	NVME_SC_SELF_TEST_IN_PROGRESS = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x1d),
+	/* Command specific, NVM command set */
+	NVME_SC_CONFLICTING_ATTRIBUTES = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x80),
+	NVME_SC_INVALID_PI = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x81),
+	NVME_SC_WRITE_TO_RO_RANGE = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x82),
+	NVME_SC_CMD_SIZE_LIMIT_EXCEEDED = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x83),
+
+	/* Media and Data Integrity Errors */
+	NVME_SC_WRITE_FAULT = NVME_SCT_SC(NVME_SCT_MEDIA, 0x80),
+	NVME_SC_UNRECOVERED_READ_ERROR = NVME_SCT_SC(NVME_SCT_MEDIA, 0x81),
+	NVME_SC_E2E_GUARD_CHECK = NVME_SCT_SC(NVME_SCT_MEDIA, 0x82),
+	NVME_SC_E2E_APP_TAG_CHECK = NVME_SCT_SC(NVME_SCT_MEDIA, 0x83),
+	NVME_SC_E2E_REF_TAG_CHECK = NVME_SCT_SC(NVME_SCT_MEDIA, 0x84),
+	NVME_SC_COMPARE_FAILURE = NVME_SCT_SC(NVME_SCT_MEDIA, 0x85),
+	NVME_SC_ACCESS_DENIED = NVME_SCT_SC(NVME_SCT_MEDIA, 0x86),
+	NVME_SC_DEALLOCATED_OR_UNWRITTEN = NVME_SCT_SC(NVME_SCT_MEDIA, 0x87),
+
+	/* Path Related Status */
+	NVME_SC_INTERNAL_PATH_ERROR = NVME_SCT_SC(NVME_SCT_PATH, 0x00),
+	NVME_SC_ANA_PERSISTENT_LOSS = NVME_SCT_SC(NVME_SCT_PATH, 0x01),
+	NVME_SC_ANA_INACCESSIBLE = NVME_SCT_SC(NVME_SCT_PATH, 0x02),
+	NVME_SC_ANA_TRANSITION = NVME_SCT_SC(NVME_SCT_PATH, 0x03),
+	NVME_SC_CTRL_PATH_ERROR = NVME_SCT_SC(NVME_SCT_PATH, 0x60),
+	NVME_SC_HOST_PATH_ERROR = NVME_SCT_SC(NVME_SCT_PATH, 0x70),
+	NVME_SC_ABORTED_BY_HOST = NVME_SCT_SC(NVME_SCT_PATH, 0x71),
+};
+
+/* -------------------------------------------------------------- opcodes */
+
+enum nvme_admin_opcode {
+	NVME_ADMIN_DELETE_SQ = 0x00,
+	NVME_ADMIN_CREATE_SQ = 0x01,
+	NVME_ADMIN_GET_LOG_PAGE = 0x02,
+	NVME_ADMIN_DELETE_CQ = 0x04,
+	NVME_ADMIN_CREATE_CQ = 0x05,
+	NVME_ADMIN_IDENTIFY = 0x06,
+	NVME_ADMIN_ABORT = 0x08,
+	NVME_ADMIN_SET_FEATURES = 0x09,
+	NVME_ADMIN_GET_FEATURES = 0x0a,
+	NVME_ADMIN_ASYNC_EVENT = 0x0c,
+	NVME_ADMIN_NS_MGMT = 0x0d,
+	NVME_ADMIN_FW_COMMIT = 0x10,
+	NVME_ADMIN_FW_DOWNLOAD = 0x11,
+	NVME_ADMIN_SELF_TEST = 0x14,
+	NVME_ADMIN_NS_ATTACH = 0x15,
+	NVME_ADMIN_KEEP_ALIVE = 0x18,
+	NVME_ADMIN_DBBUF_CONFIG = 0x7c,	/* shadow doorbell buffers */
+	NVME_ADMIN_FORMAT_NVM = 0x80,
+	NVME_ADMIN_SECURITY_SEND = 0x81,
+	NVME_ADMIN_SECURITY_RECV = 0x82,
+	NVME_ADMIN_SANITIZE = 0x84,
+};
+
+enum nvme_nvm_opcode {
+	NVME_NVM_FLUSH = 0x00,
+	NVME_NVM_WRITE = 0x01,
+	NVME_NVM_READ = 0x02,
+	NVME_NVM_WRITE_UNCOR = 0x04,
+	NVME_NVM_COMPARE = 0x05,
+	NVME_NVM_WRITE_ZEROES = 0x08,
+	NVME_NVM_DSM = 0x09,
+	NVME_NVM_VERIFY = 0x0c,
+};
+
+/* Identify CDW10.CNS */
+enum nvme_identify_cns {
+	NVME_CNS_NS = 0x00,
+	NVME_CNS_CTRL = 0x01,
+	NVME_CNS_ACTIVE_NS_LIST = 0x02,
+};
+
+enum nvme_feature_id {
+	NVME_FEAT_ARBITRATION = 0x01,
+	NVME_FEAT_POWER_MGMT = 0x02,
+	NVME_FEAT_TEMP_THRESHOLD = 0x04,
+	NVME_FEAT_ERROR_RECOVERY = 0x05,
+	NVME_FEAT_VOLATILE_WC = 0x06,
+	NVME_FEAT_NUM_QUEUES = 0x07,
+	NVME_FEAT_IRQ_COALESCING = 0x08,
+	NVME_FEAT_ASYNC_EVENT = 0x0b,
+};
+
+enum nvme_log_page_id {
+	NVME_LOG_ERROR = 0x01,
+	NVME_LOG_SMART = 0x02,
+	NVME_LOG_FW_SLOT = 0x03,
+};
+
+/* ------------------------------------------------------ command dwords */
+
+/* Identify: CNS in 7:0, controller id in 31:16. */
+static inline uint32_t nvme_identify_cdw10(uint8_t cns, uint16_t cntid)
+{
+	return (uint32_t)cns | (uint32_t)cntid << 16;
+}
+
+/*
+ * Create I/O CQ/SQ CDW10: queue id in 15:0, size in 31:16 (0-based; pass
+ * the real number of entries, 2..65536). Delete I/O CQ/SQ uses the qid alone.
+ */
+static inline uint32_t nvme_create_queue_cdw10(uint16_t qid, uint32_t entries)
+{
+	return (uint32_t)qid | ((entries - 1) & 0xffff) << 16;
+}
+
+enum {
+	NVME_QUEUE_PHYS_CONTIG = 1 << 0,	/* CQ and SQ CDW11.PC */
+	NVME_CQ_IRQ_ENABLED = 1 << 1,		/* CQ CDW11.IEN */
+	NVME_SQ_QPRIO_SHIFT = 1,		/* SQ CDW11 bits 2:1, only with WRR */
+	NVME_SQ_QPRIO_MASK = 0x3,
+
+	NVME_SQ_QPRIO_URGENT = 0x0,
+	NVME_SQ_QPRIO_HIGH = 0x1,
+	NVME_SQ_QPRIO_MEDIUM = 0x2,
+	NVME_SQ_QPRIO_LOW = 0x3,
+};
+
+static inline uint32_t nvme_create_cq_cdw11(bool phys_contig, bool irq_enabled, uint16_t irq_vector)
+{
+	return (phys_contig ? NVME_QUEUE_PHYS_CONTIG : 0) |
+	       (irq_enabled ? NVME_CQ_IRQ_ENABLED : 0) | (uint32_t)irq_vector << 16;
+}
+
+static inline uint32_t nvme_create_sq_cdw11(bool phys_contig, unsigned qprio, uint16_t cqid)
+{
+	return (phys_contig ? NVME_QUEUE_PHYS_CONTIG : 0) |
+	       (qprio & NVME_SQ_QPRIO_MASK) << NVME_SQ_QPRIO_SHIFT | (uint32_t)cqid << 16;
+}
+
+/* Read, Write, Compare, Write Zeroes, Verify: SLBA in CDW10 (low) / CDW11 (high). */
+static inline uint32_t nvme_rw_cdw10(uint64_t slba) { return (uint32_t)slba; }
+static inline uint32_t nvme_rw_cdw11(uint64_t slba) { return (uint32_t)(slba >> 32); }
+
+/* CDW12: NLB in 15:0 (0-based), flags above. */
+#define NVME_RW_NLB_MASK 0xffffu
+#define NVME_WZ_DEAC (1u << 25)		/* Write Zeroes may deallocate */
+#define NVME_RW_PRINFO_SHIFT 26		/* 29:26 */
+#define NVME_RW_PRINFO_MASK 0xfu
+#define NVME_RW_FUA (1u << 30)
+#define NVME_RW_LR (1u << 31)		/* limited retry */
+
+/* CDW12 for nlb blocks (1..65536, stored 0-based) plus NVME_RW_* flags. */
+static inline uint32_t nvme_rw_cdw12(uint32_t nlb, uint32_t flags)
+{
+	return ((nlb - 1) & NVME_RW_NLB_MASK) | flags;
+}
+
+/* Dataset Management: CDW10 number of ranges (1..256, stored 0-based). */
+static inline uint32_t nvme_dsm_cdw10(uint32_t nr_ranges)
+{
+	return (nr_ranges - 1) & 0xff;
+}
+
+/* Dataset Management CDW11 attributes. */
+enum {
+	NVME_DSM_IDR = 1 << 0,	/* integral dataset for read */
+	NVME_DSM_IDW = 1 << 1,	/* integral dataset for write */
+	NVME_DSM_AD = 1 << 2,	/* deallocate */
+};
+
+struct nvme_dsm_range {
+	uint32_t cattr;		/* context attributes */
+	uint32_t nlb;		/* length in blocks, NOT 0-based */
+	uint64_t slba;
+};
+
+NVME_ASSERT_SIZE(struct nvme_dsm_range, 16);
+NVME_ASSERT_OFFSET(struct nvme_dsm_range, cattr, 0);
+NVME_ASSERT_OFFSET(struct nvme_dsm_range, nlb, 4);
+NVME_ASSERT_OFFSET(struct nvme_dsm_range, slba, 8);
+
+/* Set Features CDW10: feature id in 7:0, save across power cycles in 31. */
+#define NVME_FEAT_SAVE (1u << 31)
+
+enum {
+	NVME_FEAT_SEL_SHIFT = 8,	/* Get Features CDW10 10:8 */
+	NVME_FEAT_SEL_CURRENT = 0x0,
+	NVME_FEAT_SEL_DEFAULT = 0x1,
+	NVME_FEAT_SEL_SAVED = 0x2,
+	NVME_FEAT_SEL_SUPPORTED = 0x3,
+};
+
+/* Volatile Write Cache CDW11 / result. */
+enum { NVME_FEAT_VWC_WCE = 1 << 0 };
+
+/*
+ * Number of Queues CDW11 and result DW0 share one layout: SQs in 15:0, CQs
+ * in 31:16, both 0-based. Pass and get real counts (1..65535).
+ */
+static inline uint32_t nvme_feat_num_queues_cdw11(uint32_t nr_sq, uint32_t nr_cq)
+{
+	return ((nr_sq - 1) & 0xffff) | ((nr_cq - 1) & 0xffff) << 16;
+}
+
+static inline uint32_t nvme_feat_num_queues_nsqa(uint32_t dw0) { return (dw0 & 0xffff) + 1; }
+static inline uint32_t nvme_feat_num_queues_ncqa(uint32_t dw0) { return (dw0 >> 16) + 1; }
+
+/* Abort CDW10: SQ id in 15:0, command id in 31:16. */
+static inline uint32_t nvme_abort_cdw10(uint16_t sqid, uint16_t cid)
+{
+	return (uint32_t)sqid | (uint32_t)cid << 16;
+}
+
+/* ------------------------------------------------------- identify pages */
+
+struct nvme_id_ctrl {
+	uint16_t vid;
+	uint16_t ssvid;
+	char sn[20];		/* ASCII, space padded, not NUL terminated */
+	char mn[40];		/* ditto */
+	char fr[8];		/* ditto */
+	uint8_t rab;
+	uint8_t ieee[3];
+	uint8_t cmic;
+	uint8_t mdts;		/* max transfer: 2^mdts min pages; 0 = no limit */
+	uint16_t cntlid;
+	uint32_t ver;
+	uint32_t rtd3r;
+	uint32_t rtd3e;
+	uint32_t oaes;
+	uint32_t ctratt;
+	uint8_t rsvd100[156];
+	uint16_t oacs;
+	uint8_t acl;
+	uint8_t aerl;
+	uint8_t frmw;
+	uint8_t lpa;
+	uint8_t elpe;
+	uint8_t npss;
+	uint8_t avscc;
+	uint8_t apsta;
+	uint16_t wctemp;
+	uint16_t cctemp;
+	uint8_t rsvd270[10];
+	uint8_t tnvmcap[16];	/* 128-bit byte count */
+	uint8_t unvmcap[16];
+	uint8_t rsvd312[200];
+	uint8_t sqes;		/* required 3:0 / maximum 7:4, log2 bytes */
+	uint8_t cqes;
+	uint16_t maxcmd;
+	uint32_t nn;
+	uint16_t oncs;
+	uint16_t fuses;
+	uint8_t fna;
+	uint8_t vwc;
+	uint16_t awun;
+	uint16_t awupf;
+	uint8_t nvscc;
+	uint8_t nwpc;
+	uint16_t acwu;
+	uint8_t rsvd534[2];
+	uint32_t sgls;
+	uint32_t mnan;
+	uint8_t rsvd544[224];
+	char subnqn[256];	/* NUL terminated when shorter */
+	uint8_t rsvd1024[1024];
+	uint8_t psd[32][32];	/* power state descriptors */
+	uint8_t vs[1024];
+};
+
+NVME_ASSERT_SIZE(struct nvme_id_ctrl, 4096);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, vid, 0);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, ssvid, 2);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, sn, 4);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, mn, 24);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, fr, 64);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, rab, 72);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, ieee, 73);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, cmic, 76);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, mdts, 77);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, cntlid, 78);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, ver, 80);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, rtd3r, 84);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, rtd3e, 88);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, oaes, 92);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, ctratt, 96);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, rsvd100, 100);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, oacs, 256);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, acl, 258);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, aerl, 259);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, frmw, 260);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, lpa, 261);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, elpe, 262);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, npss, 263);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, avscc, 264);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, apsta, 265);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, wctemp, 266);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, cctemp, 268);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, rsvd270, 270);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, tnvmcap, 280);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, unvmcap, 296);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, rsvd312, 312);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, sqes, 512);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, cqes, 513);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, maxcmd, 514);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, nn, 516);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, oncs, 520);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, fuses, 522);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, fna, 524);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, vwc, 525);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, awun, 526);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, awupf, 528);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, nvscc, 530);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, nwpc, 531);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, acwu, 532);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, rsvd534, 534);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, sgls, 536);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, mnan, 540);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, rsvd544, 544);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, subnqn, 768);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, rsvd1024, 1024);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, psd, 2048);
+NVME_ASSERT_OFFSET(struct nvme_id_ctrl, vs, 3072);
+
+/* Identify Controller ONCS bits: which optional NVM commands exist. */
+enum {
+	NVME_ONCS_COMPARE = 1 << 0,
+	NVME_ONCS_WRITE_UNCOR = 1 << 1,
+	NVME_ONCS_DSM = 1 << 2,
+	NVME_ONCS_WRITE_ZEROES = 1 << 3,
+	NVME_ONCS_SAVE_FEATURES = 1 << 4,
+	NVME_ONCS_RESERVATIONS = 1 << 5,
+	NVME_ONCS_TIMESTAMP = 1 << 6,
+	NVME_ONCS_VERIFY = 1 << 7,
+};
+
+/* Identify Controller VWC bit 0: a volatile write cache is present. */
+enum { NVME_VWC_PRESENT = 1 << 0 };
+
+struct nvme_lbaf {
+	uint16_t ms;		/* metadata bytes per block */
+	uint8_t lbads;		/* log2 of the data size; 0 = format unavailable */
+	uint8_t rp;		/* relative performance in 1:0, 0 = best */
+};
+
+NVME_ASSERT_SIZE(struct nvme_lbaf, 4);
+NVME_ASSERT_OFFSET(struct nvme_lbaf, ms, 0);
+NVME_ASSERT_OFFSET(struct nvme_lbaf, lbads, 2);
+NVME_ASSERT_OFFSET(struct nvme_lbaf, rp, 3);
+
+struct nvme_id_ns {
+	uint64_t nsze;		/* blocks */
+	uint64_t ncap;
+	uint64_t nuse;
+	uint8_t nsfeat;
+	uint8_t nlbaf;		/* number of LBA formats minus one */
+	uint8_t flbas;
+	uint8_t mc;
+	uint8_t dpc;
+	uint8_t dps;
+	uint8_t nmic;
+	uint8_t rescap;
+	uint8_t fpi;
+	uint8_t dlfeat;
+	uint16_t nawun;
+	uint16_t nawupf;
+	uint16_t nacwu;
+	uint16_t nabsn;
+	uint16_t nabo;
+	uint16_t nabspf;
+	uint16_t noiob;
+	uint8_t nvmcap[16];
+	uint16_t npwg;
+	uint16_t npwa;
+	uint16_t npdg;
+	uint16_t npda;
+	uint16_t nows;
+	uint8_t rsvd74[18];
+	uint32_t anagrpid;
+	uint8_t rsvd96[3];
+	uint8_t nsattr;		/* bit 0: write protected */
+	uint16_t nvmsetid;
+	uint16_t endgid;
+	uint8_t nguid[16];
+	uint8_t eui64[8];
+	struct nvme_lbaf lbaf[64];
+	uint8_t rsvd384[3456];
+	uint8_t vs[256];
+};
+
+NVME_ASSERT_SIZE(struct nvme_id_ns, 4096);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, nsze, 0);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, ncap, 8);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, nuse, 16);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, nsfeat, 24);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, nlbaf, 25);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, flbas, 26);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, mc, 27);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, dpc, 28);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, dps, 29);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, nmic, 30);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, rescap, 31);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, fpi, 32);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, dlfeat, 33);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, nawun, 34);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, nawupf, 36);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, nacwu, 38);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, nabsn, 40);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, nabo, 42);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, nabspf, 44);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, noiob, 46);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, nvmcap, 48);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, npwg, 64);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, npwa, 66);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, npdg, 68);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, npda, 70);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, nows, 72);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, rsvd74, 74);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, anagrpid, 92);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, rsvd96, 96);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, nsattr, 99);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, nvmsetid, 100);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, endgid, 102);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, nguid, 104);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, eui64, 120);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, lbaf, 128);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, rsvd384, 384);
+NVME_ASSERT_OFFSET(struct nvme_id_ns, vs, 3840);
+
+enum {
+	NVME_FLBAS_LOW_MASK = 0xf,	/* format index bits 3:0 */
+	NVME_FLBAS_EXTENDED = 1 << 4,	/* metadata travels at the end of each block */
+	NVME_FLBAS_HIGH_SHIFT = 5,	/* format index bits 5:4, when nlbaf >= 16 */
+	NVME_FLBAS_HIGH_MASK = 0x3,
+	NVME_NSFEAT_THIN = 1 << 0,
+	NVME_NSFEAT_DULBE = 1 << 2,	/* Deallocated or Unwritten Block error */
+};
+
+/* Index into lbaf[] of the format the namespace is formatted with. */
+static inline unsigned nvme_ns_lba_format(const struct nvme_id_ns *ns)
+{
+	return (ns->flbas & NVME_FLBAS_LOW_MASK) |
+	       ((ns->flbas >> NVME_FLBAS_HIGH_SHIFT) & NVME_FLBAS_HIGH_MASK) << 4;
+}
+
+/*
+ * Data bytes per block of the current format, or 0 when the page reports an
+ * impossible size (below 512 B or beyond 32 bits), so callers can refuse
+ * the namespace instead of dividing by garbage.
+ */
+static inline uint32_t nvme_ns_lba_size(const struct nvme_id_ns *ns)
+{
+	uint8_t lbads = ns->lbaf[nvme_ns_lba_format(ns)].lbads;
+
+	return lbads >= 9 && lbads < 32 ? UINT32_C(1) << lbads : 0;
+}
+
+static inline uint16_t nvme_ns_metadata_size(const struct nvme_id_ns *ns)
+{
+	return ns->lbaf[nvme_ns_lba_format(ns)].ms;
+}
+
+/* CNS 0x02: up to 1024 active namespace ids in increasing order, 0-terminated. */
+struct nvme_ns_list {
+	uint32_t nsid[1024];
+};
+
+NVME_ASSERT_SIZE(struct nvme_ns_list, 4096);
+
+#endif /* NVME_SPEC_H */

@@ -1,0 +1,423 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fio-vfio-nvme: the fio glue. Order of the hooks in a fio 3.x run:
+ *   setup      main thread, per job: EAL, controllers, namespaces, file sizes
+ *   init       job thread: thread state, pin to one core
+ *   iomem_alloc  fio's I/O buffers, from hugepages on the device's node
+ *   post_init  PRP lists built once per io_u, now that buffers exist
+ *   open_file  this thread's own queue pair on the file's controller
+ *   queue/commit/getevents/event   (io.c)
+ *   close_file, cleanup            queue pairs deleted, references dropped
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fio.h"
+#include "optgroup.h"
+
+#include "env/dma.h"
+#include "env/eal.h"
+#include "env/log.h"
+#include "env/numa.h"
+#include "plugin/engine.h"
+#include "plugin/filename.h"
+#include "plugin/options.h"
+
+static int parse_iova_mode(const char *text, enum env_iova_mode *mode)
+{
+	if (!text || !*text || !strcmp(text, "auto"))
+		*mode = ENV_IOVA_AUTO;
+	else if (!strcmp(text, "va"))
+		*mode = ENV_IOVA_VA;
+	else if (!strcmp(text, "pa"))
+		*mode = ENV_IOVA_PA;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* Names the fio options this engine cannot honour; 0 when there are none. */
+static int refuse_unsupported(struct thread_data *td)
+{
+	const char *what = NULL;
+
+	if (!td->o.use_thread)
+		what = "running jobs as processes: add thread=1 (the engine's DMA memory and "
+		       "controllers live in one process shared by all job threads)";
+	else if (td->o.zone_mode == ZONE_MODE_ZBD)
+		what = "zonemode=zbd";
+	else if (td->o.io_submit_mode == IO_MODE_OFFLOAD)
+		what = "io_submit_mode=offload (each queue pair belongs to one thread)";
+	if (!what)
+		return 0;
+	env_err("job '%s': not supported: %s", td->o.name, what);
+	td_verror(td, EINVAL, "fio-vfio-nvme option check");
+	return 1;
+}
+
+/* One message for a filename that does not parse, with fio's split hint. */
+static void explain_filename(struct thread_data *td, const char *err)
+{
+	const char *names[64];
+	char hint[256];
+	struct fio_file *f;
+	unsigned i, n = 0;
+
+	for_each_file(td, f, i)
+		if (n < 64)
+			names[n++] = f->file_name;
+	if (!fvn_filename_split_hint(names, n, hint, sizeof(hint)))
+		env_err("job '%s': %s", td->o.name, hint);
+	else
+		env_err("job '%s': filename %s", td->o.name, err);
+}
+
+/* Checks the job's block sizes against the namespace and the controller. */
+static int check_block_sizes(struct thread_data *td, struct fvn_file *ff)
+{
+	uint32_t lba = 1u << ff->lba_shift, max_xfer = ff->ctrl->nvme.max_xfer;
+	static const char *const dir[] = { "read", "write", "trim" };
+
+	for (int d = DDIR_READ; d <= DDIR_TRIM; d++) {
+		unsigned long long min = td->o.min_bs[d], max = td->o.max_bs[d];
+
+		if (!(td->o.td_ddir & (1 << d)))
+			continue;
+		if (min % lba || max % lba || (td->o.bs_unaligned && min != max)) {
+			env_err("%s ns %u: %s block size %llu%s%llu is not a multiple of the "
+				"namespace's %u-byte logical block: use bs=%u or a multiple",
+				ff->ctrl->nvme.name, ff->nsid, dir[d], min, min == max ? "" : "-",
+				min == max ? 0ULL : max, lba, lba > 4096 ? lba : 4096);
+			return -EINVAL;
+		}
+		if (d != DDIR_TRIM && max > max_xfer) {
+			env_err("%s: %s block size %llu bytes exceeds the controller's maximum "
+				"transfer (MDTS) of %u bytes: use bs<=%u",
+				ff->ctrl->nvme.name, dir[d], max, max_xfer, max_xfer);
+			return -EINVAL;
+		}
+		if (d == DDIR_TRIM && max >> ff->lba_shift > UINT32_MAX) {
+			env_err("%s: trim block size %llu is too large for one range", ff->ctrl->nvme.name,
+				max);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int setup_file(struct thread_data *td, struct fio_file *f)
+{
+	struct fvn_options *o = td->eo;
+	struct fvn_target target;
+	struct nvme_ns_info ns;
+	struct fvn_file *ff;
+	char err[320], active[128];
+	int ret;
+
+	if (fvn_filename_parse(f->file_name, &target, err, sizeof(err))) {
+		explain_filename(td, err);
+		return -EINVAL;
+	}
+	ff = calloc(1, sizeof(*ff));
+	if (!ff)
+		return -ENOMEM;
+	ret = fvn_ctrl_get(target.bdf, &ff->ctrl);
+	if (ret) {
+		free(ff);
+		return ret;
+	}
+	FILE_SET_ENG_DATA(f, ff);
+
+	ff->nsid = target.nsid ? target.nsid : o->nsid;
+	if (!ff->nsid) {
+		ret = nvme_ctrl_first_active_ns(&ff->ctrl->nvme, &ff->nsid);
+		if (ret) {
+			env_err("%s: the controller has no active namespace", target.bdf);
+			return ret;
+		}
+	}
+	ret = nvme_ctrl_ns_info(&ff->ctrl->nvme, ff->nsid, &ns);
+	if (ret) {
+		nvme_ctrl_active_ns_text(&ff->ctrl->nvme, active, sizeof(active));
+		env_err("%s: namespace %u does not exist; active namespaces: %s", target.bdf, ff->nsid,
+			active[0] ? active : "none");
+		return ret;
+	}
+	if (ns.metadata_size) {
+		env_err("%s ns %u: formatted with %u bytes of metadata per block, which this engine "
+			"does not handle yet", target.bdf, ff->nsid, ns.metadata_size);
+		return -ENOTSUP;
+	}
+	ff->blocks = ns.blocks;
+	ff->lba_shift = (unsigned)__builtin_ctz(ns.lba_size);
+	ret = check_block_sizes(td, ff);
+	if (ret)
+		return ret;
+
+	f->real_file_size = ns.blocks << ff->lba_shift;
+	f->filetype = FIO_TYPE_BLOCK;
+	fio_file_set_size_known(f);
+	env_info("%s ns %u: %" PRIu64 " blocks of %u bytes", target.bdf, ff->nsid, ns.blocks,
+		 ns.lba_size);
+	return 0;
+}
+
+static int fvn_setup(struct thread_data *td)
+{
+	struct fvn_options *o = td->eo;
+	struct env_eal_opts eal = { .mem_mb = o->mem_size_mb, .huge_dir = o->huge_dir };
+	enum env_log_level level;
+	struct fio_file *f;
+	unsigned i;
+	int ret;
+
+	env_log_from_environment();
+	if (o->log_level) {
+		if (env_log_parse_level(o->log_level, &level)) {
+			env_err("log_level=%s: use error, warn, notice, info or debug", o->log_level);
+			return 1;
+		}
+		env_log_threshold = level;
+	}
+	if (refuse_unsupported(td))
+		return 1;
+	if (parse_iova_mode(o->iova_mode, &eal.iova_mode)) {
+		env_err("iova_mode=%s: use va, pa or auto", o->iova_mode);
+		return 1;
+	}
+	ret = env_eal_init(&eal);
+	if (ret) {
+		td_verror(td, -ret, "DPDK EAL start-up");
+		return 1;
+	}
+	for_each_file(td, f, i) {
+		ret = setup_file(td, f);
+		if (ret) {
+			td_verror(td, -ret, "fio-vfio-nvme setup");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Pins the job thread to one core, as the user asked or near the device. */
+static void pin_thread(struct thread_data *td, struct fvn_thread *t)
+{
+	cpu_set_t allowed;
+	int on_node = 0;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return;
+	/*
+	 * With cpus_allowed fio has already narrowed the set (per thread with
+	 * cpus_allowed_policy=split); prefer the device's node only without it.
+	 */
+	t->cpu = env_numa_pick_cpu(&allowed, fio_option_is_set(&td->o, cpumask) ? -1 : t->numa_node,
+				   td->thread_number - 1, &on_node);
+	if (t->cpu < 0 || env_pin_self(t->cpu)) {
+		env_warn("job '%s': could not pin the thread to one core", td->o.name);
+		t->cpu = -1;
+		return;
+	}
+	env_notice("job '%s' thread %d: polling on CPU %d (NUMA node %d%s)", td->o.name,
+		   td->thread_number, t->cpu, env_numa_node_of_cpu(t->cpu),
+		   t->numa_node < 0 ? "; device node unknown" :
+		   env_numa_node_of_cpu(t->cpu) == t->numa_node ? ", the device's" :
+		   ", remote from the device");
+}
+
+static int fvn_init(struct thread_data *td)
+{
+	struct fvn_thread *t;
+	struct fio_file *f;
+	unsigned i;
+
+	if (refuse_unsupported(td))
+		return 1;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return 1;
+	t->events = calloc(td->o.iodepth, sizeof(*t->events));
+	t->staged = calloc(td->o.iodepth, sizeof(*t->staged));
+	if (!t->events || !t->staged) {
+		free(t->events);
+		free(t->staged);
+		free(t);
+		return 1;
+	}
+	t->numa_node = -1;
+	for_each_file(td, f, i) {
+		struct fvn_file *ff = FILE_ENG_DATA(f);
+
+		if (!ff)
+			continue;
+		ff->thread = t;
+		if (!t->page_size) {
+			t->numa_node = ff->ctrl->nvme.numa_node;
+			t->page_size = ff->ctrl->nvme.page_size;
+		}
+	}
+	if (!t->page_size)
+		t->page_size = 4096;
+	td->io_ops_data = t;
+	pin_thread(td, t);
+	return 0;
+}
+
+static int fvn_iomem_alloc(struct thread_data *td, size_t total)
+{
+	struct fvn_thread *t = td->io_ops_data;
+
+	t->buf = env_dma_alloc(total, t->page_size, t->numa_node, &t->buf_iova);
+	if (!t->buf)
+		return 1;
+	t->buf_len = total;
+	td->orig_buffer = t->buf;
+	return 0;
+}
+
+static void fvn_iomem_free(struct thread_data *td)
+{
+	struct fvn_thread *t = td->io_ops_data;
+
+	if (t && t->buf) {
+		env_dma_free(t->buf);
+		t->buf = NULL;
+	}
+	td->orig_buffer = NULL;
+}
+
+/* Every io_u's PRP list and DSM range, built now that fio placed the buffers. */
+static int fvn_post_init(struct thread_data *td)
+{
+	struct fvn_thread *t = td->io_ops_data;
+	size_t max_bs = td_max_bs(td), list_pages, stride;
+	uint64_t dma_iova;
+	unsigned n = td->io_u_all.nr;
+
+	/* Worst case over any start offset within a page. */
+	list_pages = nvme_prp_list_pages_needed(t->page_size - 4, max_bs, t->page_size);
+	stride = (list_pages + 1) * t->page_size; /* the list pages, then a page for the DSM range */
+	t->ios = calloc(n, sizeof(*t->ios));
+	t->io_dma = env_dma_alloc(stride * n, t->page_size, t->numa_node, &dma_iova);
+	if (!t->ios || !t->io_dma)
+		return 1;
+	t->nr_ios = n;
+	for (unsigned i = 0; i < n; i++) {
+		struct io_u *io_u = td->io_u_all.io_us[i];
+		struct fvn_io *io = &t->ios[io_u->index];
+		uint8_t *base = (uint8_t *)t->io_dma + i * stride;
+		uint64_t prp1, prp2;
+
+		io->prp.entries = (uint64_t *)base;
+		io->prp.iova = dma_iova + i * stride;
+		io->prp.pages = list_pages;
+		io->dsm = (struct nvme_dsm_range *)(base + list_pages * t->page_size);
+		io->dsm_iova = io->prp.iova + list_pages * t->page_size;
+		if (io_u->buf && t->buf) {
+			io->buf_iova = t->buf_iova + ((uint8_t *)io_u->buf - (uint8_t *)t->buf);
+			if (max_bs && !nvme_prp_build(io->buf_iova, max_bs, t->page_size, &io->prp,
+						      &prp1, &prp2))
+				io->prp_built_len = max_bs;
+		}
+	}
+	return 0;
+}
+
+static int fvn_open_file(struct thread_data *td, struct fio_file *f)
+{
+	struct fvn_options *o = td->eo;
+	struct fvn_file *ff = FILE_ENG_DATA(f);
+	uint32_t entries = o->queue_entries ? o->queue_entries : td->o.iodepth + 1;
+	int ret;
+
+	if (!ff)
+		return 1;
+	if (ff->qp_live)
+		return 0;
+	ret = nvme_qpair_create(&ff->ctrl->nvme, &ff->qp, entries);
+	if (ret) {
+		td_verror(td, -ret, "create I/O queue pair");
+		return 1;
+	}
+	ff->qp_live = true;
+	ff->inflight = 0;
+	env_info("%s: job '%s' thread %d has I/O queue %u (%u entries)", ff->ctrl->nvme.name,
+		 td->o.name, td->thread_number, ff->qp.qid, ff->qp.entries);
+	return 0;
+}
+
+static int fvn_close_file(struct thread_data *td, struct fio_file *f)
+{
+	struct fvn_file *ff = FILE_ENG_DATA(f);
+
+	(void)td;
+	if (ff && ff->qp_live) {
+		nvme_qpair_delete(&ff->ctrl->nvme, &ff->qp);
+		ff->qp_live = false;
+	}
+	return 0;
+}
+
+static void fvn_cleanup(struct thread_data *td)
+{
+	struct fvn_thread *t = td->io_ops_data;
+	struct fio_file *f;
+	unsigned i;
+
+	for_each_file(td, f, i) {
+		struct fvn_file *ff = FILE_ENG_DATA(f);
+
+		if (!ff)
+			continue;
+		fvn_close_file(td, f);
+		fvn_ctrl_put(ff->ctrl);
+		free(ff);
+		FILE_SET_ENG_DATA(f, NULL);
+	}
+	if (!t)
+		return;
+	env_info("job '%s' thread %d: %" PRIu64 " commands, %" PRIu64 " doorbells, %" PRIu64
+		 " empty polls, %" PRIu64 " busy", td->o.name, td->thread_number, t->submitted,
+		 t->doorbells, t->empty_polls, t->busy);
+	if (t->io_dma)
+		env_dma_free(t->io_dma);
+	free(t->ios);
+	free(t->events);
+	free(t->staged);
+	free(t);
+	td->io_ops_data = NULL;
+}
+
+/* Sizes are known from Identify in setup; nothing to stat. */
+static int fvn_get_file_size(struct thread_data *td, struct fio_file *f)
+{
+	(void)td;
+	(void)f;
+	return 0;
+}
+
+struct ioengine_ops ioengine = {
+	.name = "fio-vfio-nvme",
+	.version = FIO_IOOPS_VERSION,
+	.flags = FIO_RAWIO | FIO_NOEXTEND | FIO_NODISKUTIL | FIO_MEMALIGN | FIO_DISKLESSIO,
+	.setup = fvn_setup,
+	.init = fvn_init,
+	.post_init = fvn_post_init,
+	.queue = fvn_queue,
+	.commit = fvn_commit,
+	.getevents = fvn_getevents,
+	.event = fvn_event,
+	.errdetails = fvn_errdetails,
+	.cleanup = fvn_cleanup,
+	.open_file = fvn_open_file,
+	.close_file = fvn_close_file,
+	.get_file_size = fvn_get_file_size,
+	.iomem_alloc = fvn_iomem_alloc,
+	.iomem_free = fvn_iomem_free,
+	.option_struct_size = sizeof(struct fvn_options),
+	.options = fvn_options,
+};

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+#include <stddef.h>
+
+#include "fio.h"
+#include "optgroup.h"
+
+#include "plugin/options.h"
+
+struct fio_option fvn_options[] = {
+	{
+		.name = "mem_size_mb",
+		.lname = "Hugepage memory (MiB)",
+		.type = FIO_OPT_INT,
+		.off1 = offsetof(struct fvn_options, mem_size_mb),
+		.def = "0",
+		.help = "Hugepage memory DPDK reserves at start-up, in MiB "
+			"(0: take it as needed). The first job's value applies to the process",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "iova_mode",
+		.lname = "IOVA mode",
+		.type = FIO_OPT_STR_STORE,
+		.off1 = offsetof(struct fvn_options, iova_mode),
+		.def = "auto",
+		.help = "DMA addresses given to the device: va (IOMMU), pa (physical), "
+			"or auto (DPDK's choice: va when an IOMMU is on)",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "huge_dir",
+		.lname = "Hugetlbfs mount",
+		.type = FIO_OPT_STR_STORE,
+		.off1 = offsetof(struct fvn_options, huge_dir),
+		.help = "hugetlbfs mount to take hugepages from (default: DPDK finds one)",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "nsid",
+		.lname = "Namespace id",
+		.type = FIO_OPT_INT,
+		.off1 = offsetof(struct fvn_options, nsid),
+		.def = "0",
+		.help = "Namespace for filenames without ns= (0: the first active namespace)",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "queue_entries",
+		.lname = "I/O queue entries",
+		.type = FIO_OPT_INT,
+		.off1 = offsetof(struct fvn_options, queue_entries),
+		.def = "0",
+		.help = "Slots in each thread's I/O queue pair (0: iodepth + 1; "
+			"capped by the controller's CAP.MQES)",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "log_level",
+		.lname = "Engine log level",
+		.type = FIO_OPT_STR_STORE,
+		.off1 = offsetof(struct fvn_options, log_level),
+		.help = "Engine diagnostics on stderr: error, warn, notice (default), info, debug; "
+			"FIO_VFIO_NVME_LOG sets it too",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = NULL,
+	},
+};

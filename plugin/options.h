@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The engine's own fio options (fio --enghelp=<path to the .so> lists them).
+ * fio stores them per job in td->eo; the first member is fio's pad.
+ */
+#ifndef PLUGIN_OPTIONS_H
+#define PLUGIN_OPTIONS_H
+
+struct fio_option;
+
+struct fvn_options {
+	void *pad;                  /* fio's: keeps offset 0 free */
+	unsigned int mem_size_mb;   /* hugepage memory EAL reserves up front */
+	char *iova_mode;            /* "va", "pa", or NULL/"auto" */
+	char *huge_dir;
+	unsigned int nsid;          /* 0: from the filename, else the first active */
+	unsigned int queue_entries; /* 0: iodepth + 1 */
+	char *log_level;
+};
+
+extern struct fio_option fvn_options[];
+
+#endif

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "env/log.h"
+#include "plugin/registry.h"
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fvn_ctrl *registry;
+
+static void ctrl_close(struct fvn_ctrl *c)
+{
+	nvme_ctrl_shutdown(&c->nvme);
+	env_pci_close(&c->pci);
+	free(c);
+}
+
+int fvn_ctrl_get(const char *bdf, struct fvn_ctrl **out)
+{
+	struct fvn_ctrl *c;
+	int ret = 0;
+
+	pthread_mutex_lock(&registry_lock);
+	for (c = registry; c; c = c->next)
+		if (!strcmp(c->pci.bdf, bdf))
+			break;
+	if (!c) {
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		ret = env_pci_open(&c->pci, bdf);
+		if (ret) {
+			free(c);
+			goto out;
+		}
+		ret = nvme_ctrl_init(&c->nvme, bdf, c->pci.bar0, c->pci.numa_node);
+		if (ret) {
+			env_pci_close(&c->pci);
+			free(c);
+			goto out;
+		}
+		c->next = registry;
+		registry = c;
+	}
+	c->refs++;
+	*out = c;
+out:
+	pthread_mutex_unlock(&registry_lock);
+	return ret;
+}
+
+void fvn_ctrl_put(struct fvn_ctrl *ctrl)
+{
+	struct fvn_ctrl **p;
+
+	pthread_mutex_lock(&registry_lock);
+	if (--ctrl->refs == 0) {
+		for (p = &registry; *p; p = &(*p)->next) {
+			if (*p == ctrl) {
+				*p = ctrl->next;
+				break;
+			}
+		}
+		ctrl_close(ctrl);
+	}
+	pthread_mutex_unlock(&registry_lock);
+}
+
+/*
+ * A job that fails before its threads run never drops its references; shut
+ * those controllers down normally at exit rather than leave them enabled.
+ */
+__attribute__((destructor)) static void registry_at_exit(void)
+{
+	pthread_mutex_lock(&registry_lock);
+	while (registry) {
+		struct fvn_ctrl *c = registry;
+
+		registry = c->next;
+		ctrl_close(c);
+	}
+	pthread_mutex_unlock(&registry_lock);
+}

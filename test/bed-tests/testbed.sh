@@ -1,0 +1,42 @@
+#!/bin/bash
+# The test bed's own tests: controllers as described, vfio binding,
+# hugepages, a backing file that keeps data across boots, and time limits that
+# turn a hung command or guest into a reported failure.
+. "$(dirname "$0")/lib.sh"
+cd "$repo"
+out=$repo/test/out/testbed
+rm -rf "$out"; mkdir -p "$out"
+
+"$vm_run" --job "$out/describe" --hugepages 64 \
+	--nvme slot=4,lbs=512,serial=fvn-a,qpairs=1,mdts=5,driver=vfio \
+	--nvme slot=5,lbs=4096,ns=2,size=256M,serial=fvn-b,driver=nvme \
+	--nvme slot=6,backing=null,size=1G,driver=none \
+	-- env FVN_JOB="$out/describe" bash test/bed-tests/testbed-guest.sh
+rc=$?
+check "guest boots and runs the described-controllers check (exit 0, got $rc)" test $rc -eq 0
+check "a file the guest wrote is on the host" grep -qx from-guest "$out/describe/guest-wrote"
+
+# Data written in one boot is read back in the next from the same backing file.
+img=$out/persist.img
+pattern="fvn-persist-$$-$RANDOM"
+"$vm_run" --job "$out/persist1" --hugepages 0 --nvme "file=$img,size=64M,driver=nvme" \
+	-- sh -c "printf %s '$pattern' | dd of=/dev/nvme0n1 bs=512 conv=sync oflag=direct status=none"
+rc1=$?
+got=$("$vm_run" --job "$out/persist2" --hugepages 0 --nvme "file=$img,size=64M,driver=nvme" \
+	-- sh -c "dd if=/dev/nvme0n1 bs=512 count=1 iflag=direct status=none | tr -d '\0'")
+check "a backing file keeps data across boots" test $rc1 -eq 0 -a "$got" = "$pattern"
+
+# A command that hangs is killed by --timeout and reported, exit 124.
+start=$SECONDS
+"$vm_run" --job "$out/hang" --hugepages 0 --timeout 5 -- sleep 600 2> "$out/hang.err"
+rc=$?
+check "a hanging command is killed by the timeout (exit 124, got $rc)" test $rc -eq 124
+check "the timeout is reported" grep -q 'timed out after 5 s' "$out/hang.err"
+check "the hung run ends promptly ($((SECONDS - start)) s)" test $((SECONDS - start)) -lt 120
+
+# A guest that does not reach its command in time is killed, with its console.
+"$vm_run" --job "$out/noboot" --hugepages 0 --boot-timeout 1 -- true 2> "$out/noboot.err"
+rc=$?
+check "a guest that does not boot in time is killed (exit 125, got $rc)" test $rc -eq 125
+check "the boot failure is reported with the console log" \
+	sh -c "grep -q 'did not boot within 1 s' '$out/noboot.err' && grep -q 'guest console' '$out/noboot.err'"

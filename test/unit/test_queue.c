@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nvme/queue.h ring helpers against a fake BAR0 (a plain array) and queue
+ * memory in ordinary RAM; the test plays the controller.
+ */
+#include <errno.h>
+
+#include "nvme/queue.h"
+#include "test/unit/check.h"
+
+#define SENTINEL 0xdeadbeefu
+
+static uint32_t bar[0x2000 / 4];
+
+static struct nvme_sqe cmd_with_cid(uint16_t cid)
+{
+	return (struct nvme_sqe){ .opcode = NVME_NVM_READ, .cid = cid, .nsid = 1 };
+}
+
+/* Controller side: post a completion with the phase of the current pass. */
+static void post_cqe(struct nvme_cqe *slot, uint16_t cid, uint16_t sq_head, uint16_t status,
+		     unsigned phase)
+{
+	slot->cid = cid;
+	slot->sq_head = sq_head;
+	slot->sq_id = 1;
+	slot->status_phase = (uint16_t)(status << 1 | (phase & 1));
+}
+
+static void test_doorbell_addresses(void)
+{
+	/* DSTRD 0: qid 1 SQ tail at 0x1008, CQ head at 0x100c. */
+	CHECK(nvme_doorbell(bar, 1, false, 0) == &bar[0x1008 / 4]);
+	CHECK(nvme_doorbell(bar, 1, true, 0) == &bar[0x100c / 4]);
+	CHECK(nvme_doorbell(bar, 0, false, 0) == &bar[0x1000 / 4]);
+	/* DSTRD 1: 8-byte stride, qid 1 at 0x1010 / 0x1018. */
+	CHECK(nvme_doorbell(bar, 1, false, 1) == &bar[0x1010 / 4]);
+	CHECK(nvme_doorbell(bar, 1, true, 1) == &bar[0x1018 / 4]);
+	CHECK(nvme_doorbell(bar, 2, true, 1) == &bar[0x1028 / 4]);
+}
+
+static void test_sq(unsigned dstrd, uint32_t db_offset)
+{
+	struct nvme_sqe sqes[4];
+	struct nvme_sq sq;
+	struct nvme_sqe cmd;
+	volatile uint32_t *db = &bar[db_offset / 4];
+
+	memset(sqes, 0, sizeof(sqes));
+	nvme_sq_init(&sq, sqes, nvme_doorbell(bar, 1, false, dstrd), 4);
+	CHECK(sq.tail_db == db);
+	*db = SENTINEL;
+
+	CHECK_EQ(nvme_sq_free_slots(&sq), 3);
+	CHECK(!nvme_sq_full(&sq));
+	CHECK(!nvme_sq_ring_doorbell(&sq));	/* nothing queued: no MMIO */
+	CHECK_EQ(*db, SENTINEL);
+
+	/* A batch of three fills the 4-slot ring; copying does not ring. */
+	for (uint16_t cid = 10; cid < 13; cid++) {
+		cmd = cmd_with_cid(cid);
+		CHECK_EQ(nvme_sq_copy_cmd(&sq, &cmd), 0);
+	}
+	CHECK_EQ(*db, SENTINEL);
+	CHECK(nvme_sq_full(&sq));
+	CHECK_EQ(nvme_sq_free_slots(&sq), 0);
+	cmd = cmd_with_cid(99);
+	CHECK_EQ(nvme_sq_copy_cmd(&sq, &cmd), -EBUSY);
+	CHECK_EQ(sqes[3].cid, 0);		/* the refused command went nowhere */
+	CHECK_EQ(sqes[0].cid, 10);
+	CHECK_EQ(sqes[2].cid, 12);
+	CHECK_EQ(sqes[1].opcode, NVME_NVM_READ);
+
+	/* One doorbell write for the batch, carrying the new tail. */
+	CHECK(nvme_sq_ring_doorbell(&sq));
+	CHECK_EQ(*db, 3);
+	*db = SENTINEL;
+	CHECK(!nvme_sq_ring_doorbell(&sq));
+	CHECK_EQ(*db, SENTINEL);
+
+	/* The controller consumed two: room for two, and the tail wraps. */
+	nvme_sq_update_head(&sq, 2);
+	CHECK_EQ(nvme_sq_free_slots(&sq), 2);
+	cmd = cmd_with_cid(13);
+	CHECK_EQ(nvme_sq_copy_cmd(&sq, &cmd), 0);
+	CHECK_EQ(sq.tail, 0);
+	cmd = cmd_with_cid(14);
+	CHECK_EQ(nvme_sq_copy_cmd(&sq, &cmd), 0);
+	CHECK_EQ(sq.tail, 1);
+	CHECK(nvme_sq_full(&sq));
+	CHECK_EQ(sqes[3].cid, 13);
+	CHECK_EQ(sqes[0].cid, 14);
+	CHECK_EQ(*db, SENTINEL);
+	CHECK(nvme_sq_ring_doorbell(&sq));
+	CHECK_EQ(*db, 1);
+
+	/* A bogus head from the device is ignored. */
+	nvme_sq_update_head(&sq, 4);
+	CHECK_EQ(sq.head, 2);
+	nvme_sq_update_head(&sq, 1);
+	CHECK_EQ(nvme_sq_free_slots(&sq), 3);
+	CHECK(!nvme_sq_full(&sq));
+}
+
+static void test_cq(unsigned dstrd, uint32_t db_offset)
+{
+	struct nvme_cqe cqes[4];
+	struct nvme_cq cq;
+	volatile uint32_t *db = &bar[db_offset / 4];
+	int seen;
+
+	memset(cqes, 0, sizeof(cqes));
+	nvme_cq_init(&cq, cqes, nvme_doorbell(bar, 1, true, dstrd), 4);
+	CHECK(cq.head_db == db);
+	CHECK_EQ(cq.expected_phase, 1);
+	*db = SENTINEL;
+
+	/* Zeroed memory is phase 0: nothing pending. */
+	CHECK(!nvme_cqe_pending(&cq));
+	CHECK(!nvme_cq_ring_doorbell(&cq));
+	CHECK_EQ(*db, SENTINEL);
+
+	/* First pass, phase 1: two completions. */
+	post_cqe(&cqes[0], 10, 1, 0, 1);
+	post_cqe(&cqes[1], 11, 2, 0x0281, 1);
+	seen = 0;
+	while (nvme_cqe_pending(&cq)) {
+		struct nvme_cqe *cqe = nvme_cq_head_cqe(&cq);
+
+		CHECK_EQ(cqe->cid, 10 + seen);
+		seen++;
+		nvme_cq_advance(&cq);
+	}
+	CHECK_EQ(seen, 2);
+	CHECK_EQ(nvme_cqe_status(&cqes[1]), 0x0281);
+	CHECK_EQ(*db, SENTINEL);		/* consuming does not ring */
+	CHECK(nvme_cq_ring_doorbell(&cq));
+	CHECK_EQ(*db, 2);
+	*db = SENTINEL;
+	CHECK(!nvme_cq_ring_doorbell(&cq));
+	CHECK_EQ(*db, SENTINEL);
+
+	/* Finish the pass: head wraps, expected phase flips to 0. */
+	post_cqe(&cqes[2], 12, 3, 0, 1);
+	post_cqe(&cqes[3], 13, 0, 0, 1);
+	CHECK(nvme_cqe_pending(&cq));
+	nvme_cq_advance(&cq);
+	CHECK(nvme_cqe_pending(&cq));
+	nvme_cq_advance(&cq);
+	CHECK_EQ(cq.head, 0);
+	CHECK_EQ(cq.expected_phase, 0);
+	CHECK(nvme_cq_ring_doorbell(&cq));
+	CHECK_EQ(*db, 0);
+
+	/* Slot 0 still holds last pass's entry (phase 1): stale, not pending. */
+	CHECK_EQ(cqes[0].cid, 10);
+	CHECK(!nvme_cqe_pending(&cq));
+
+	/* Second pass writes phase 0. */
+	post_cqe(&cqes[0], 20, 1, 0, 0);
+	CHECK(nvme_cqe_pending(&cq));
+	CHECK_EQ(nvme_cq_head_cqe(&cq)->cid, 20);
+	nvme_cq_advance(&cq);
+	CHECK(!nvme_cqe_pending(&cq));		/* slot 1: phase 1 from pass one */
+	CHECK(nvme_cq_ring_doorbell(&cq));
+	CHECK_EQ(*db, 1);
+
+	/* Wrapping again flips back to 1. */
+	for (int i = 1; i < 4; i++) {
+		post_cqe(&cqes[i], (uint16_t)(20 + i), 0, 0, 0);
+		CHECK(nvme_cqe_pending(&cq));
+		nvme_cq_advance(&cq);
+	}
+	CHECK_EQ(cq.head, 0);
+	CHECK_EQ(cq.expected_phase, 1);
+	CHECK(!nvme_cqe_pending(&cq));
+}
+
+/* Ring sizes need not be powers of two; occupancy must survive tail < head. */
+static void test_sq_odd_size(void)
+{
+	struct nvme_sqe sqes[5], cmd = cmd_with_cid(1);
+	struct nvme_sq sq;
+
+	nvme_sq_init(&sq, sqes, &bar[0x1008 / 4], 5);
+	sq.tail = 1;
+	sq.head = 3;
+	sq.last_db_tail = 1;
+	CHECK_EQ(nvme_sq_free_slots(&sq), 1);
+	CHECK(!nvme_sq_full(&sq));
+	CHECK_EQ(nvme_sq_copy_cmd(&sq, &cmd), 0);
+	CHECK(nvme_sq_full(&sq));
+	CHECK_EQ(nvme_sq_free_slots(&sq), 0);
+	sq.tail = 4;
+	sq.head = 0;
+	CHECK(nvme_sq_full(&sq));
+	CHECK_EQ(nvme_sq_free_slots(&sq), 0);
+	sq.head = 4;
+	CHECK_EQ(nvme_sq_free_slots(&sq), 4);
+	CHECK_EQ(nvme_sq_copy_cmd(&sq, &cmd), 0);
+	CHECK_EQ(sq.tail, 0);
+}
+
+/* SQ and CQ together over many wraps, with the test as the controller. */
+static void test_round_trips(void)
+{
+	struct nvme_sqe sqes[8];
+	struct nvme_cqe cqes[8];
+	struct nvme_sq sq;
+	struct nvme_cq cq;
+	uint16_t dev_sq_head = 0, dev_cq_tail = 0, next_cid = 0;
+	unsigned dev_phase = 1;
+	int bad = 0, sq_rings = 0, cq_rings = 0;
+
+	memset(sqes, 0, sizeof(sqes));
+	memset(cqes, 0, sizeof(cqes));
+	nvme_sq_init(&sq, sqes, nvme_doorbell(bar, 2, false, 0), 8);
+	nvme_cq_init(&cq, cqes, nvme_doorbell(bar, 2, true, 0), 8);
+
+	for (int round = 0; round < 100; round++) {
+		unsigned batch = 1 + round % 7, done = 0;
+
+		for (unsigned i = 0; i < batch; i++) {
+			struct nvme_sqe cmd = cmd_with_cid(next_cid++);
+
+			bad += nvme_sq_copy_cmd(&sq, &cmd) != 0;
+		}
+		sq_rings += nvme_sq_ring_doorbell(&sq);
+
+		/* Device: consume SQEs up to the doorbell, complete each. */
+		while (dev_sq_head != *sq.tail_db) {
+			uint16_t cid = sqes[dev_sq_head].cid;
+
+			dev_sq_head = (uint16_t)((dev_sq_head + 1) % 8);
+			post_cqe(&cqes[dev_cq_tail], cid, dev_sq_head, 0, dev_phase);
+			if (++dev_cq_tail == 8) {
+				dev_cq_tail = 0;
+				dev_phase ^= 1;
+			}
+		}
+
+		while (nvme_cqe_pending(&cq)) {
+			struct nvme_cqe *cqe = nvme_cq_head_cqe(&cq);
+
+			nvme_sq_update_head(&sq, cqe->sq_head);
+			done++;
+			nvme_cq_advance(&cq);
+		}
+		cq_rings += nvme_cq_ring_doorbell(&cq);
+		bad += done != batch;
+		bad += *cq.head_db != cq.head;
+		bad += nvme_sq_free_slots(&sq) != 7;
+	}
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(sq_rings, 100);	/* once per batch, not once per command */
+	CHECK_EQ(cq_rings, 100);
+}
+
+int main(void)
+{
+	test_doorbell_addresses();
+	test_sq(0, 0x1008);
+	test_sq(1, 0x1010);
+	test_cq(0, 0x100c);
+	test_cq(1, 0x1018);
+	test_sq_odd_size();
+	test_round_trips();
+	return check_done("test_queue");
+}
