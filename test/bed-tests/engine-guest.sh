@@ -1,0 +1,145 @@
+#!/bin/bash
+# Guest side of t-engine.sh: real fio runs through the engine against QEMU's
+# NVMe controllers, as described there. Every fio run has a time limit, so a
+# hang is a failed check, not a hung test bed.
+. "$(dirname "$0")/lib.sh"
+out=${FVN_OUT:?}
+engine="$repo/fio-vfio-nvme.so"
+A=0000:00:04.0 B=0000:00:05.0 K=0000:00:06.0   # 512 B LBA; 4 KiB LBA x2 ns; kernel-owned
+Adot=0000.00.04.0 Bdot=0000.00.05.0
+pci=/sys/bus/pci/devices
+n=0
+
+# fio_engine NAME LIMIT_S ARGS...: one fio run through the engine; output in $out/NAME.*
+fio_engine() {
+	local name=$1 limit=$2; shift 2
+	timeout -k 5 "$limit" fio --thread=1 --ioengine=external:"$engine" --group_reporting \
+		--name="$name" "$@" > "$out/$name.out" 2> "$out/$name.err"
+	echo $? > "$out/$name.rc"
+}
+rc_of() { cat "$out/$1.rc"; }
+# ran_clean NAME: exit 0, fio says err=0, nothing failed verification.
+ran_clean() {
+	[ "$(rc_of "$1")" = 0 ] && grep -q 'err= 0' "$out/$1.out" &&
+		! grep -qi 'verify.*fail\|bad magic\|crc32c: verify' "$out/$1.out" "$out/$1.err"
+}
+# verify_case NAME ARGS...: a write job that reads back and checks every block.
+verify_case() {
+	local name=$1; shift
+	fio_engine "$name" 120 --verify=crc32c --do_verify=1 --verify_fatal=1 "$@"
+	check "verify $name ($*)" ran_clean "$name"
+	ran_clean "$name" || { tail -n 5 "$out/$name.err"; tail -n 15 "$out/$name.out"; }
+}
+
+# --- verify matrix: directions, block sizes, depths, LBA sizes ---------------
+verify_case w-512-qd1 --filename=$Adot --rw=write --bs=512 --iodepth=1 --size=2m
+verify_case randw-4k-qd32 --filename=$Adot --rw=randwrite --bs=4k --iodepth=32 --size=16m
+verify_case rw-8k-qd8 --filename=$Adot --rw=rw --bs=8k --iodepth=8 --size=16m
+verify_case randrw-16k-qd16 --filename=$Adot --rw=randrw --bs=16k --iodepth=16 --size=16m
+verify_case w-64k-qd4-4kns --filename=$Bdot --rw=write --bs=64k --iodepth=4 --size=32m
+verify_case randw-128k-qd128-4kns --filename=$Bdot --rw=randwrite --bs=128k --iodepth=128 --size=64m
+verify_case w-1m-qd2 --filename=$Adot --rw=write --bs=1m --iodepth=2 --size=32m
+verify_case randw-bsrange-4kns --filename=$Bdot --rw=randwrite --bsrange=4k-256k --iodepth=16 --size=32m
+verify_case w-unaligned-prp-512 --filename=$Adot --rw=write --bs=3584 --iodepth=4 --size=7m
+verify_case randw-4k-ns2 "--filename=$Bdot ns=2" --rw=randwrite --bs=4k --iodepth=8 --size=8m
+# Trim: half of the written blocks deallocated, and must then read back as zeroes.
+verify_case trim-4kns --filename=$Bdot --rw=randwrite --bs=4k --iodepth=8 --size=8m \
+	--trim_percentage=50 --trim_verify_zero=1 --trim_backlog=1
+fio_engine randtrim 60 --filename=$Bdot --rw=randtrim --bs=64k --iodepth=8 --size=32m
+check "rw=randtrim completes without errors" ran_clean randtrim
+fio_engine flush 60 --filename=$Adot --rw=randwrite --bs=4k --iodepth=4 --size=4m --fsync=4
+check "fsync=4 (flush commands) completes without errors" ran_clean flush
+# Two controllers in one job, and the three accepted filename forms.
+verify_case two-ctrl "--filename=$Adot:$Bdot" --rw=randwrite --bs=4k --iodepth=16 --size=16m
+fio_engine spdk-form 60 "--filename=trtype=PCIe traddr=$Bdot ns=2" --rw=randread --bs=4k --size=4m
+check "SPDK-style 'trtype=PCIe traddr=... ns=2' filename runs" ran_clean spdk-form
+fio_engine escaped-form 60 --filename='0000\:00\:04.0' --rw=randread --bs=4k --size=4m
+check "escaped-colon filename 0000\\:00\\:04.0 runs" ran_clean escaped-form
+
+# --- numjobs: each thread its own queue pair and core ---------------------
+fio_engine numjobs4 120 --filename=$Bdot --rw=randwrite --bs=4k --iodepth=8 --size=8m \
+	--numjobs=4 --verify=crc32c --do_verify=1 --log_level=info --offset_increment=8m
+check "numjobs=4 verify passes" ran_clean numjobs4
+qids=$(grep -o 'has I/O queue [0-9]*' "$out/numjobs4.err" | sort -u | wc -l)
+cpus=$(grep -o 'polling on CPU [0-9]*' "$out/numjobs4.err" | sort -u | wc -l)
+check "numjobs=4: four distinct I/O queues (saw $qids)" test "$qids" -eq 4
+check "numjobs=4: four distinct cores (saw $cpus)" test "$cpus" -eq "$(($(nproc) < 4 ? $(nproc) : 4))"
+fio_engine pinned 60 --filename=$Adot --rw=randread --bs=4k --size=4m --numjobs=2 \
+	--cpus_allowed=1 --cpus_allowed_policy=shared
+check "cpus_allowed=1 is honoured (both threads on CPU 1)" \
+	test "$(grep -o 'polling on CPU [0-9]*' "$out/pinned.err" | sort -u)" = "polling on CPU 1"
+
+# --- output stays parseable ---------------------------------------------------
+fio_engine json 60 --filename=$Adot --rw=randread --bs=4k --size=4m --output-format=json
+check "--output-format=json: stdout is valid JSON" \
+	python3 -c "import json,sys; json.load(open('$out/json.out'))"
+
+# --- data crosses between the engine and the kernel driver ------------------
+# verify=pattern with %o: every byte is a function of its offset, so a
+# verify_only pass through the other driver is a byte-for-byte comparison.
+pattern_args=(--bs=4k --size=8m --offset=64m --verify=pattern --verify_pattern='"fvn"%o')
+fio_engine to-kernel-w 60 --filename=$Adot --rw=write "${pattern_args[@]}"
+to_driver() { # BDF DRIVER: hand the controller to DRIVER (nvme or vfio-pci)
+	echo "$1" > "$pci/$1/driver/unbind"
+	echo "$2" > "$pci/$1/driver_override"
+	echo "$1" > /sys/bus/pci/drivers_probe
+	for _ in $(seq 100); do
+		[ "$2" = vfio-pci ] && [ -e "$pci/$1/driver" ] && return 0
+		ls "$pci/$1"/nvme/nvme*/nvme*n1 > /dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+to_driver $A nvme
+dev=/dev/$(basename "$(ls -d $pci/$A/nvme/nvme*/nvme*n1)")
+timeout 60 fio --name=kernel-read --ioengine=io_uring --direct=1 --filename="$dev" \
+	--rw=read --verify_only=1 "${pattern_args[@]}" > "$out/kernel-read.out" 2>&1
+rc=$?
+check "data written by the engine reads back identical through the kernel driver" \
+	test "$(rc_of to-kernel-w) $rc" = "0 0"
+timeout 60 fio --name=kernel-write --ioengine=io_uring --direct=1 --filename="$dev" \
+	--rw=write --bs=4k --size=8m --offset=96m --verify=pattern --verify_pattern='"krn"%o' \
+	--do_verify=0 > "$out/kernel-write.out" 2>&1
+rc=$?
+to_driver $A vfio-pci
+fio_engine from-kernel-r 60 --filename=$Adot --rw=read --verify_only=1 --bs=4k --size=8m \
+	--offset=96m --verify=pattern --verify_pattern='"krn"%o'
+check "data written by the kernel driver reads back identical through the engine" \
+	test "$rc $(rc_of from-kernel-r)" = "0 0"
+grep -q 'err= 0' "$out/from-kernel-r.out" || tail "$out/from-kernel-r.err"
+
+# --- a run killed with SIGKILL, then a clean run ------------------------------
+timeout 60 fio --thread=1 --ioengine=external:"$engine" --name=killed --filename=$Adot \
+	--rw=randwrite --bs=4k --iodepth=32 --time_based=1 --runtime=60 --size=64m \
+	> "$out/killed.out" 2>&1 &
+sleep 4
+pkill -9 -f 'name=killed'
+wait
+verify_case after-kill --filename=$Adot --rw=randwrite --bs=4k --iodepth=32 --size=8m
+
+# --- error paths: a clear message, a non-zero exit, no hang -------------------
+# expect_error NAME PATTERN ARGS...: fio fails (not by timeout) and stderr matches.
+expect_error() {
+	local name=$1 pattern=$2; shift 2
+	fio_engine "$name" 60 "$@"
+	local rc; rc=$(rc_of "$name")
+	check "error path $name: exit non-zero without hanging (rc $rc)" \
+		test "$rc" -ne 0 -a "$rc" -ne 124 -a "$rc" -lt 128
+	check "error path $name: stderr says '$pattern'" grep -q -- "$pattern" "$out/$name.err"
+	grep -q -- "$pattern" "$out/$name.err" || tail -n 5 "$out/$name.err"
+}
+timeout 60 fio --ioengine=external:"$engine" --name=nothread --filename=$Adot --rw=read \
+	--bs=4k --size=1m > "$out/nothread.out" 2> "$out/nothread.err"
+echo $? > "$out/nothread.rc"
+check "error path nothread: exit non-zero" test "$(rc_of nothread)" -ne 0 -a "$(rc_of nothread)" -ne 124
+check "error path nothread: stderr says 'add thread=1'" grep -q 'add thread=1' "$out/nothread.err"
+expect_error no-such-bdf "0000:00:1e.0: no such PCI device" --filename=0000.00.1e.0 --rw=read --bs=4k --size=1m
+expect_error bad-bs "not a multiple of the namespace's 4096-byte logical block" \
+	--filename=$Bdot --rw=read --bs=512 --size=1m
+expect_error too-big-bs "exceeds the controller's maximum transfer" \
+	--filename=$Bdot --rw=read --bs=1m --size=4m
+expect_error no-such-ns "namespace 9 does not exist; active namespaces: 1, 2" \
+	"--filename=$Bdot ns=9" --rw=read --bs=4k --size=1m
+expect_error kernel-owned "bound to the kernel driver 'nvme'" --filename=0000.00.06.0 --rw=read --bs=4k --size=1m
+expect_error split-colons 'write it as 0000\\:00\\:04.0 or 0000.00.04.0' --filename=$A --rw=read --bs=4k --size=1m
+expect_error bad-filename "device must be two hex digits" --filename=0000.00.4.0 --rw=read --bs=4k --size=1m
