@@ -35,12 +35,6 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 	uint64_t mask = (UINT64_C(1) << ff->lba_shift) - 1;
 	struct nvme_sqe cmd = { .cid = (uint16_t)io_u->index, .nsid = ff->nsid };
 
-	/*
-	 * fio's read-only guard, except for trims: trim_percentage issues them
-	 * from write jobs, which the guard would wrongly abort on.
-	 */
-	if (io_u->ddir != DDIR_TRIM)
-		fio_ro_check(td, io_u);
 	if (nvme_sq_full(&ff->qp.sq)) {
 		t->busy++;
 		return FIO_Q_BUSY;
