@@ -46,6 +46,10 @@ static int eal_start(const struct env_eal_opts *opts)
 	ret = env_hugepages_check(opts->mem_mb, opts->huge_dir);
 	if (ret)
 		return ret;
+	/* At least what EAL reserves, and no job runs on less than 64 MiB. */
+	ret = env_memlock_check(opts->mem_mb > 64 ? opts->mem_mb : 64);
+	if (ret)
+		return ret;
 
 	/* EAL pins the calling thread to its main lcore: keep fio's affinity. */
 	if (sched_getaffinity(0, sizeof(saved), &saved))

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "env/hugepages.h"
 #include "env/log.h"
@@ -23,8 +24,8 @@ static uint64_t read_u64(const char *path)
 	return v;
 }
 
-/* Sums free_hugepages * page size over the hugepages-<N>kB folders in dir. */
-static uint64_t free_bytes_in(const char *dir)
+/* Sums <what> (a count of pages) * page size over the hugepages-<N>kB folders in dir. */
+static uint64_t bytes_in(const char *dir, const char *what)
 {
 	char path[512];
 	uint64_t total = 0;
@@ -38,21 +39,31 @@ static uint64_t free_bytes_in(const char *dir)
 
 		if (sscanf(e->d_name, "hugepages-%lukB", &kb) != 1)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/free_hugepages", dir, e->d_name);
+		snprintf(path, sizeof(path), "%s/%s/%s", dir, e->d_name, what);
 		total += read_u64(path) * kb * 1024;
 	}
 	closedir(d);
 	return total;
 }
 
-uint64_t env_hugepages_free_bytes(int node)
+static uint64_t node_bytes(int node, const char *what)
 {
 	char dir[128];
 
 	if (node < 0)
-		return free_bytes_in("/sys/kernel/mm/hugepages");
+		return bytes_in("/sys/kernel/mm/hugepages", what);
 	snprintf(dir, sizeof(dir), "/sys/devices/system/node/node%d/hugepages", node);
-	return free_bytes_in(dir);
+	return bytes_in(dir, what);
+}
+
+uint64_t env_hugepages_free_bytes(int node)
+{
+	return node_bytes(node, "free_hugepages");
+}
+
+uint64_t env_hugepages_total_bytes(int node)
+{
+	return node_bytes(node, "nr_hugepages");
 }
 
 static bool hugetlbfs_mounted(const char *want_dir)
@@ -96,4 +107,35 @@ int env_hugepages_check(unsigned mem_mb, const char *huge_dir)
 		return -ENOENT;
 	}
 	return 0;
+}
+
+/* Whether CAP_IPC_LOCK (bit 14) is in this process's effective set. */
+static bool has_ipc_lock(void)
+{
+	unsigned long long caps = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return caps & (1ULL << 14);
+}
+
+int env_memlock_check(unsigned want_mb)
+{
+	struct rlimit rl;
+
+	if (has_ipc_lock() || getrlimit(RLIMIT_MEMLOCK, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	if (rl.rlim_cur >= (rlim_t)want_mb << 20)
+		return 0;
+	env_err("RLIMIT_MEMLOCK is %llu KiB but VFIO must pin at least %u MiB of DMA memory and "
+		"this process lacks CAP_IPC_LOCK: raise it (ulimit -l unlimited, or memlock in "
+		"/etc/security/limits.conf) or run as root",
+		(unsigned long long)rl.rlim_cur >> 10, want_mb);
+	return -ENOMEM;
 }

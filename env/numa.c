@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <numa.h>
 #include <pthread.h>
+#include <stdio.h>
 
 #include "env/numa.h"
 
@@ -46,4 +47,26 @@ int env_pin_self(int cpu)
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
 	return -pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+}
+
+void env_numa_cpus_text(int node, char *out, size_t len)
+{
+	size_t used = 0;
+	int cpu = 0;
+
+	out[0] = '\0';
+	while (cpu < CPU_SETSIZE && used < len) {
+		int first;
+
+		while (cpu < CPU_SETSIZE && env_numa_node_of_cpu(cpu) != node)
+			cpu++;
+		if (cpu >= CPU_SETSIZE || env_numa_node_of_cpu(cpu) < 0)
+			break;
+		first = cpu;
+		while (cpu + 1 < CPU_SETSIZE && env_numa_node_of_cpu(cpu + 1) == node)
+			cpu++;
+		used += snprintf(out + used, len - used, first == cpu ? "%s%d" : "%s%d-%d",
+				 used ? "," : "", first, cpu);
+		cpu++;
+	}
 }

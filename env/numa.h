@@ -8,6 +8,7 @@
 #define ENV_NUMA_H
 
 #include <sched.h>
+#include <stddef.h>
 
 /*
  * Chooses one CPU for the index-th thread (0-based) from allowed, preferring
@@ -19,6 +20,9 @@ int env_numa_pick_cpu(const cpu_set_t *allowed, int node, unsigned index, int *o
 
 /* NUMA node of a CPU, -1 when unknown. */
 int env_numa_node_of_cpu(int cpu);
+
+/* CPUs of node as a cpus_allowed list ("4-7,12"); "" when unknown. */
+void env_numa_cpus_text(int node, char *out, size_t len);
 
 /* Pins the calling thread to cpu. */
 int env_pin_self(int cpu);

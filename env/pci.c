@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -107,6 +108,11 @@ static int preflight(struct env_pci_dev *dev)
 			"lspci -D -d ::0108", bdf);
 		return -ENODEV;
 	}
+	if (access("/dev/vfio/vfio", F_OK)) {
+		env_err("%s: VFIO is not loaded (no /dev/vfio/vfio): modprobe vfio-pci, then bind the "
+			"device to it", bdf);
+		return -ENODEV;
+	}
 	driver_of(bdf, drv, sizeof(drv));
 	if (strcmp(drv, "vfio-pci")) {
 		if (drv[0])
@@ -186,6 +192,49 @@ static int map_bar0(struct env_pci_dev *dev)
 	return 0;
 }
 
+/*
+ * Hot-unplug or unbind of a vfio-pci device blocks in the kernel until the
+ * user closes it; VFIO's request interrupt is how it asks. Without it a
+ * removal would hang both the kernel and the job.
+ */
+static void arm_removal_notice(struct env_pci_dev *dev)
+{
+	struct vfio_irq_info info = { .argsz = sizeof(info), .index = VFIO_PCI_REQ_IRQ_INDEX };
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int)];
+	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
+	int fd;
+
+	if (ioctl(dev->vfio_fd, VFIO_DEVICE_GET_IRQ_INFO, &info) || info.count < 1)
+		return;
+	fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (fd < 0)
+		return;
+	set->argsz = sizeof(buf);
+	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	set->index = VFIO_PCI_REQ_IRQ_INDEX;
+	set->start = 0;
+	set->count = 1;
+	memcpy(set->data, &fd, sizeof(fd));
+	if (ioctl(dev->vfio_fd, VFIO_DEVICE_SET_IRQS, set)) {
+		env_warn("%s: no hot-unplug notice from VFIO (%s): a removal will wait for fio to end",
+			 dev->bdf, strerror(errno));
+		close(fd);
+		return;
+	}
+	dev->req_fd = fd;
+}
+
+bool env_pci_removal_requested(struct env_pci_dev *dev)
+{
+	uint64_t count;
+
+	if (__atomic_load_n(&dev->removal_requested, __ATOMIC_RELAXED))
+		return true;
+	if (dev->req_fd >= 0 && read(dev->req_fd, &count, sizeof(count)) == sizeof(count))
+		__atomic_store_n(&dev->removal_requested, true, __ATOMIC_RELAXED);
+	return __atomic_load_n(&dev->removal_requested, __ATOMIC_RELAXED);
+}
+
 int env_pci_open(struct env_pci_dev *dev, const char *bdf)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
@@ -194,6 +243,7 @@ int env_pci_open(struct env_pci_dev *dev, const char *bdf)
 	memset(dev, 0, sizeof(*dev));
 	snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
 	dev->vfio_fd = -1;
+	dev->req_fd = -1;
 	dev->numa_node = env_pci_numa_node(bdf);
 	ret = preflight(dev);
 	if (ret)
@@ -219,6 +269,7 @@ int env_pci_open(struct env_pci_dev *dev, const char *bdf)
 		env_pci_close(dev);
 		return ret;
 	}
+	arm_removal_notice(dev);
 	return 0;
 }
 
@@ -230,4 +281,7 @@ void env_pci_close(struct env_pci_dev *dev)
 	if (dev->vfio_fd >= 0)
 		rte_vfio_release_device(SYSFS_PCI, dev->bdf, dev->vfio_fd);
 	dev->vfio_fd = -1;
+	if (dev->req_fd >= 0)
+		close(dev->req_fd);
+	dev->req_fd = -1;
 }

@@ -10,6 +10,7 @@
 #ifndef ENV_PCI_H
 #define ENV_PCI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct env_pci_dev {
@@ -19,11 +20,20 @@ struct env_pci_dev {
 	int numa_node;         /* -1: the platform does not say */
 	volatile void *bar0;
 	size_t bar0_size;
+	int req_fd;            /* eventfd VFIO signals when the kernel wants the device back */
+	bool removal_requested;
 };
 
 /* Needs env_eal_init() first. */
 int env_pci_open(struct env_pci_dev *dev, const char *bdf);
 void env_pci_close(struct env_pci_dev *dev);
+
+/*
+ * Whether the kernel asked for the device back (hot-unplug, unbind): VFIO
+ * then waits until the device is closed, so the caller must stop using it
+ * and close it. Cheap (a non-blocking read); call it from slow paths only.
+ */
+bool env_pci_removal_requested(struct env_pci_dev *dev);
 
 /* NUMA node from sysfs, -1 when unknown or absent. */
 int env_pci_numa_node(const char *bdf);

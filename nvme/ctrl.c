@@ -370,7 +370,7 @@ int nvme_ctrl_ns_info(struct nvme_ctrl *c, uint32_t nsid, struct nvme_ns_info *n
 		return -ENOENT;
 	pthread_mutex_lock(&c->scratch_lock);
 	ret = identify(c, NVME_CNS_NS, nsid);
-	if (ret == -EINVAL)
+	if (ret == -EOPNOTSUPP) /* Invalid Namespace or Format, Invalid Field */
 		ret = -ENOENT;
 	/* An inactive namespace id identifies as all zeroes. */
 	if (!ret && id->nsze == 0)

@@ -137,116 +137,49 @@ const char *nvme_status_code_name(unsigned sct, unsigned sc)
 	return unknown;
 }
 
+/*
+ * The same errno Linux's nvme driver gives for the status (its
+ * nvme_error_status() and the block layer's blk_status_to_errno()), so that
+ * fio's error counters and continue_on_error treat this engine and io_uring
+ * on the same failure alike: fio only continues past EIO and EILSEQ unless
+ * ignore_error= names more, and a media error is ENODATA through both.
+ */
 int nvme_status_to_errno(uint16_t status)
 {
 	switch (nvme_status_code(status)) {
 	case NVME_SC_SUCCESS:
 		return 0;
-
-	/* The controller lacks the command or the feature asked of it. */
-	case NVME_SC_INVALID_OPCODE:
-	case NVME_SC_FEATURE_NOT_SAVEABLE:
-	case NVME_SC_FEATURE_NOT_CHANGEABLE:
-	case NVME_SC_FEATURE_NOT_PER_NS:
-		return -EOPNOTSUPP;
-
-	/* The host built a command the controller rejects: our bug or bad options. */
-	case NVME_SC_INVALID_FIELD:
-	case NVME_SC_CID_CONFLICT:
-	case NVME_SC_CMD_SEQ_ERROR:
-	case NVME_SC_INVALID_SGL_SEG_DESC:
-	case NVME_SC_INVALID_NUM_SGL_DESC:
-	case NVME_SC_DATA_SGL_LEN_INVALID:
-	case NVME_SC_MD_SGL_LEN_INVALID:
-	case NVME_SC_SGL_DESC_TYPE_INVALID:
-	case NVME_SC_INVALID_CMB_USE:
-	case NVME_SC_INVALID_PRP_OFFSET:
-	case NVME_SC_ATOMIC_WRITE_UNIT_EXCEEDED:
-	case NVME_SC_INVALID_SGL_OFFSET:
-	case NVME_SC_SGL_DATA_BLOCK_GRANULARITY:
-	case NVME_SC_CMD_INVALID_IN_CMB:
-	case NVME_SC_CQ_INVALID:
-	case NVME_SC_INVALID_QID:
-	case NVME_SC_INVALID_QUEUE_SIZE:
-	case NVME_SC_INVALID_IRQ_VECTOR:
-	case NVME_SC_INVALID_LOG_PAGE:
-	case NVME_SC_INVALID_FORMAT:
-	case NVME_SC_INVALID_QUEUE_DELETION:
-	case NVME_SC_CONFLICTING_ATTRIBUTES:
-	case NVME_SC_INVALID_PI:
-	case NVME_SC_CMD_SIZE_LIMIT_EXCEEDED:
-		return -EINVAL;
-
-	/*
-	 * Also a request error, but kept apart from -EINVAL so the errno alone
-	 * tells "blocks past the end of the namespace" (usually a size= or
-	 * offset= beyond the device) from a malformed command.
-	 */
-	case NVME_SC_LBA_OUT_OF_RANGE:
-		return -ERANGE;
-
-	case NVME_SC_INVALID_NS_OR_FORMAT:
-	case NVME_SC_NS_NOT_ATTACHED:
-		return -ENODEV;
-
 	case NVME_SC_CAPACITY_EXCEEDED:
 		return -ENOSPC;
-
-	/* Transient: the same command may succeed later. */
-	case NVME_SC_NS_NOT_READY:
-	case NVME_SC_ADMIN_MEDIA_NOT_READY:
+	/* BLK_STS_TARGET */
+	case NVME_SC_LBA_OUT_OF_RANGE:
 	case NVME_SC_CMD_INTERRUPTED:
-	case NVME_SC_TRANSIENT_TRANSPORT:
-	case NVME_SC_ANA_TRANSITION:
-		return -EAGAIN;
-
-	/* A long-running operation holds the namespace or controller. */
-	case NVME_SC_FORMAT_IN_PROGRESS:
-	case NVME_SC_SANITIZE_IN_PROGRESS:
-	case NVME_SC_SELF_TEST_IN_PROGRESS:
-	case NVME_SC_ABORT_LIMIT_EXCEEDED:
-	case NVME_SC_AER_LIMIT_EXCEEDED:
-		return -EBUSY;
-
-	case NVME_SC_RESERVATION_CONFLICT:
-		return -EBADE;	/* as Linux reports reservation conflicts */
-
-	case NVME_SC_ABORTED_POWER_LOSS:
-	case NVME_SC_ABORT_REQUESTED:
-	case NVME_SC_ABORTED_SQ_DELETED:
-	case NVME_SC_ABORTED_FAILED_FUSED:
-	case NVME_SC_ABORTED_MISSING_FUSED:
-	case NVME_SC_ABORTED_PREEMPT:
-	case NVME_SC_ABORTED_BY_HOST:
-		return -ECANCELED;
-
-	case NVME_SC_NS_WRITE_PROTECTED:
-	case NVME_SC_WRITE_TO_RO_RANGE:
-		return -EROFS;
-
-	case NVME_SC_OPERATION_DENIED:
-	case NVME_SC_PROHIBITED_BY_LOCKDOWN:
-		return -EPERM;
-
+	case NVME_SC_NS_NOT_READY:
+		return -EREMOTEIO;
+	/* BLK_STS_NOTSUPP */
+	case NVME_SC_CONFLICTING_ATTRIBUTES:
+	case NVME_SC_INVALID_OPCODE:
+	case NVME_SC_INVALID_FIELD:
+	case NVME_SC_INVALID_NS_OR_FORMAT:
+		return -EOPNOTSUPP;
+	/* BLK_STS_MEDIUM */
+	case NVME_SC_WRITE_FAULT:
+	case NVME_SC_UNRECOVERED_READ_ERROR:
+	case NVME_SC_DEALLOCATED_OR_UNWRITTEN:
 	case NVME_SC_ACCESS_DENIED:
-		return -EACCES;
-
-	/*
-	 * Data came back, but not the data expected: protection information
-	 * or a Compare mismatch. EILSEQ is what Linux returns for PI errors
-	 * and what fio counts as a verify failure.
-	 */
+	case NVME_SC_WRITE_TO_RO_RANGE:
+	case NVME_SC_COMPARE_FAILURE:
+		return -ENODATA;
+	/* BLK_STS_PROTECTION */
 	case NVME_SC_E2E_GUARD_CHECK:
 	case NVME_SC_E2E_APP_TAG_CHECK:
 	case NVME_SC_E2E_REF_TAG_CHECK:
-	case NVME_SC_COMPARE_FAILURE:
+	case NVME_SC_INVALID_PI:
 		return -EILSEQ;
-
-	/* Only with DULBE enabled: the blocks hold no data to return. */
-	case NVME_SC_DEALLOCATED_OR_UNWRITTEN:
-		return -ENODATA;
-
-	/* Write fault, unrecovered read, internal and path errors, vendor codes. */
+	case NVME_SC_RESERVATION_CONFLICT:
+		return -EBADE;
+	case NVME_SC_HOST_PATH_ERROR:
+		return -ENOLINK;
 	default:
 		return -EIO;
 	}

@@ -43,8 +43,10 @@ const char *nvme_status_code_name(unsigned sct, unsigned sc);
  * nvme_status_to_errno() - errno for a completion status
  * @status: 15-bit Status Field
  *
- * Retry hints (CRD, More, DNR) do not change the result; they are in the
- * text from nvme_status_format().
+ * The errno Linux's nvme driver reports for the same status, so fio treats
+ * failures through this engine and through io_uring alike. Retry hints
+ * (CRD, More, DNR) do not change the result; they are in the text from
+ * nvme_status_format().
  *
  * Return: 0 on success, otherwise a negative errno; -EIO for anything
  * without a closer match.

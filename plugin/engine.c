@@ -20,6 +20,7 @@
 
 #include "env/dma.h"
 #include "env/eal.h"
+#include "env/hugepages.h"
 #include "env/log.h"
 #include "env/numa.h"
 #include "plugin/engine.h"
@@ -108,6 +109,20 @@ static int check_block_sizes(struct thread_data *td, struct fvn_file *ff)
 	return 0;
 }
 
+/* DMA memory comes from the device's node: hugepages elsewhere do not help. */
+static int check_hugepage_node(struct fvn_ctrl *c)
+{
+	int node = c->pci.numa_node;
+
+	if (node < 0 || env_hugepages_total_bytes(node) > 0)
+		return 0;
+	env_err("%s is on NUMA node %d, which has no hugepages reserved (the other nodes have %"
+		PRIu64 " MiB): reserve them there, e.g. echo 512 > "
+		"/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/nr_hugepages",
+		c->pci.bdf, node, env_hugepages_total_bytes(-1) >> 20, node);
+	return -ENOMEM;
+}
+
 static int setup_file(struct thread_data *td, struct fio_file *f)
 {
 	struct fvn_options *o = td->eo;
@@ -130,6 +145,9 @@ static int setup_file(struct thread_data *td, struct fio_file *f)
 		return ret;
 	}
 	FILE_SET_ENG_DATA(f, ff);
+	ret = check_hugepage_node(ff->ctrl);
+	if (ret)
+		return ret;
 
 	ff->nsid = target.nsid ? target.nsid : o->nsid;
 	if (!ff->nsid) {
@@ -227,6 +245,15 @@ static void pin_thread(struct thread_data *td, struct fvn_thread *t)
 		   t->numa_node < 0 ? "; device node unknown" :
 		   env_numa_node_of_cpu(t->cpu) == t->numa_node ? ", the device's" :
 		   ", remote from the device");
+	if (t->numa_node >= 0 && env_numa_node_of_cpu(t->cpu) != t->numa_node) {
+		char local[256];
+
+		env_numa_cpus_text(t->numa_node, local, sizeof(local));
+		env_warn("job '%s' thread %d: CPU %d is on NUMA node %d but the device is on node %d: "
+			 "every I/O crosses the interconnect. Use the device's cores: "
+			 "cpus_allowed=%s", td->o.name, td->thread_number, t->cpu,
+			 env_numa_node_of_cpu(t->cpu), t->numa_node, local[0] ? local : "(none)");
+	}
 }
 
 static int fvn_init(struct thread_data *td)
@@ -262,6 +289,8 @@ static int fvn_init(struct thread_data *td)
 	}
 	if (!t->page_size)
 		t->page_size = 4096;
+	t->cmd_timeout_ms = ((struct fvn_options *)td->eo)->cmd_timeout_ms;
+	t->last_check_ms = fvn_now_ms();
 	td->io_ops_data = t;
 	pin_thread(td, t);
 	return 0;

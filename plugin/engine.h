@@ -30,6 +30,7 @@ struct fvn_file {
 	struct nvme_qpair qp;
 	bool qp_live;
 	unsigned inflight;          /* commands on qp not yet completed */
+	int broken;                 /* errno once qp cannot be trusted: every I/O then fails */
 };
 
 struct fvn_io {
@@ -39,6 +40,8 @@ struct fvn_io {
 	struct nvme_dsm_range *dsm; /* one range, for trims */
 	uint64_t dsm_iova;
 	uint16_t status;            /* NVMe status of the last completion */
+	bool inflight;              /* queued and neither completed nor failed by us */
+	uint64_t submitted_ms;      /* doorbell time, for the command timeout */
 };
 
 struct fvn_thread {
@@ -54,10 +57,23 @@ struct fvn_thread {
 	unsigned nr_ios;
 	int cpu;
 	int numa_node;              /* of the first file's controller */
+	unsigned cmd_timeout_ms;    /* 0: no command timeout */
+	uint64_t last_check_ms;     /* of the last stall check */
 	uint32_t page_size;
 	/* counters for the end-of-job summary */
 	uint64_t doorbells, submitted, empty_polls, busy;
 };
+
+/* Coarse monotonic milliseconds: cheap enough for every commit. */
+uint64_t fvn_now_ms(void);
+
+/*
+ * The slow path of getevents, in stall.c: fails, as events, the commands
+ * that outlived cmd_timeout_ms and every command of a controller that failed
+ * or vanished, and marks their queue pairs broken. Returns the events added
+ * (at most room). Rate-limited to one look per 100 ms while nothing is broken.
+ */
+unsigned fvn_check_stalls(struct thread_data *td, struct fvn_thread *t, unsigned room);
 
 /* Hot-path hooks, in io.c. */
 enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u);

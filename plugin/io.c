@@ -11,6 +11,7 @@
 #include "fio.h"
 
 #include "env/log.h"
+#include "nvme/io_cmd.h"
 #include "nvme/status.h"
 #include "plugin/engine.h"
 
@@ -33,8 +34,13 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 	struct fvn_file *ff = FILE_ENG_DATA(io_u->file);
 	struct fvn_io *io = &t->ios[io_u->index];
 	uint64_t mask = (UINT64_C(1) << ff->lba_shift) - 1;
-	struct nvme_sqe cmd = { .cid = (uint16_t)io_u->index, .nsid = ff->nsid };
+	uint16_t cid = (uint16_t)io_u->index;
+	struct nvme_sqe cmd;
 
+	if (ff->broken) {
+		io_u->error = ff->broken;
+		return FIO_Q_COMPLETED;
+	}
 	if (nvme_sq_full(&ff->qp.sq)) {
 		t->busy++;
 		return FIO_Q_BUSY;
@@ -53,16 +59,12 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 			io->dsm->cattr = 0;
 			io->dsm->slba = io_u->offset >> ff->lba_shift;
 			io->dsm->nlb = (uint32_t)(io_u->xfer_buflen >> ff->lba_shift);
-			cmd.opcode = NVME_NVM_DSM;
-			cmd.prp1 = io->dsm_iova;
-			cmd.cdw10 = nvme_dsm_cdw10(1);
-			cmd.cdw11 = NVME_DSM_AD;
+			nvme_io_dsm_deallocate_cmd(&cmd, cid, ff->nsid, io->dsm_iova, 1);
 			break;
 		}
-		cmd.opcode = io_u->ddir == DDIR_READ ? NVME_NVM_READ : NVME_NVM_WRITE;
-		cmd.cdw10 = nvme_rw_cdw10(io_u->offset >> ff->lba_shift);
-		cmd.cdw11 = nvme_rw_cdw11(io_u->offset >> ff->lba_shift);
-		cmd.cdw12 = nvme_rw_cdw12((uint32_t)(io_u->xfer_buflen >> ff->lba_shift), 0);
+		nvme_io_rw_cmd(&cmd, io_u->ddir == DDIR_READ ? NVME_NVM_READ : NVME_NVM_WRITE, cid,
+			       ff->nsid, io_u->offset >> ff->lba_shift,
+			       (uint32_t)(io_u->xfer_buflen >> ff->lba_shift));
 		if (set_data_pointer(t, io, io_u, &cmd)) {
 			io_u->error = EINVAL;
 			return FIO_Q_COMPLETED;
@@ -70,7 +72,7 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 		break;
 	case DDIR_SYNC:
 	case DDIR_DATASYNC:
-		cmd.opcode = NVME_NVM_FLUSH;
+		nvme_io_flush_cmd(&cmd, cid, ff->nsid);
 		break;
 	default:
 		io_u->error = EOPNOTSUPP;
@@ -79,6 +81,7 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 
 	(void)nvme_sq_copy_cmd(&ff->qp.sq, &cmd); /* not full: checked above */
 	ff->inflight++;
+	io->inflight = true;
 	t->staged[t->nr_staged++] = io_u;
 	return FIO_Q_QUEUED;
 }
@@ -88,16 +91,20 @@ int fvn_commit(struct thread_data *td)
 	struct fvn_thread *t = td->io_ops_data;
 	struct fio_file *f;
 	struct timespec now;
+	uint64_t now_ms;
 	unsigned i;
 
 	if (!t->nr_staged)
 		return 0;
+	now_ms = fvn_now_ms();
 	for_each_file(td, f, i) {
 		struct fvn_file *ff = FILE_ENG_DATA(f);
 
 		if (ff && ff->qp_live && nvme_sq_ring_doorbell(&ff->qp.sq))
 			t->doorbells++;
 	}
+	for (i = 0; i < t->nr_staged; i++)
+		t->ios[t->staged[i]->index].submitted_ms = now_ms;
 	/* Issue time is the doorbell, not the queue call: that is when the device can see it. */
 	if (fio_fill_issue_time(td)) {
 		fio_gettime(&now, NULL);
@@ -119,28 +126,26 @@ static unsigned reap(struct thread_data *td, struct fvn_thread *t, struct fvn_fi
 {
 	struct nvme_cq *cq = &ff->qp.cq;
 	unsigned n = 0;
+	uint16_t cid, status;
 
-	while (n < max && nvme_cqe_pending(cq)) {
-		const struct nvme_cqe *cqe = nvme_cq_head_cqe(cq);
+	while (n < max && nvme_io_take_cqe(&ff->qp.sq, cq, &cid, &status)) {
 		struct io_u *io_u;
 		struct fvn_io *io;
-		uint16_t status;
 
-		nvme_sq_update_head(&ff->qp.sq, cqe->sq_head);
-		if (cqe->cid >= td->io_u_all.nr) {
+		if (cid >= td->io_u_all.nr) {
 			/* Cannot be ours: the controller or its emulation is broken. */
 			env_err("%s: completion with unknown command id %u on queue %u; ignored",
-				ff->ctrl->nvme.name, cqe->cid, ff->qp.qid);
-			nvme_cq_advance(cq);
+				ff->ctrl->nvme.name, cid, ff->qp.qid);
 			continue;
 		}
-		io_u = td->io_u_all.io_us[cqe->cid];
-		io = &t->ios[cqe->cid];
-		status = nvme_cqe_status(cqe);
+		io_u = td->io_u_all.io_us[cid];
+		io = &t->ios[cid];
+		if (!io->inflight)
+			continue; /* completed after we failed it on timeout: fio has it back */
+		io->inflight = false;
 		io->status = status;
 		io_u->error = status ? -nvme_status_to_errno(status) : 0;
 		io_u->resid = status ? io_u->xfer_buflen : 0;
-		nvme_cq_advance(cq);
 		ff->inflight--;
 		t->events[t->nr_events + n++] = io_u;
 	}
@@ -169,7 +174,11 @@ int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 		}
 		if (t->nr_events >= min || t->nr_events >= max)
 			break;
-		t->empty_polls++;
+		if (!(++t->empty_polls & 255)) {
+			t->nr_events += fvn_check_stalls(td, t, max - t->nr_events);
+			if (t->nr_events >= min || t->nr_events >= max)
+				break;
+		}
 		if (timeout && utime_since_now(&start) >=
 			       (uint64_t)timeout->tv_sec * 1000000 + timeout->tv_nsec / 1000)
 			break;

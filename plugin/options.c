@@ -70,6 +70,18 @@ struct fio_option fvn_options[] = {
 		.group = FIO_OPT_G_INVALID,
 	},
 	{
+		.name = "cmd_timeout_ms",
+		.lname = "Command timeout (ms)",
+		.type = FIO_OPT_INT,
+		.off1 = offsetof(struct fvn_options, cmd_timeout_ms),
+		.def = "30000",
+		.help = "An I/O the controller has not completed after this many ms fails with "
+			"ETIMEDOUT, naming the command, and its queue pair fails from then on "
+			"(0: wait forever)",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
 		.name = NULL,
 	},
 };

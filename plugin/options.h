@@ -16,6 +16,7 @@ struct fvn_options {
 	unsigned int nsid;          /* 0: from the filename, else the first active */
 	unsigned int queue_entries; /* 0: iodepth + 1 */
 	char *log_level;
+	unsigned int cmd_timeout_ms; /* 0: none */
 };
 
 extern struct fio_option fvn_options[];

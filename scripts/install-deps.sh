@@ -29,8 +29,8 @@ packages=(
 	dpkg-dev
 	# test bed
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
-	# tests and reports
-	python3 pciutils
+	# tests, benchmarks and reports
+	python3 pciutils valgrind
 )
 
 missing=()

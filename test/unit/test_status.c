@@ -56,43 +56,44 @@ static void test_names(void)
 
 static void test_errno(void)
 {
+	/* Expectations: Linux 6.1 nvme_error_status() + blk_status_to_errno(). */
 	CHECK_EQ(nvme_status_to_errno(ST_SUCCESS), 0);
-	CHECK_EQ(nvme_status_to_errno(ST_INVALID_FIELD), -EINVAL);
-	CHECK_EQ(nvme_status_to_errno(ST_LBA_RANGE), -ERANGE);
-	CHECK_EQ(nvme_status_to_errno(ST_READ_ERROR_DNR), -EIO);
+	CHECK_EQ(nvme_status_to_errno(ST_INVALID_FIELD), -EOPNOTSUPP);
+	CHECK_EQ(nvme_status_to_errno(ST_LBA_RANGE), -EREMOTEIO);
+	CHECK_EQ(nvme_status_to_errno(ST_READ_ERROR_DNR), -ENODATA);
 	CHECK_EQ(nvme_status_to_errno(ST_VENDOR_C0), -EIO);
 
 	CHECK_EQ(nvme_status_to_errno(0x0001), -EOPNOTSUPP);	/* invalid opcode */
+	CHECK_EQ(nvme_status_to_errno(0x000b), -EOPNOTSUPP);	/* invalid namespace */
+	CHECK_EQ(nvme_status_to_errno(0x0180), -EOPNOTSUPP);	/* conflicting attributes */
 	CHECK_EQ(nvme_status_to_errno(0x0081), -ENOSPC);	/* capacity exceeded */
-	CHECK_EQ(nvme_status_to_errno(0x0082), -EAGAIN);	/* namespace not ready */
+	CHECK_EQ(nvme_status_to_errno(0x0082), -EREMOTEIO);	/* namespace not ready */
+	CHECK_EQ(nvme_status_to_errno(0x0021), -EREMOTEIO);	/* command interrupted */
 	CHECK_EQ(nvme_status_to_errno(0x0083), -EBADE);		/* reservation conflict */
-	CHECK_EQ(nvme_status_to_errno(0x0084), -EBUSY);		/* format in progress */
-	CHECK_EQ(nvme_status_to_errno(0x000b), -ENODEV);	/* invalid namespace */
-	CHECK_EQ(nvme_status_to_errno(0x0008), -ECANCELED);	/* SQ deleted */
-	CHECK_EQ(nvme_status_to_errno(0x0007), -ECANCELED);	/* abort requested */
-	CHECK_EQ(nvme_status_to_errno(0x0020), -EROFS);		/* ns write protected */
-	CHECK_EQ(nvme_status_to_errno(0x0182), -EROFS);		/* write to RO range */
-	CHECK_EQ(nvme_status_to_errno(0x0102), -EINVAL);	/* invalid queue size */
+	CHECK_EQ(nvme_status_to_errno(0x0084), -EIO);		/* format in progress */
+	CHECK_EQ(nvme_status_to_errno(0x0008), -EIO);		/* SQ deleted */
 	CHECK_EQ(nvme_status_to_errno(0x0006), -EIO);		/* internal error */
-	CHECK_EQ(nvme_status_to_errno(0x0280), -EIO);		/* write fault */
+	CHECK_EQ(nvme_status_to_errno(0x0182), -ENODATA);	/* write to RO range */
+	CHECK_EQ(nvme_status_to_errno(0x0181), -EILSEQ);	/* invalid PI */
+	CHECK_EQ(nvme_status_to_errno(0x0280), -ENODATA);	/* write fault */
 	CHECK_EQ(nvme_status_to_errno(0x0282), -EILSEQ);	/* guard check */
-	CHECK_EQ(nvme_status_to_errno(0x0285), -EILSEQ);	/* compare failure */
-	CHECK_EQ(nvme_status_to_errno(0x0286), -EACCES);	/* access denied */
+	CHECK_EQ(nvme_status_to_errno(0x0284), -EILSEQ);	/* reference tag check */
+	CHECK_EQ(nvme_status_to_errno(0x0285), -ENODATA);	/* compare failure */
+	CHECK_EQ(nvme_status_to_errno(0x0286), -ENODATA);	/* access denied */
 	CHECK_EQ(nvme_status_to_errno(0x0287), -ENODATA);	/* deallocated */
-	CHECK_EQ(nvme_status_to_errno(0x0015), -EPERM);		/* operation denied */
-	CHECK_EQ(nvme_status_to_errno(0x0303), -EAGAIN);	/* ANA transition */
-	CHECK_EQ(nvme_status_to_errno(0x0302), -EIO);		/* ANA inaccessible */
+	CHECK_EQ(nvme_status_to_errno(0x0370), -ENOLINK);	/* host path error */
+	CHECK_EQ(nvme_status_to_errno(0x0303), -EIO);		/* ANA transition */
 	CHECK_EQ(nvme_status_to_errno(0x0400), -EIO);		/* reserved type */
 
 	/* Retry hints do not change the errno. */
-	CHECK_EQ(nvme_status_to_errno(0x4002), -EINVAL);
-	CHECK_EQ(nvme_status_to_errno(0x7802), -EINVAL);
+	CHECK_EQ(nvme_status_to_errno(0x4002), -EOPNOTSUPP);
+	CHECK_EQ(nvme_status_to_errno(0x7802), -EOPNOTSUPP);
 	CHECK_EQ(nvme_status_to_errno(0x6000), 0);
 
 	/* Straight from a CQE word: phase 1 must not leak into the code. */
 	struct nvme_cqe cqe = { .status_phase = (0x0080 << 1) | 1 };
 
-	CHECK_EQ(nvme_status_to_errno(nvme_cqe_status(&cqe)), -ERANGE);
+	CHECK_EQ(nvme_status_to_errno(nvme_cqe_status(&cqe)), -EREMOTEIO);
 	cqe.status_phase = 1;
 	CHECK_EQ(nvme_status_to_errno(nvme_cqe_status(&cqe)), 0);
 }

@@ -1,0 +1,106 @@
+#!/bin/bash
+# Guest side of t-faults.sh. Each fault is provoked for real; each check
+# looks at the message, the exit status, that nothing hung, and that data
+# written before the fault is still there.
+. "$(dirname "$0")/lib.sh"
+out=${FVN_OUT:?}
+engine="$repo/fio-vfio-nvme.so"
+pci=/sys/bus/pci/devices
+E=0000.00.04.0   # blkdebug: reads touching byte 1 MiB fail with EIO
+S=0000.00.05.0   # null-co, every I/O takes 3 s: a stalled I/O path
+R=0000.01.00.0   # behind a hot-pluggable root port: removed mid-job by the host
+G=0000.02.00.0   # behind a PCIe-to-PCI bridge, sharing its group with a kernel-owned one
+
+fio_engine() { # NAME LIMIT_S ARGS...
+	local name=$1 limit=$2; shift 2
+	local start=$SECONDS
+	timeout -k 5 "$limit" fio --thread=1 --ioengine=external:"$engine" --name="$name" "$@" \
+		> "$out/$name.out" 2> "$out/$name.err"
+	echo $? > "$out/$name.rc"
+	echo $((SECONDS - start)) > "$out/$name.secs"
+}
+rc_of() { cat "$out/$1.rc"; }
+failed_cleanly() { # NAME: non-zero exit that is not the harness's timeout or a signal
+	local rc; rc=$(rc_of "$1")
+	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$rc" -lt 128 ]
+}
+says() { grep -q -- "$2" "$out/$1.err" "$out/$1.out" || { echo "# $1 said:"; tail -n 6 "$out/$1.err" | sed 's/^/#   /'; false; }; }
+clean() { [ "$(rc_of "$1")" = 0 ] && grep -q 'err= 0' "$out/$1.out"; }
+
+# --- an injected media error: decoded status, fio's error, no data lost ----
+fio_engine e-fill 60 --filename=$E --rw=write --bs=4k --size=16m --verify=crc32c --do_verify=0
+fio_engine e-read 60 --filename=$E --rw=read --bs=4k --size=8m
+check "read error: fio exits non-zero, no hang" failed_cleanly e-read
+check "read error: fio reports ENODATA (as Linux does for a media error) at offset 1 MiB" \
+	says e-read 'No data available: read offset=1048576'
+check "read error: the decoded NVMe status reaches the user (errdetails)" \
+	says e-read 'Media and Data Integrity Errors / Unrecovered Read Error'
+fio_engine e-intact 60 --filename=$E --rw=read --bs=4k --size=8m --offset=8m --verify=crc32c \
+	--verify_only=1
+check "read error: data written before it verifies intact" clean e-intact
+# Error counters and continue_on_error behave as io_uring's on the same
+# device: without ignore_error the media error (ENODATA) stops both jobs;
+# with it, both run to the end and count one error.
+summary() { python3 -c "import json,sys
+t = open(sys.argv[1]).read(); j = json.loads(t[t.index('{'):])['jobs'][0]
+print('error=%d total_err=%d' % (j['error'], j['total_err']))" "$1" 2>/dev/null || echo unreadable; }
+coe=(--rw=read --bs=4k --size=8m --continue_on_error=read --output-format=json)
+fio_engine e-coe 60 --filename=$E "${coe[@]}"
+fio_engine e-coe-ignore 60 --filename=$E "${coe[@]}" --ignore_error=5:61
+bdf=0000:00:04.0
+echo $bdf > $pci/$bdf/driver/unbind; echo nvme > $pci/$bdf/driver_override; echo $bdf > /sys/bus/pci/drivers_probe
+for _ in $(seq 100); do ls -d $pci/$bdf/nvme/nvme*/nvme*n1 > /dev/null 2>&1 && break; sleep 0.1; done
+dev=/dev/$(basename "$(ls -d $pci/$bdf/nvme/nvme*/nvme*n1)")
+for v in k-coe k-coe-ignore; do
+	extra=(); [ $v = k-coe-ignore ] && extra=(--ignore_error=5:61)
+	timeout 120 fio --name=$v --ioengine=io_uring --direct=1 --filename="$dev" "${coe[@]}" \
+		"${extra[@]}" > "$out/$v.out" 2> "$out/$v.err"
+done
+check "continue_on_error: a media error stops both engines alike (engine $(summary "$out/e-coe.out"), io_uring $(summary "$out/k-coe.out"))" \
+	test "$(summary "$out/e-coe.out")" = "$(summary "$out/k-coe.out")" -a "$(summary "$out/k-coe.out")" = "error=61 total_err=0"
+check "continue_on_error + ignore_error: both count one error and finish (engine $(summary "$out/e-coe-ignore.out"), io_uring $(summary "$out/k-coe-ignore.out"))" \
+	test "$(summary "$out/e-coe-ignore.out")" = "$(summary "$out/k-coe-ignore.out")" -a "$(summary "$out/k-coe-ignore.out")" = "error=61 total_err=1"
+
+# --- a command that never completes hits the timeout ----------------------
+fio_engine s-stall 60 --filename=$S --rw=randread --bs=4k --size=16m --iodepth=4 --cmd_timeout_ms=500
+check "stalled I/O: fio exits non-zero, no hang" failed_cleanly s-stall
+check "stalled I/O: the message names the command, LBA and queue" \
+	says s-stall 'read of 4096 bytes at LBA [0-9]* (command id [0-9]*, queue [0-9]*) did not complete within cmd_timeout_ms=500'
+check "stalled I/O: fio reports ETIMEDOUT" says s-stall 'Connection timed out'
+check "stalled I/O: the job ended within 30 s ($(cat "$out/s-stall.secs") s)" test "$(cat "$out/s-stall.secs")" -lt 30
+fio_engine s-after 60 --filename=$S --rw=randread --bs=4k --size=16m --iodepth=1 --number_ios=2 \
+	--cmd_timeout_ms=10000
+check "after a timeout, the next run brings the controller up and completes" clean s-after
+
+# --- a controller removed mid-job -------------------------------------------
+fio_engine r-fill 60 --filename=$R --rw=write --bs=4k --size=8m --verify=crc32c --do_verify=0
+touch "$out/removal-ready"
+fio_engine r-removed 90 --filename=$R --rw=randread --bs=4k --size=64m --time_based=1 --runtime=80
+check "removed controller: fio exits non-zero, no hang" failed_cleanly r-removed
+check "removed controller: the job ended well before its 80 s runtime ($(cat "$out/r-removed.secs") s)" \
+	test "$(cat "$out/r-removed.secs")" -lt 45
+check "removed controller: the message says the device is being removed" \
+	says r-removed 'the device is being removed'
+for _ in $(seq 100); do [ -e $pci/0000:01:00.0 ] || break; sleep 0.1; done
+check "removed controller: the kernel could complete the removal" test ! -e $pci/0000:01:00.0
+
+# --- an IOMMU group that is not viable --------------------------------------
+fio_engine g-group 60 --filename=$G --rw=read --bs=4k --size=1m
+check "non-viable IOMMU group: fio exits non-zero" failed_cleanly g-group
+check "non-viable IOMMU group: the message names the other device and its driver" \
+	says g-group 'IOMMU group [0-9]* is not viable: 0000:02:01.0 (driver nvme) shares it'
+
+# --- missing hugepages, RLIMIT_MEMLOCK ---------------------------------------
+hp=$(cat /proc/sys/vm/nr_hugepages)
+echo 0 > /proc/sys/vm/nr_hugepages
+fio_engine h-none 60 --filename=$E --rw=read --bs=4k --size=1m
+echo "$hp" > /proc/sys/vm/nr_hugepages
+check "no hugepages: fio exits non-zero" failed_cleanly h-none
+check "no hugepages: the message names the fix" says h-none 'no free hugepages.*echo 512 > /proc/sys/vm/nr_hugepages'
+capsh --drop=cap_ipc_lock -- -c "ulimit -l 1024; exec timeout 60 fio --thread=1 \
+	--ioengine=external:$engine --name=memlock --filename=$S --rw=read --bs=4k --size=1m" \
+	> "$out/memlock.out" 2> "$out/memlock.err"
+echo $? > "$out/memlock.rc"
+check "RLIMIT_MEMLOCK too low: fio exits non-zero" failed_cleanly memlock
+check "RLIMIT_MEMLOCK too low: the message names the limit and the fix" \
+	says memlock 'RLIMIT_MEMLOCK is 1024 KiB.*ulimit -l unlimited'

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * LOOPBACK CONTROLLER: A TEST DOUBLE, NOT A DEVICE. See loopback_ctrl.h for
+ * what it models and what it does not. Its own cost is not the driver's:
+ * the benchmark keeps it out of the instruction count, so this file favours
+ * thorough checks over speed.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test/bench/loopback_ctrl.h"
+
+static volatile uint32_t *lb_doorbell(struct loopback_ctrl *lb, bool is_cq)
+{
+	return (volatile uint32_t *)((uint8_t *)lb->regs +
+				     nvme_doorbell_offset(LOOPBACK_QID, is_cq, LOOPBACK_DSTRD));
+}
+
+__attribute__((format(printf, 2, 3)))
+static void lb_error(struct loopback_ctrl *lb, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!lb->errors++) {
+		va_start(ap, fmt);
+		vsnprintf(lb->first_error, sizeof(lb->first_error), fmt, ap);
+		va_end(ap);
+	}
+}
+
+int loopback_ctrl_init(struct loopback_ctrl *lb, struct nvme_sqe *sqes, uint16_t sq_size,
+		       struct nvme_cqe *cqes, uint16_t cq_size, const struct loopback_expect *expect)
+{
+	memset(lb, 0, sizeof(*lb));
+	if (sq_size < 2 || cq_size < 2 || !expect->nr_cids || !expect->page_size)
+		return -EINVAL;
+	lb->sqes = sqes;
+	lb->cqes = cqes;
+	lb->sq_size = sq_size;
+	lb->cq_size = cq_size;
+	lb->phase = 1;
+	lb->expect = *expect;
+	lb->cid_busy = calloc(expect->nr_cids, 1);
+	lb->cq_cid = calloc(cq_size, sizeof(*lb->cq_cid));
+	lb->status = calloc(sq_size, sizeof(*lb->status));
+	if (!lb->cid_busy || !lb->cq_cid || !lb->status) {
+		loopback_ctrl_free(lb);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void loopback_ctrl_free(struct loopback_ctrl *lb)
+{
+	free(lb->cid_busy);
+	free(lb->cq_cid);
+	free(lb->status);
+	lb->cid_busy = NULL;
+	lb->cq_cid = NULL;
+	lb->status = NULL;
+}
+
+/*
+ * The host's CQ head doorbell: it may only move forward over CQEs already
+ * posted. The cids in the slots it passed become free for reuse.
+ */
+static void lb_take_cq_head(struct loopback_ctrl *lb)
+{
+	uint32_t head = *lb_doorbell(lb, true);
+	unsigned posted = (unsigned)(lb->cq_tail + lb->cq_size - lb->cq_head) % lb->cq_size;
+	unsigned moved = (unsigned)(head + lb->cq_size - lb->cq_head) % lb->cq_size;
+
+	if (head >= lb->cq_size || moved > posted) {
+		lb_error(lb, "CQ head doorbell %u: not within the %u posted entries after %u", head,
+			 posted, lb->cq_head);
+		return;
+	}
+	while (lb->cq_head != head) {
+		if (lb->cq_cid[lb->cq_head] < lb->expect.nr_cids)
+			lb->cid_busy[lb->cq_cid[lb->cq_head]] = 0;
+		lb->cq_head = (uint16_t)((lb->cq_head + 1) % lb->cq_size);
+	}
+}
+
+/* Checks one command; Return: the status to complete it with. */
+static uint16_t lb_check(struct loopback_ctrl *lb, const struct nvme_sqe *c, uint16_t slot)
+{
+	const struct loopback_expect *e = &lb->expect;
+	uint64_t n = lb->commands;	/* 0-based number of this command, for messages */
+	uint64_t slba = (uint64_t)c->cdw11 << 32 | c->cdw10;
+	uint32_t nlb = (c->cdw12 & NVME_RW_NLB_MASK) + 1;
+	uint64_t len = (uint64_t)nlb * e->lba_size;
+	uint64_t offset = c->prp1 & (e->page_size - 1);
+	uint64_t entries = (offset + len - 1) / e->page_size;
+	unsigned before = (unsigned)lb->errors;
+
+	if (c->opcode != e->opcode)
+		lb_error(lb, "command %llu (SQ slot %u): opcode 0x%02x, expected 0x%02x",
+			 (unsigned long long)n, slot, c->opcode, e->opcode);
+	if (c->flags)
+		lb_error(lb, "command %llu: flags 0x%02x (fused or SGL), expected 0",
+			 (unsigned long long)n, c->flags);
+	if (c->nsid != e->nsid)
+		lb_error(lb, "command %llu: nsid %u, expected %u", (unsigned long long)n, c->nsid,
+			 e->nsid);
+	if (c->cid >= e->nr_cids)
+		lb_error(lb, "command %llu: cid %u beyond the %u the host has",
+			 (unsigned long long)n, c->cid, e->nr_cids);
+	else if (lb->cid_busy[c->cid])
+		lb_error(lb, "command %llu: cid %u still outstanding (its CQE not consumed)",
+			 (unsigned long long)n, c->cid);
+	if (c->cdw2 || c->cdw3 || c->mptr || c->cdw13 || c->cdw14 || c->cdw15)
+		lb_error(lb, "command %llu: reserved or unused dwords not zero",
+			 (unsigned long long)n);
+	if (c->cdw12 & ~NVME_RW_NLB_MASK)
+		lb_error(lb, "command %llu: CDW12 flags 0x%08x, expected none",
+			 (unsigned long long)n, c->cdw12 & ~NVME_RW_NLB_MASK);
+	if (nlb != e->nlb)
+		lb_error(lb, "command %llu: NLB %u blocks, expected %u", (unsigned long long)n, nlb,
+			 e->nlb);
+	if (slba >= e->ns_blocks || nlb > e->ns_blocks - slba)
+		lb_error(lb, "command %llu: LBAs %llu+%u beyond the namespace's %llu",
+			 (unsigned long long)n, (unsigned long long)slba, nlb,
+			 (unsigned long long)e->ns_blocks);
+	if (!c->prp1 || (c->prp1 & 3))
+		lb_error(lb, "command %llu: PRP1 0x%llx is zero or not dword aligned",
+			 (unsigned long long)n, (unsigned long long)c->prp1);
+	else if (entries == 0 && c->prp2)
+		lb_error(lb, "command %llu: PRP2 0x%llx for a one-page transfer, expected 0",
+			 (unsigned long long)n, (unsigned long long)c->prp2);
+	else if (entries == 1 && c->prp2 != c->prp1 - offset + e->page_size)
+		lb_error(lb, "command %llu: PRP2 0x%llx, expected the second page 0x%llx",
+			 (unsigned long long)n, (unsigned long long)c->prp2,
+			 (unsigned long long)(c->prp1 - offset + e->page_size));
+	else if (entries > 1 && (!c->prp2 || (c->prp2 & (e->page_size - 1))))
+		lb_error(lb, "command %llu: PRP2 0x%llx is not a page-aligned list",
+			 (unsigned long long)n, (unsigned long long)c->prp2);
+
+	if (c->cid < e->nr_cids)
+		lb->cid_busy[c->cid] = 1;
+	if (lb->errors != before)
+		return NVME_SC_INVALID_FIELD;
+	if (lb->fail_every && (n + 1) % lb->fail_every == 0) {
+		lb->failed++;
+		return lb->fail_status;
+	}
+	return 0;
+}
+
+static void lb_post(struct loopback_ctrl *lb, uint16_t cid, uint16_t status)
+{
+	struct nvme_cqe *cqe = &lb->cqes[lb->cq_tail];
+
+	cqe->dw0 = 0;
+	cqe->dw1 = 0;
+	cqe->sq_head = lb->sq_head;
+	cqe->sq_id = LOOPBACK_QID;
+	cqe->cid = cid;
+	/* The phase tag last: once it flips, the host may read the rest. */
+	__atomic_store_n(&cqe->status_phase, (uint16_t)(status << NVME_CQE_STATUS_SHIFT | lb->phase),
+			 __ATOMIC_RELEASE);
+	lb->cq_cid[lb->cq_tail] = cid;
+	if (++lb->cq_tail == lb->cq_size) {
+		lb->cq_tail = 0;
+		lb->phase ^= 1;
+	}
+}
+
+unsigned loopback_ctrl_poll(struct loopback_ctrl *lb)
+{
+	uint32_t tail = *lb_doorbell(lb, false);
+	unsigned pending, cq_free, n;
+	uint16_t first = lb->sq_head;
+
+	lb_take_cq_head(lb);
+	if (tail >= lb->sq_size) {
+		lb_error(lb, "SQ tail doorbell %u beyond the %u-entry ring", tail, lb->sq_size);
+		return 0;
+	}
+	pending = (tail + lb->sq_size - lb->sq_head) % lb->sq_size;
+	/* CQ full when one more entry would make tail equal the host's head. */
+	cq_free = (unsigned)(lb->cq_head + lb->cq_size - lb->cq_tail - 1) % lb->cq_size;
+	n = pending < cq_free ? pending : cq_free;
+
+	/* Consume first, so every CQE reports the SQ head after the whole batch. */
+	for (unsigned i = 0; i < n; i++) {
+		lb->status[i] = lb_check(lb, &lb->sqes[lb->sq_head], lb->sq_head);
+		lb->commands++;
+		lb->sq_head = (uint16_t)((lb->sq_head + 1) % lb->sq_size);
+	}
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = lb->reverse ? n - 1 - k : k;
+
+		lb_post(lb, lb->sqes[(first + i) % lb->sq_size].cid, lb->status[i]);
+	}
+	return n;
+}

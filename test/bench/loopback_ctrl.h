@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * LOOPBACK CONTROLLER: A TEST DOUBLE, NOT A DEVICE.
+ *
+ * An in-process stand-in for one NVMe I/O queue pair's controller side, for
+ * the host-side queue benchmark (test/bench/bench_queue.c) and its unit test
+ * (test/unit/test_loopback.c). It owns a fake BAR0 whose doorbells are plain
+ * memory words; the driver code writes them through nvme/queue.h exactly as
+ * it writes a real BAR0. Nothing runs behind the caller's back: no thread,
+ * no timer. The caller calls loopback_ctrl_poll() after ringing the SQ
+ * doorbell, and the loopback consumes every SQE from its head up to the
+ * doorbell's tail and posts one CQE per command at once (cid, sq_head,
+ * sq_id, status, phase tag flipping on every pass over the CQ), so results
+ * are deterministic.
+ *
+ * What it models: the queue protocol (doorbells, SQ head reporting, CQ
+ * phase, CQ full when tail + 1 == the host's head), and checks of every
+ * command against what the caller said valid ones look like; each failed
+ * check is counted and the first is kept as text.
+ * What it does not: MMIO cost (a real doorbell is an uncached write that
+ * stalls the core; here it is a cached store), DMA, data transfer, latency,
+ * interrupts, arbitration, admin commands, or any media.
+ *
+ * Functions return 0 or a negative errno unless they say otherwise.
+ */
+#ifndef TEST_BENCH_LOOPBACK_CTRL_H
+#define TEST_BENCH_LOOPBACK_CTRL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nvme/spec.h"
+
+/* The fake BAR0 holds the doorbells of queue ids 0 and 1 at CAP.DSTRD 0. */
+#define LOOPBACK_QID 1
+#define LOOPBACK_DSTRD 0
+#define LOOPBACK_REGS_BYTES (NVME_REG_DBS + 4 * 4)
+
+/* What a valid command looks like: anything else counts as an error. */
+struct loopback_expect {
+	uint8_t opcode;		/* e.g. NVME_NVM_READ */
+	uint32_t nsid;
+	uint32_t nlb;		/* blocks per command, 1-based */
+	uint32_t lba_size;	/* bytes */
+	uint64_t ns_blocks;	/* namespace size: slba + nlb may not pass it */
+	uint32_t page_size;	/* CC.MPS, for the PRP2 check */
+	uint16_t nr_cids;	/* command ids 0..nr_cids-1 are valid */
+};
+
+struct loopback_ctrl {
+	uint32_t regs[LOOPBACK_REGS_BYTES / 4];	/* fake BAR0: only doorbells used */
+	struct nvme_sqe *sqes;
+	struct nvme_cqe *cqes;
+	uint16_t sq_size, cq_size;
+	uint16_t sq_head;	/* next SQE to consume */
+	uint16_t cq_tail;	/* next CQE slot to post to */
+	uint16_t cq_head;	/* host's CQ head, from its doorbell at the last poll */
+	uint8_t phase;		/* phase tag of this pass over the CQ; starts at 1 */
+	struct loopback_expect expect;
+
+	/* Completion behaviour, set by the caller after init. */
+	bool reverse;		/* post each poll's completions in reverse order */
+	uint32_t fail_every;	/* every Nth command (1-based count) fails; 0: none */
+	uint16_t fail_status;	/* the 15-bit status those get */
+
+	uint8_t *cid_busy;	/* per cid: submitted and CQE not yet consumed by the host */
+	uint16_t *cq_cid;	/* cid posted in each CQ slot */
+	uint16_t *status;	/* scratch: status of each command of one poll */
+
+	/* Tallies. */
+	uint64_t commands;	/* SQEs consumed */
+	uint64_t failed;	/* of those, completed with fail_status */
+	uint64_t errors;	/* failed checks: the driver path is wrong */
+	char first_error[192];
+};
+
+/**
+ * loopback_ctrl_init() - set up the loopback for one queue pair
+ * @lb: zeroed or not; fully overwritten
+ * @sqes: SQ memory of @sq_size entries, the same the driver's nvme_sq uses
+ * @cqes: CQ memory of @cq_size entries, zeroed
+ * @expect: what valid commands look like
+ *
+ * The driver side points its queues at the fake BAR0 with
+ * nvme_doorbell(lb->regs, LOOPBACK_QID, is_cq, LOOPBACK_DSTRD).
+ *
+ * Return: 0, -EINVAL for sizes below 2, -ENOMEM.
+ */
+int loopback_ctrl_init(struct loopback_ctrl *lb, struct nvme_sqe *sqes, uint16_t sq_size,
+		       struct nvme_cqe *cqes, uint16_t cq_size, const struct loopback_expect *expect);
+void loopback_ctrl_free(struct loopback_ctrl *lb);
+
+/**
+ * loopback_ctrl_poll() - do what a controller would since the last poll
+ * @lb: the loopback
+ *
+ * Reads both doorbells, consumes SQEs up to the SQ tail doorbell while the
+ * CQ has room, checks each, and posts their CQEs.
+ *
+ * Return: number of CQEs posted.
+ */
+unsigned loopback_ctrl_poll(struct loopback_ctrl *lb);
+
+#endif /* TEST_BENCH_LOOPBACK_CTRL_H */
