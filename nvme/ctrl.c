@@ -292,7 +292,8 @@ int nvme_ctrl_init(struct nvme_ctrl *c, const char *name, volatile void *regs, i
 		goto fail;
 
 	c->state = NVME_CTRL_SETUP_ADMIN_QUEUE;
-	ret = nvme_qpair_alloc(&c->admin, c->regs, c->dstrd, 0, NVME_ADMIN_ENTRIES, numa_node);
+	ret = nvme_qpair_alloc(&c->admin, c->regs, c->dstrd, 0, NVME_ADMIN_ENTRIES,
+			       NVME_ADMIN_ENTRIES, numa_node);
 	if (ret)
 		goto fail;
 	c->scratch = env_dma_alloc(4096, 4096, numa_node, &c->scratch_iova);

@@ -9,22 +9,24 @@
 #include "nvme/status.h"
 
 int nvme_qpair_alloc(struct nvme_qpair *qp, volatile uint8_t *regs, unsigned dstrd, uint16_t qid,
-		     uint16_t entries, int numa_node)
+		     uint16_t entries, uint16_t cq_entries, int numa_node)
 {
 	memset(qp, 0, sizeof(*qp));
 	qp->qid = qid;
 	qp->entries = entries;
+	qp->cq_entries = cq_entries;
 	/* Page aligned and IOVA contiguous: queues are created with PC=1. */
 	qp->sq_mem = env_dma_alloc((size_t)entries * sizeof(struct nvme_sqe), 4096, numa_node,
 				   &qp->sq_iova);
-	qp->cq_mem = env_dma_alloc((size_t)entries * sizeof(struct nvme_cqe), 4096, numa_node,
+	qp->cq_mem = env_dma_alloc((size_t)cq_entries * sizeof(struct nvme_cqe), 4096, numa_node,
 				   &qp->cq_iova);
 	if (!qp->sq_mem || !qp->cq_mem) {
 		nvme_qpair_free(qp);
 		return -ENOMEM;
 	}
 	nvme_sq_init(&qp->sq, qp->sq_mem, nvme_doorbell(regs, qid, false, dstrd), entries);
-	nvme_cq_init(&qp->cq, qp->cq_mem, nvme_doorbell(regs, qid, true, dstrd), entries);
+	nvme_cq_init(&qp->cq, qp->cq_mem, nvme_doorbell(regs, qid, true, dstrd), cq_entries);
+	nvme_cq_set_doorbell_batch(&qp->cq, entries);
 	return 0;
 }
 
@@ -81,12 +83,14 @@ static int admin_queue_cmd(struct nvme_ctrl *c, uint8_t opcode, uint32_t cdw10, 
 
 int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries)
 {
+	uint32_t cq_entries;
 	int qid, ret;
 
 	if (entries > c->max_queue_entries)
 		entries = c->max_queue_entries;
 	if (entries < 2)
 		entries = 2;
+	cq_entries = entries * 4 < c->max_queue_entries ? entries * 4 : c->max_queue_entries;
 	qid = qid_take(c);
 	if (qid < 0) {
 		env_err("%s: all %u I/O queues the controller granted are in use: fewer jobs or "
@@ -94,10 +98,10 @@ int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entri
 		return qid;
 	}
 	ret = nvme_qpair_alloc(qp, c->regs, c->dstrd, (uint16_t)qid, (uint16_t)entries,
-			       c->numa_node);
+			       (uint16_t)cq_entries, c->numa_node);
 	if (ret)
 		goto give_back;
-	ret = admin_queue_cmd(c, NVME_ADMIN_CREATE_CQ, nvme_create_queue_cdw10(qid, entries),
+	ret = admin_queue_cmd(c, NVME_ADMIN_CREATE_CQ, nvme_create_queue_cdw10(qid, cq_entries),
 			      nvme_create_cq_cdw11(true, false, 0), qp->cq_iova, qid);
 	if (ret)
 		goto free;
@@ -107,7 +111,8 @@ int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entri
 		admin_queue_cmd(c, NVME_ADMIN_DELETE_CQ, qid, 0, 0, qid);
 		goto free;
 	}
-	env_debug("%s: I/O queue %u created, %u entries", c->name, qid, entries);
+	env_debug("%s: I/O queue %u created, %u SQ / %u CQ entries", c->name, qid, entries,
+		  cq_entries);
 	return 0;
 free:
 	nvme_qpair_free(qp);

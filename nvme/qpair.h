@@ -18,19 +18,22 @@ struct nvme_qpair {
 	struct nvme_sq sq;
 	struct nvme_cq cq;
 	uint16_t qid;
-	uint16_t entries;
+	uint16_t entries;      /* SQ slots */
+	uint16_t cq_entries;   /* CQ slots: more than the SQ's, to batch CQ doorbells */
 	void *sq_mem, *cq_mem;
 	uint64_t sq_iova, cq_iova;
 };
 
 /* Queue memory and doorbells for qid; the controller is not told. */
 int nvme_qpair_alloc(struct nvme_qpair *qp, volatile uint8_t *regs, unsigned dstrd, uint16_t qid,
-		     uint16_t entries, int numa_node);
+		     uint16_t entries, uint16_t cq_entries, int numa_node);
 void nvme_qpair_free(struct nvme_qpair *qp);
 
 /*
- * An I/O queue pair of `entries` slots (clamped to 2..CAP.MQES+1; one slot
- * always stays empty) on a free queue id: Create I/O CQ, then SQ.
+ * An I/O queue pair of `entries` SQ slots (clamped to 2..CAP.MQES+1; one
+ * slot always stays empty) and up to four times as many CQ slots, so that
+ * CQ doorbells can be batched (nvme_cq_doorbell_due()), on a free queue id:
+ * Create I/O CQ, then SQ.
  * -EBUSY when every queue id the controller granted is taken.
  */
 int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries);

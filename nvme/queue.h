@@ -61,6 +61,7 @@ struct nvme_cq {
 	uint16_t size;
 	uint16_t head;		/* next CQE to look at */
 	uint16_t last_db_head;	/* head value the doorbell last received */
+	uint16_t db_batch;	/* consumed CQEs that may wait for the doorbell; 0: none */
 	uint8_t expected_phase;	/* phase tag of new CQEs; starts at 1 */
 };
 
@@ -185,6 +186,28 @@ static inline void nvme_cq_advance(struct nvme_cq *cq)
 		cq->head = 0;
 		cq->expected_phase ^= 1;
 	}
+}
+
+/*
+ * Whether consumed CQEs must go back to the controller now. The controller
+ * sees the CQ full when its free slots, as last told by the doorbell, run
+ * out; with a CQ of cq_size slots serving an SQ of sq_size (at most
+ * sq_size - 1 commands in flight), up to cq_size - sq_size consumed entries
+ * can wait without that ever happening. Each doorbell is an MMIO write (an
+ * exit to the hypervisor under emulation), so batching them pays.
+ */
+static inline void nvme_cq_set_doorbell_batch(struct nvme_cq *cq, uint16_t sq_size)
+{
+	cq->db_batch = cq->size > sq_size ? (uint16_t)(cq->size - sq_size) : 0;
+}
+
+static inline bool nvme_cq_doorbell_due(const struct nvme_cq *cq)
+{
+	int unacked = (int)cq->head - (int)cq->last_db_head;
+
+	if (unacked < 0)
+		unacked += cq->size;
+	return unacked > cq->db_batch;
 }
 
 /*

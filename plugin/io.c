@@ -149,7 +149,7 @@ static unsigned reap(struct thread_data *td, struct fvn_thread *t, struct fvn_fi
 		ff->inflight--;
 		t->events[t->nr_events + n++] = io_u;
 	}
-	if (n)
+	if (n && nvme_cq_doorbell_due(cq))
 		nvme_cq_ring_doorbell(cq);
 	return n;
 }

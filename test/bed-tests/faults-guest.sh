@@ -74,8 +74,12 @@ check "after a timeout, the next run brings the controller up and completes" cle
 
 # --- a controller removed mid-job -------------------------------------------
 fio_engine r-fill 60 --filename=$R --rw=write --bs=4k --size=8m --verify=crc32c --do_verify=0
+# Tell the host to unplug only once the engine holds the device (its thread
+# reports its core after the controller is up), not before fio starts.
+fio_engine r-removed 90 --filename=$R --rw=randread --bs=4k --size=64m --time_based=1 --runtime=80 &
+for _ in $(seq 300); do grep -q 'polling on CPU' "$out/r-removed.err" 2>/dev/null && break; sleep 0.1; done
 touch "$out/removal-ready"
-fio_engine r-removed 90 --filename=$R --rw=randread --bs=4k --size=64m --time_based=1 --runtime=80
+wait
 check "removed controller: fio exits non-zero, no hang" failed_cleanly r-removed
 check "removed controller: the job ended well before its 80 s runtime ($(cat "$out/r-removed.secs") s)" \
 	test "$(cat "$out/r-removed.secs")" -lt 45

@@ -31,7 +31,6 @@ for _ in $(seq 600); do
 	sleep 0.5
 done
 if [ -e "$out/removal-ready" ]; then
-	sleep 3
 	python3 - "$out/vm/qmp.sock" <<'PY' > "$out/qmp.log" 2>&1
 import json, socket, sys
 s = socket.socket(socket.AF_UNIX)

@@ -18,6 +18,9 @@ finish() {
 
 dev() { echo "/sys/bus/pci/devices/$1"; }
 
+# Loopback only (no network device): for fio --server/--client and the like.
+ip link set lo up 2>/dev/null || true
+
 if [ "$FVN_LOAD_VFIO" = 1 ]; then
 	load vfio-pci || { say "modprobe vfio-pci failed"; finish 125; }
 fi

@@ -256,6 +256,46 @@ static void test_round_trips(void)
 	CHECK_EQ(cq_rings, 100);
 }
 
+/*
+ * CQ doorbell batching: a CQ of 8 slots behind an SQ of 2 may hold back
+ * 8 - 2 = 6 consumed entries; the 7th makes the doorbell due, also across
+ * the ring's wrap, and ringing clears it.
+ */
+static void test_cq_doorbell_batch(void)
+{
+	static struct nvme_cqe cqes[8];
+	uint32_t db = 0;
+	struct nvme_cq cq;
+
+	memset(cqes, 0, sizeof(cqes));
+	nvme_cq_init(&cq, cqes, &db, 8);
+	nvme_cq_set_doorbell_batch(&cq, 2);
+	CHECK_EQ(cq.db_batch, 6);
+	CHECK(!nvme_cq_doorbell_due(&cq));
+	for (int i = 0; i < 6; i++)
+		nvme_cq_advance(&cq);
+	CHECK(!nvme_cq_doorbell_due(&cq));
+	nvme_cq_advance(&cq);
+	CHECK(nvme_cq_doorbell_due(&cq));
+	CHECK(nvme_cq_ring_doorbell(&cq));
+	CHECK_EQ(db, 7);
+	CHECK(!nvme_cq_doorbell_due(&cq));
+	/* head wraps to 0..5: 6 unacked since 7, not due; the 7th is. */
+	for (int i = 0; i < 6; i++)
+		nvme_cq_advance(&cq);
+	CHECK_EQ(cq.head, 5);
+	CHECK(!nvme_cq_doorbell_due(&cq));
+	nvme_cq_advance(&cq);
+	CHECK(nvme_cq_doorbell_due(&cq));
+
+	/* Equal sizes leave no slack: every consumed entry is due. */
+	nvme_cq_init(&cq, cqes, &db, 8);
+	nvme_cq_set_doorbell_batch(&cq, 8);
+	CHECK_EQ(cq.db_batch, 0);
+	nvme_cq_advance(&cq);
+	CHECK(nvme_cq_doorbell_due(&cq));
+}
+
 int main(void)
 {
 	test_doorbell_addresses();
@@ -265,5 +305,6 @@ int main(void)
 	test_cq(1, 0x1018);
 	test_sq_odd_size();
 	test_round_trips();
+	test_cq_doorbell_batch();
 	return check_done("test_queue");
 }
