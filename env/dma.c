@@ -55,3 +55,14 @@ uint64_t env_dma_iova(const void *va)
 {
 	return rte_malloc_virt2iova(va);
 }
+
+uint64_t env_dma_heap_bytes(void)
+{
+	struct rte_malloc_socket_stats stats;
+	uint64_t total = 0;
+
+	for (int socket = 0; socket < RTE_MAX_NUMA_NODES; socket++)
+		if (!rte_malloc_get_socket_stats(socket, &stats))
+			total += stats.heap_totalsz_bytes;
+	return total;
+}

@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -23,6 +24,20 @@ static pthread_mutex_t eal_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool eal_started;
 static int eal_result;
 static struct env_eal_opts eal_opts_used;
+static uint64_t eal_began_ns;
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t env_eal_init_began_ns(void)
+{
+	return __atomic_load_n(&eal_began_ns, __ATOMIC_RELAXED);
+}
 
 static const char *iova_arg(enum env_iova_mode mode)
 {
@@ -107,9 +122,14 @@ int env_eal_init(const struct env_eal_opts *opts)
 
 	pthread_mutex_lock(&eal_lock);
 	if (!eal_started) {
+		uint64_t began = monotonic_ns();
+
+		__atomic_store_n(&eal_began_ns, began, __ATOMIC_RELAXED);
 		eal_opts_used = *opts;
 		eal_result = eal_start(opts);
 		eal_started = true;
+		if (!eal_result)
+			env_info("EAL start-up took %.1f ms", (monotonic_ns() - began) / 1e6);
 	} else if (opts->mem_mb != eal_opts_used.mem_mb ||
 		   opts->iova_mode != eal_opts_used.iova_mode) {
 		env_warn("DPDK EAL runs once per process: this job's mem_size/iova_mode are ignored, "

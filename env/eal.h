@@ -30,6 +30,9 @@ struct env_eal_opts {
  */
 int env_eal_init(const struct env_eal_opts *opts);
 
+/* CLOCK_MONOTONIC ns when the first env_eal_init() began (0 before): start-up figures. */
+uint64_t env_eal_init_began_ns(void);
+
 /* The IOVA mode EAL runs in ("VA" or "PA"), for logs. */
 const char *env_eal_iova_mode_name(void);
 

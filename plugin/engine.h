@@ -60,6 +60,7 @@ struct fvn_thread {
 	unsigned cmd_timeout_ms;    /* 0: no command timeout */
 	uint64_t last_check_ms;     /* of the last stall check */
 	uint32_t page_size;
+	bool first_io_done;         /* for the start-up figure: time to first I/O */
 	/* counters for the end-of-job summary */
 	uint64_t doorbells, submitted, empty_polls, busy;
 };

@@ -3,7 +3,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "env/dma.h"
 #include "env/log.h"
 #include "plugin/registry.h"
 
@@ -12,14 +14,25 @@ static struct fvn_ctrl *registry;
 
 static void ctrl_close(struct fvn_ctrl *c)
 {
+	env_info("%s: closing; hugepage memory held by the engine: %.1f MiB", c->pci.bdf,
+		 env_dma_heap_bytes() / 1048576.0);
 	nvme_ctrl_shutdown(&c->nvme);
 	env_pci_close(&c->pci);
 	free(c);
 }
 
+static double clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 int fvn_ctrl_get(const char *bdf, struct fvn_ctrl **out)
 {
 	struct fvn_ctrl *c;
+	double began;
 	int ret = 0;
 
 	pthread_mutex_lock(&registry_lock);
@@ -37,12 +50,14 @@ int fvn_ctrl_get(const char *bdf, struct fvn_ctrl **out)
 			free(c);
 			goto out;
 		}
+		began = clock_ms();
 		ret = nvme_ctrl_init(&c->nvme, bdf, c->pci.bar0, c->pci.numa_node);
 		if (ret) {
 			env_pci_close(&c->pci);
 			free(c);
 			goto out;
 		}
+		env_info("%s: controller bring-up took %.1f ms", bdf, clock_ms() - began);
 		c->next = registry;
 		registry = c;
 	}

@@ -24,13 +24,15 @@ fi
 packages=(
 	# build
 	build-essential autoconf automake libtool pkg-config
-	fio libdpdk-dev libnuma-dev
+	fio libdpdk-dev libnuma-dev libbsd-dev
 	# apt-get source (dpkg-source) for fio's headers
 	dpkg-dev
 	# test bed
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
 	# tests, benchmarks and reports
 	python3 pciutils valgrind
+	# the setup tool's tests: a file system to mount, a device-mapper holder
+	e2fsprogs dmsetup
 )
 
 missing=()

@@ -12,6 +12,8 @@ for opt in mem_size_mb iova_mode huge_dir nsid queue_entries log_level; do
 done
 check "the engine is linked with -z nodelete (fio dlcloses engines early)" \
 	sh -c "readelf -d '$so' | grep -q 'Flags:.*NODELETE'"
+check "DPDK's EAL is linked in, not loaded (no librte_eal.so: EAL then skips its driver plugins)" \
+	sh -c "! readelf -d '$so' | grep -q 'NEEDED.*librte_eal'"
 check "the engine exports the 'ioengine' symbol fio looks up" \
 	sh -c "nm -D --defined-only '$so' | grep -qw ioengine"
 # Without a job thread set-up the engine must refuse politely, not crash:
