@@ -20,7 +20,6 @@
 
 #include "env/dma.h"
 #include "env/eal.h"
-#include "env/hugepages.h"
 #include "env/log.h"
 #include "env/numa.h"
 #include "plugin/engine.h"
@@ -109,20 +108,6 @@ static int check_block_sizes(struct thread_data *td, struct fvn_file *ff)
 	return 0;
 }
 
-/* DMA memory comes from the device's node: hugepages elsewhere do not help. */
-static int check_hugepage_node(struct fvn_ctrl *c)
-{
-	int node = c->pci.numa_node;
-
-	if (node < 0 || env_hugepages_total_bytes(node) > 0)
-		return 0;
-	env_err("%s is on NUMA node %d, which has no hugepages reserved (the other nodes have %"
-		PRIu64 " MiB): reserve them there, e.g. echo 512 > "
-		"/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/nr_hugepages",
-		c->pci.bdf, node, env_hugepages_total_bytes(-1) >> 20, node);
-	return -ENOMEM;
-}
-
 static int setup_file(struct thread_data *td, struct fio_file *f)
 {
 	struct fvn_options *o = td->eo;
@@ -145,9 +130,6 @@ static int setup_file(struct thread_data *td, struct fio_file *f)
 		return ret;
 	}
 	FILE_SET_ENG_DATA(f, ff);
-	ret = check_hugepage_node(ff->ctrl);
-	if (ret)
-		return ret;
 
 	ff->nsid = target.nsid ? target.nsid : o->nsid;
 	if (!ff->nsid) {

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "env/dma.h"
+#include "env/hugepages.h"
 #include "env/log.h"
 #include "plugin/registry.h"
 
@@ -19,6 +21,21 @@ static void ctrl_close(struct fvn_ctrl *c)
 	nvme_ctrl_shutdown(&c->nvme);
 	env_pci_close(&c->pci);
 	free(c);
+}
+
+/*
+ * Queues and buffers come from the device's node: hugepages elsewhere do
+ * not help, and bring-up would fail later with a vaguer message.
+ */
+static int check_hugepage_node(const struct env_pci_dev *pci)
+{
+	if (pci->numa_node < 0 || env_hugepages_total_bytes(pci->numa_node) > 0)
+		return 0;
+	env_err("%s is on NUMA node %d, which has no hugepages reserved (the other nodes have %"
+		PRIu64 " MiB): reserve them there, e.g. echo 512 > "
+		"/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/nr_hugepages",
+		pci->bdf, pci->numa_node, env_hugepages_total_bytes(-1) >> 20, pci->numa_node);
+	return -ENOMEM;
 }
 
 static double clock_ms(void)
@@ -47,6 +64,12 @@ int fvn_ctrl_get(const char *bdf, struct fvn_ctrl **out)
 		}
 		ret = env_pci_open(&c->pci, bdf);
 		if (ret) {
+			free(c);
+			goto out;
+		}
+		ret = check_hugepage_node(&c->pci);
+		if (ret) {
+			env_pci_close(&c->pci);
 			free(c);
 			goto out;
 		}
