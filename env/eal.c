@@ -10,12 +10,12 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_log.h>
 
+#include "env/clock.h"
 #include "env/eal.h"
 #include "env/hugepages.h"
 #include "env/log.h"
@@ -25,14 +25,6 @@ static bool eal_started;
 static int eal_result;
 static struct env_eal_opts eal_opts_used;
 static uint64_t eal_began_ns;
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
 
 uint64_t env_eal_init_began_ns(void)
 {
@@ -122,14 +114,14 @@ int env_eal_init(const struct env_eal_opts *opts)
 
 	pthread_mutex_lock(&eal_lock);
 	if (!eal_started) {
-		uint64_t began = monotonic_ns();
+		uint64_t began = env_clock_ns();
 
 		__atomic_store_n(&eal_began_ns, began, __ATOMIC_RELAXED);
 		eal_opts_used = *opts;
 		eal_result = eal_start(opts);
 		eal_started = true;
 		if (!eal_result)
-			env_info("EAL start-up took %.1f ms", (monotonic_ns() - began) / 1e6);
+			env_info("EAL start-up took %.1f ms", (env_clock_ns() - began) / 1e6);
 	} else if (opts->mem_mb != eal_opts_used.mem_mb ||
 		   opts->iova_mode != eal_opts_used.iova_mode) {
 		env_warn("DPDK EAL runs once per process: this job's mem_size/iova_mode are ignored, "

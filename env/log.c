@@ -8,6 +8,7 @@
 #include "env/log.h"
 
 enum env_log_level env_log_threshold = ENV_LOG_NOTICE;
+static void (*error_sink)(const char *line);
 
 static const char *const level_names[] = { "error", "warn", "notice", "info", "debug" };
 
@@ -47,4 +48,11 @@ void env_log(enum env_log_level level, const char *fmt, ...)
 	va_end(ap);
 	/* One write per line, so lines from several job threads never interleave. */
 	fprintf(stderr, "%s\n", line);
+	if (level == ENV_LOG_ERROR && error_sink)
+		error_sink(line);
+}
+
+void env_log_set_error_sink(void (*sink)(const char *line))
+{
+	error_sink = sink;
 }

@@ -35,6 +35,14 @@ void env_log_from_environment(void);
 void env_log(enum env_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * A second place for error lines, beside stderr (NULL: none). The fio glue
+ * sets it under `fio --server`, whose stderr the user at `fio --client` never
+ * sees. Set it before job threads start; only errors go there, so a job that
+ * succeeds adds nothing to the client's (JSON) output.
+ */
+void env_log_set_error_sink(void (*sink)(const char *line));
+
 #define env_err(...) env_log(ENV_LOG_ERROR, __VA_ARGS__)
 #define env_warn(...) env_log(ENV_LOG_WARN, __VA_ARGS__)
 #define env_notice(...) env_log(ENV_LOG_NOTICE, __VA_ARGS__)

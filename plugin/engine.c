@@ -165,6 +165,12 @@ static int setup_file(struct thread_data *td, struct fio_file *f)
 	return 0;
 }
 
+/* Under `fio --server`: fio's log reaches the client, this process's stderr does not. */
+static void fvn_log_to_client(const char *line)
+{
+	log_err("%s\n", line);
+}
+
 static int fvn_setup(struct thread_data *td)
 {
 	struct fvn_options *o = td->eo;
@@ -175,6 +181,8 @@ static int fvn_setup(struct thread_data *td)
 	int ret;
 
 	env_log_from_environment();
+	if (is_backend)
+		env_log_set_error_sink(fvn_log_to_client);
 	if (o->log_level) {
 		if (env_log_parse_level(o->log_level, &level)) {
 			env_err("log_level=%s: use error, warn, notice, info or debug", o->log_level);

@@ -10,6 +10,7 @@
 
 #include "fio.h"
 
+#include "env/clock.h"
 #include "env/eal.h"
 #include "env/log.h"
 #include "nvme/io_cmd.h"
@@ -119,12 +120,10 @@ int fvn_commit(struct thread_data *td)
 	t->submitted += t->nr_staged;
 	t->nr_staged = 0;
 	if (__builtin_expect(!t->first_io_done, 0)) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
 		t->first_io_done = true;
 		env_info("job '%s' thread %d: first I/O %.1f ms after the engine's set-up began",
 			 td->o.name, td->thread_number,
-			 ((uint64_t)now.tv_sec * 1000000000 + (uint64_t)now.tv_nsec -
-			  env_eal_init_began_ns()) / 1e6);
+			 (env_clock_ns() - env_eal_init_began_ns()) / 1e6);
 	}
 	return 0;
 }

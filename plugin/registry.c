@@ -4,8 +4,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "env/clock.h"
 #include "env/dma.h"
 #include "env/hugepages.h"
 #include "env/log.h"
@@ -38,18 +38,10 @@ static int check_hugepage_node(const struct env_pci_dev *pci)
 	return -ENOMEM;
 }
 
-static double clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 int fvn_ctrl_get(const char *bdf, struct fvn_ctrl **out)
 {
 	struct fvn_ctrl *c;
-	double began;
+	uint64_t began;
 	int ret = 0;
 
 	pthread_mutex_lock(&registry_lock);
@@ -73,14 +65,14 @@ int fvn_ctrl_get(const char *bdf, struct fvn_ctrl **out)
 			free(c);
 			goto out;
 		}
-		began = clock_ms();
+		began = env_clock_ns();
 		ret = nvme_ctrl_init(&c->nvme, bdf, c->pci.bar0, c->pci.numa_node);
 		if (ret) {
 			env_pci_close(&c->pci);
 			free(c);
 			goto out;
 		}
-		env_info("%s: controller bring-up took %.1f ms", bdf, clock_ms() - began);
+		env_info("%s: controller bring-up took %.1f ms", bdf, (env_clock_ns() - began) / 1e6);
 		c->next = registry;
 		registry = c;
 	}

@@ -7,10 +7,10 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <time.h>
 
 #include "fio.h"
 
+#include "env/clock.h"
 #include "env/log.h"
 #include "nvme/regs.h"
 #include "plugin/engine.h"
@@ -19,10 +19,7 @@
 
 uint64_t fvn_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return env_clock_coarse_ms();
 }
 
 static const char *ddir_name(enum fio_ddir ddir)
