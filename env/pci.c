@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdbool.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -97,34 +98,21 @@ static int group_blocker(int group, const char *self, char *out, size_t len)
 	return 0;
 }
 
+/*
+ * Checks in the order a user fixes things: the device, the IOMMU, VFIO,
+ * the driver binding, the group's other members, then access rights.
+ */
 static int preflight(struct env_pci_dev *dev)
 {
 	const char *bdf = dev->bdf;
 	char path[PATH_MAX], drv[64], blocker[512];
+	int fd;
 
 	snprintf(path, sizeof(path), SYSFS_PCI "/%s", bdf);
 	if (access(path, F_OK)) {
 		env_err("%s: no such PCI device on this machine; list the NVMe controllers with: "
-			"lspci -D -d ::0108", bdf);
+			"lspci -D -d ::0108 (or fvn-setup status)", bdf);
 		return -ENODEV;
-	}
-	if (access("/dev/vfio/vfio", F_OK)) {
-		env_err("%s: VFIO is not loaded (no /dev/vfio/vfio): modprobe vfio-pci, then bind the "
-			"device to it", bdf);
-		return -ENODEV;
-	}
-	driver_of(bdf, drv, sizeof(drv));
-	if (strcmp(drv, "vfio-pci")) {
-		if (drv[0])
-			env_err("%s is bound to the kernel driver '%s', not vfio-pci: unmount anything on "
-				"its namespaces, then: echo %s > %s/%s/driver/unbind; "
-				"echo vfio-pci > %s/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe",
-				bdf, drv, bdf, SYSFS_PCI, bdf, SYSFS_PCI, bdf, bdf);
-		else
-			env_err("%s has no driver: bind it to vfio-pci: modprobe vfio-pci; "
-				"echo vfio-pci > %s/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe",
-				bdf, SYSFS_PCI, bdf, bdf);
-		return -EBUSY;
 	}
 	dev->iommu_group = iommu_group_of(bdf);
 	if (dev->iommu_group < 0) {
@@ -132,21 +120,69 @@ static int preflight(struct env_pci_dev *dev)
 			"and boot with intel_iommu=on (or amd_iommu=on)", bdf);
 		return -ENODEV;
 	}
+	if (access("/dev/vfio/vfio", F_OK)) {
+		env_err("%s: VFIO is not loaded (no /dev/vfio/vfio): modprobe vfio-pci, then bind the "
+			"device to it (fvn-setup bind %s does both)", bdf, bdf);
+		return -ENODEV;
+	}
+	driver_of(bdf, drv, sizeof(drv));
+	if (strcmp(drv, "vfio-pci")) {
+		if (drv[0])
+			env_err("%s is bound to the kernel driver '%s', not vfio-pci: run fvn-setup bind "
+				"%s (it refuses while a namespace is in use), or by hand: echo %s > "
+				"%s/%s/driver/unbind; echo vfio-pci > %s/%s/driver_override; "
+				"echo %s > /sys/bus/pci/drivers_probe",
+				bdf, drv, bdf, bdf, SYSFS_PCI, bdf, SYSFS_PCI, bdf, bdf);
+		else
+			env_err("%s has no driver: run fvn-setup bind %s, or by hand: "
+				"echo vfio-pci > %s/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe",
+				bdf, bdf, SYSFS_PCI, bdf, bdf);
+		return -EBUSY;
+	}
 	if (group_blocker(dev->iommu_group, bdf, blocker, sizeof(blocker))) {
 		env_err("%s: IOMMU group %d is not viable: %s shares it and is bound to a kernel "
 			"driver; bind it to vfio-pci too, or move the controller to another slot",
 			bdf, dev->iommu_group, blocker);
 		return -EPERM;
 	}
+	/* Open, not access(): root without CAP_DAC_OVERRIDE is refused by open alone. */
 	snprintf(path, sizeof(path), "/dev/vfio/%d", dev->iommu_group);
-	if (access(path, R_OK | W_OK)) {
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
 		int err = errno;
 
-		env_err("%s: cannot open %s (%s): run as root or give this user the device "
-			"(chown; and raise RLIMIT_MEMLOCK)", bdf, path, strerror(err));
+		if (err == EBUSY)
+			env_err("%s: %s is busy: another process (another fio?) has the device open",
+				bdf, path);
+		else
+			env_err("%s: cannot open %s (%s): run as root, or give this user the group "
+				"(fvn-setup bind --owner USER %s) and raise RLIMIT_MEMLOCK",
+				bdf, path, strerror(err), bdf);
 		return -err;
 	}
+	close(fd);
 	return 0;
+}
+
+/* vfio_iommu_type1 caps DMA mappings per container; EAL maps one per hugepage. */
+static void explain_setup_failure(const struct env_pci_dev *dev)
+{
+	unsigned limit = 0;
+	bool low = false;
+	FILE *f = fopen("/sys/module/vfio_iommu_type1/parameters/dma_entry_limit", "r");
+
+	if (f) {
+		low = fscanf(f, "%u", &limit) == 1 && limit < 4096;
+		fclose(f);
+	}
+	if (low)
+		env_err("%s: VFIO set-up of IOMMU group %d failed: vfio_iommu_type1 allows only %u "
+			"DMA mappings (dma_entry_limit) and EAL maps each hugepage separately; raise "
+			"it: echo 65535 > /sys/module/vfio_iommu_type1/parameters/dma_entry_limit",
+			dev->bdf, dev->iommu_group, limit);
+	else
+		env_err("%s: VFIO set-up of IOMMU group %d failed (EAL's lines above say why); is "
+			"another process using the device?", dev->bdf, dev->iommu_group);
 }
 
 static int enable_bus_master(struct env_pci_dev *dev)
@@ -252,8 +288,7 @@ int env_pci_open(struct env_pci_dev *dev, const char *bdf)
 	/* Joins EAL's container: group viability, IOMMU type, DMA map of EAL memory. */
 	ret = rte_vfio_setup_device(SYSFS_PCI, bdf, &dev->vfio_fd, &info);
 	if (ret) {
-		env_err("%s: VFIO set-up of IOMMU group %d failed (EAL's lines above say why); "
-			"is another process using the device?", bdf, dev->iommu_group);
+		explain_setup_failure(dev);
 		dev->vfio_fd = -1;
 		return -EIO;
 	}

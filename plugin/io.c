@@ -53,7 +53,9 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 	case DDIR_READ:
 	case DDIR_WRITE:
 	case DDIR_TRIM:
-		if ((io_u->offset | io_u->xfer_buflen) & mask || !io_u->xfer_buflen) {
+		/* Whole blocks, and never past the namespace, whatever fio asks. */
+		if ((io_u->offset | io_u->xfer_buflen) & mask || !io_u->xfer_buflen ||
+		    (io_u->offset + io_u->xfer_buflen) >> ff->lba_shift > ff->blocks) {
 			io_u->error = EINVAL;
 			return FIO_Q_COMPLETED;
 		}
