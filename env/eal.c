@@ -19,6 +19,7 @@
 #include "env/eal.h"
 #include "env/hugepages.h"
 #include "env/log.h"
+#include "env/pci.h"
 
 static pthread_mutex_t eal_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool eal_started;
@@ -50,6 +51,12 @@ static int eal_start(const struct env_eal_opts *opts)
 	cpu_set_t saved;
 	int argc = 0, cpu = 0, ret;
 
+	if (opts->iova_mode == ENV_IOVA_VA && env_vfio_noiommu()) {
+		env_err("iova_mode=va cannot be honoured: VFIO runs in unsafe no-IOMMU mode "
+			"(enable_unsafe_noiommu_mode=Y), where devices see physical addresses; use "
+			"iova_mode=pa or auto, or enable the IOMMU (intel_iommu=on / amd_iommu=on)");
+		return -EINVAL;
+	}
 	ret = env_hugepages_check(opts->mem_mb, opts->huge_dir);
 	if (ret)
 		return ret;

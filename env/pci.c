@@ -54,6 +54,19 @@ static int iommu_group_of(const char *bdf)
 	return atoi(strrchr(target, '/') + 1);
 }
 
+bool env_vfio_noiommu(void)
+{
+	char mode = 'N';
+	FILE *f = fopen("/sys/module/vfio/parameters/enable_unsafe_noiommu_mode", "r");
+
+	if (f) {
+		if (fscanf(f, " %c", &mode) != 1)
+			mode = 'N';
+		fclose(f);
+	}
+	return mode == 'Y' || mode == 'y' || mode == '1';
+}
+
 int env_pci_numa_node(const char *bdf)
 {
 	char path[PATH_MAX];
@@ -145,8 +158,13 @@ static int preflight(struct env_pci_dev *dev)
 			bdf, dev->iommu_group, blocker);
 		return -EPERM;
 	}
-	/* Open, not access(): root without CAP_DAC_OVERRIDE is refused by open alone. */
+	/*
+	 * Open, not access(): root without CAP_DAC_OVERRIDE is refused by open
+	 * alone. In VFIO's unsafe no-IOMMU mode the group node has a prefix.
+	 */
 	snprintf(path, sizeof(path), "/dev/vfio/%d", dev->iommu_group);
+	if (access(path, F_OK) && env_vfio_noiommu())
+		snprintf(path, sizeof(path), "/dev/vfio/noiommu-%d", dev->iommu_group);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		int err = errno;

@@ -35,6 +35,12 @@ void env_pci_close(struct env_pci_dev *dev);
  */
 bool env_pci_removal_requested(struct env_pci_dev *dev);
 
+/*
+ * Whether VFIO runs in its unsafe no-IOMMU mode: devices then DMA to
+ * physical addresses, so only IOVA mode PA can work.
+ */
+bool env_vfio_noiommu(void);
+
 /* NUMA node from sysfs, -1 when unknown or absent. */
 int env_pci_numa_node(const char *bdf);
 
