@@ -30,7 +30,7 @@ packages=(
 	# test bed
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
 	# tests, benchmarks and reports
-	python3 pciutils valgrind iproute2
+	python3 pciutils valgrind iproute2 libcap2-bin procps
 	# the setup tool's tests: a file system to mount, a device-mapper holder
 	e2fsprogs dmsetup
 )
