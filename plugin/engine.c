@@ -87,10 +87,15 @@ static int check_block_sizes(struct thread_data *td, struct fvn_file *ff)
 		if (!(td->o.td_ddir & (1 << d)))
 			continue;
 		if (min % lba || max % lba || (td->o.bs_unaligned && min != max)) {
-			env_err("%s ns %u: %s block size %llu%s%llu is not a multiple of the "
-				"namespace's %u-byte logical block: use bs=%u or a multiple",
-				ff->ctrl->nvme.name, ff->nsid, dir[d], min, min == max ? "" : "-",
-				min == max ? 0ULL : max, lba, lba > 4096 ? lba : 4096);
+			char range[48];
+
+			if (min == max)
+				snprintf(range, sizeof(range), "%llu", min);
+			else
+				snprintf(range, sizeof(range), "%llu-%llu", min, max);
+			env_err("%s ns %u: %s block size %s is not a multiple of the namespace's "
+				"%u-byte logical block: use bs=%u or a multiple",
+				ff->ctrl->nvme.name, ff->nsid, dir[d], range, lba, lba > 4096 ? lba : 4096);
 			return -EINVAL;
 		}
 		if (d != DDIR_TRIM && max > max_xfer) {
@@ -215,7 +220,7 @@ static int fvn_setup(struct thread_data *td)
 static void pin_thread(struct thread_data *td, struct fvn_thread *t)
 {
 	cpu_set_t allowed;
-	int on_node = 0;
+	int on_node = 0, cpu_node;
 
 	if (sched_getaffinity(0, sizeof(allowed), &allowed))
 		return;
@@ -230,19 +235,19 @@ static void pin_thread(struct thread_data *td, struct fvn_thread *t)
 		t->cpu = -1;
 		return;
 	}
+	cpu_node = env_numa_node_of_cpu(t->cpu);
 	env_notice("job '%s' thread %d: polling on CPU %d (NUMA node %d%s)", td->o.name,
-		   td->thread_number, t->cpu, env_numa_node_of_cpu(t->cpu),
+		   td->thread_number, t->cpu, cpu_node,
 		   t->numa_node < 0 ? "; device node unknown" :
-		   env_numa_node_of_cpu(t->cpu) == t->numa_node ? ", the device's" :
-		   ", remote from the device");
-	if (t->numa_node >= 0 && env_numa_node_of_cpu(t->cpu) != t->numa_node) {
+		   cpu_node == t->numa_node ? ", the device's" : ", remote from the device");
+	if (t->numa_node >= 0 && cpu_node != t->numa_node) {
 		char local[256];
 
 		env_numa_cpus_text(t->numa_node, local, sizeof(local));
 		env_warn("job '%s' thread %d: CPU %d is on NUMA node %d but the device is on node %d: "
 			 "every I/O crosses the interconnect. Use the device's cores: "
-			 "cpus_allowed=%s", td->o.name, td->thread_number, t->cpu,
-			 env_numa_node_of_cpu(t->cpu), t->numa_node, local[0] ? local : "(none)");
+			 "cpus_allowed=%s", td->o.name, td->thread_number, t->cpu, cpu_node,
+			 t->numa_node, local[0] ? local : "(none)");
 	}
 }
 

@@ -9,8 +9,6 @@ engine="$repo/fio-vfio-nvme.so"
 # fvn-setup loads modules; the guest kernel's are not in the host's /lib/modules.
 export FVN_MODPROBE="modprobe -d ${FVN_KROOT:?}"
 A=0000:00:04.0 B=0000:00:05.0   # null-co, for speed; file-backed, keeps data for verify
-pci=/sys/bus/pci/devices
-driver_of() { basename "$(readlink "$pci/$1/driver" 2>/dev/null)" 2>/dev/null; }
 # fc NAME ARGS...: one run of the tool; output in $out/NAME.{out,err,rc}
 fc() {
 	local name=$1; shift

@@ -7,7 +7,6 @@ out=${FVN_OUT:?}
 engine="$repo/fio-vfio-nvme.so"
 A=0000:00:04.0 B=0000:00:05.0 K=0000:00:06.0   # 512 B LBA; 4 KiB LBA x2 ns; kernel-owned
 Adot=0000.00.04.0 Bdot=0000.00.05.0
-pci=/sys/bus/pci/devices
 n=0
 
 # fio_engine NAME LIMIT_S ARGS...: one fio run through the engine; output in $out/NAME.*
@@ -87,18 +86,7 @@ check "--output-format=json: stdout is valid JSON" \
 # verify_only pass through the other driver is a byte-for-byte comparison.
 pattern_args=(--bs=4k --size=8m --offset=64m --verify=pattern --verify_pattern='"fvn"%o')
 fio_engine to-kernel-w 60 --filename=$Adot --rw=write "${pattern_args[@]}"
-to_driver() { # BDF DRIVER: hand the controller to DRIVER (nvme or vfio-pci)
-	echo "$1" > "$pci/$1/driver/unbind"
-	echo "$2" > "$pci/$1/driver_override"
-	echo "$1" > /sys/bus/pci/drivers_probe
-	for _ in $(seq 100); do
-		[ "$2" = vfio-pci ] && [ -e "$pci/$1/driver" ] && return 0
-		ls "$pci/$1"/nvme/nvme*/nvme*n1 > /dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-to_driver $A nvme
+hand_to $A nvme
 dev=/dev/$(basename "$(ls -d $pci/$A/nvme/nvme*/nvme*n1)")
 timeout 60 fio --name=kernel-read --ioengine=io_uring --direct=1 --filename="$dev" \
 	--rw=read --verify_only=1 "${pattern_args[@]}" > "$out/kernel-read.out" 2>&1
@@ -109,7 +97,7 @@ timeout 60 fio --name=kernel-write --ioengine=io_uring --direct=1 --filename="$d
 	--rw=write --bs=4k --size=8m --offset=96m --verify=pattern --verify_pattern='"krn"%o' \
 	--do_verify=0 > "$out/kernel-write.out" 2>&1
 rc=$?
-to_driver $A vfio-pci
+hand_to $A vfio-pci
 fio_engine from-kernel-r 60 --filename=$Adot --rw=read --verify_only=1 --bs=4k --size=8m \
 	--offset=96m --verify=pattern --verify_pattern='"krn"%o'
 check "data written by the kernel driver reads back identical through the engine" \
@@ -142,7 +130,7 @@ echo $? > "$out/nothread.rc"
 check "error path nothread: exit non-zero" test "$(rc_of nothread)" -ne 0 -a "$(rc_of nothread)" -ne 124
 check "error path nothread: stderr says 'add thread=1'" grep -q 'add thread=1' "$out/nothread.err"
 expect_error no-such-bdf "0000:00:1e.0: no such PCI device" --filename=0000.00.1e.0 --rw=read --bs=4k --size=1m
-expect_error bad-bs "not a multiple of the namespace's 4096-byte logical block" \
+expect_error bad-bs "read block size 512 is not a multiple of the namespace's 4096-byte logical block" \
 	--filename=$Bdot --rw=read --bs=512 --size=1m
 expect_error too-big-bs "exceeds the controller's maximum transfer" \
 	--filename=$Bdot --rw=read --bs=1m --size=4m

@@ -5,7 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 out=${FVN_OUT:?}
 engine="$repo/fio-vfio-nvme.so"
-pci=/sys/bus/pci/devices
 E=0000.00.04.0   # blkdebug: reads touching byte 1 MiB fail with EIO
 S=0000.00.05.0   # null-co, every I/O takes 3 s: a stalled I/O path
 R=0000.01.00.0   # behind a hot-pluggable root port: removed mid-job by the host
@@ -48,8 +47,7 @@ coe=(--rw=read --bs=4k --size=8m --continue_on_error=read --output-format=json)
 fio_engine e-coe 60 --filename=$E "${coe[@]}"
 fio_engine e-coe-ignore 60 --filename=$E "${coe[@]}" --ignore_error=5:61
 bdf=0000:00:04.0
-echo $bdf > $pci/$bdf/driver/unbind; echo nvme > $pci/$bdf/driver_override; echo $bdf > /sys/bus/pci/drivers_probe
-for _ in $(seq 100); do ls -d $pci/$bdf/nvme/nvme*/nvme*n1 > /dev/null 2>&1 && break; sleep 0.1; done
+hand_to $bdf nvme
 dev=/dev/$(basename "$(ls -d $pci/$bdf/nvme/nvme*/nvme*n1)")
 for v in k-coe k-coe-ignore; do
 	extra=(); [ $v = k-coe-ignore ] && extra=(--ignore_error=5:61)

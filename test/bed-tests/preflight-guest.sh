@@ -30,7 +30,7 @@ misc)
 	check "device with no driver: the message names fvn-setup bind" \
 		says no-driver '0000:00:05.0 has no driver: run fvn-setup bind 0000:00:05.0'
 
-	group=$(basename "$(readlink /sys/bus/pci/devices/$A/iommu_group)")
+	group=$(group_of $A)
 	chmod 000 /dev/vfio/$group
 	# Root without the capabilities that let it ignore file modes.
 	run vfio-perm 0000.00.04.0 capsh --drop=cap_dac_override,cap_dac_read_search -- \

@@ -12,11 +12,8 @@ setup=${FVN_SETUP_TOOL:-$repo/tools/fvn-setup}
 export FVN_MODPROBE="modprobe -d ${FVN_KROOT:?}"
 A=0000:00:04.0 B=0000:00:05.0   # file-backed: 1 namespace; 2 namespaces
 C=0000:01:01.0 D=0000:01:02.0   # behind one PCIe-to-PCI bridge: one IOMMU group
-pci=/sys/bus/pci/devices
 mnt=/tmp/fvn-mnt
 
-driver_of() { basename "$(readlink "$pci/$1/driver" 2>/dev/null)" 2>/dev/null; }
-group_of() { basename "$(readlink "$pci/$1/iommu_group")"; }
 ns_of() { # BDF N: the block device name of namespace N
 	local c
 	c=$(basename "$(ls -d "$pci/$1"/nvme/nvme* 2>/dev/null | head -n1)")

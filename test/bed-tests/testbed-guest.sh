@@ -3,10 +3,7 @@
 # as described on the vm-run command line, then rebinds the vfio-pci one to the
 # kernel driver to read what only the driver can tell (block size, MDTS, queues).
 . "$(dirname "$0")/lib.sh"
-pci=/sys/bus/pci/devices
 a=0000:00:04.0 b=0000:00:05.0 c=0000:00:06.0
-driver_of() { basename "$(readlink "$pci/$1/driver" 2>/dev/null)" 2>/dev/null; }
-group_of() { basename "$(readlink "$pci/$1/iommu_group")"; }
 ctrl_of() { basename "$(ls -d "$pci/$1"/nvme/nvme* 2>/dev/null | head -n1)"; }
 wait_ns() { # BDF COUNT
 	for _ in $(seq 100); do
@@ -16,11 +13,6 @@ wait_ns() { # BDF COUNT
 	return 1
 }
 lbs_of_ns() { cat "/sys/block/$1/queue/logical_block_size"; }
-to_nvme() { # hand a controller to the kernel nvme driver
-	[ -n "$(driver_of "$1")" ] && echo "$1" > "$pci/$1/driver/unbind"
-	echo nvme > "$pci/$1/driver_override"
-	echo "$1" > /sys/bus/pci/drivers_probe
-}
 
 check "intel IOMMU active in the guest (DMA remapping unit present)" test -e /sys/class/iommu/dmar0
 for d in $a $b $c; do
@@ -57,7 +49,7 @@ check "hugetlbfs mounted at /dev/hugepages" grep -q ' /dev/hugepages hugetlbfs '
 check "the repository share is writable from the guest" \
 	sh -c "echo from-guest > '$FVN_JOB/guest-wrote'"
 
-to_nvme $a
+hand_to $a nvme
 wait_ns $a 1
 ca=$(ctrl_of $a)
 check "$a rebinds from vfio-pci to nvme" test "$(driver_of $a)" = nvme
@@ -65,7 +57,7 @@ check "$a's namespace has 512 B logical blocks" test "$(lbs_of_ns ${ca}n1)" = 51
 check "$a's MDTS=5 limits transfers to 128 KiB" test "$(cat /sys/block/${ca}n1/queue/max_hw_sectors_kb)" = 128
 check "$a's qpairs=1 gives one I/O queue (queue_count 2)" test "$(cat /sys/class/nvme/$ca/queue_count)" = 2
 check "$a has serial fvn-a" test "$(tr -d ' ' < /sys/class/nvme/$ca/serial)" = fvn-a
-to_nvme $c
+hand_to $c nvme
 wait_ns $c 1
 cc=$(ctrl_of $c)
 check "$c (null-co backing) shows 1 GiB" test "$(cat /sys/block/${cc}n1/size)" -eq $((1 << 21))
