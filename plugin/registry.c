@@ -55,29 +55,26 @@ int fvn_ctrl_get(const char *bdf, struct fvn_ctrl **out)
 			goto out;
 		}
 		ret = env_pci_open(&c->pci, bdf);
-		if (ret) {
-			free(c);
-			goto out;
-		}
+		if (ret)
+			goto free_ctrl;
 		ret = check_hugepage_node(&c->pci);
-		if (ret) {
-			env_pci_close(&c->pci);
-			free(c);
-			goto out;
-		}
+		if (ret)
+			goto close_pci;
 		began = env_clock_ns();
 		ret = nvme_ctrl_init(&c->nvme, bdf, c->pci.bar0, c->pci.numa_node);
-		if (ret) {
-			env_pci_close(&c->pci);
-			free(c);
-			goto out;
-		}
+		if (ret)
+			goto close_pci;
 		env_info("%s: controller bring-up took %.1f ms", bdf, (env_clock_ns() - began) / 1e6);
 		c->next = registry;
 		registry = c;
 	}
 	c->refs++;
 	*out = c;
+	goto out;
+close_pci:
+	env_pci_close(&c->pci);
+free_ctrl:
+	free(c);
 out:
 	pthread_mutex_unlock(&registry_lock);
 	return ret;
