@@ -167,6 +167,7 @@ static int identify_controller(struct nvme_ctrl *c)
 	copy_id_string(c->firmware, id->fr, sizeof(id->fr));
 	c->nn = id->nn;
 	c->oncs = id->oncs;
+	c->oacs = id->oacs;
 	c->vwc = id->vwc;
 	/* MDTS is in units of the minimum page size, not of CC.MPS. */
 	c->max_xfer = UINT32_MAX;
@@ -206,6 +207,62 @@ static int set_num_queues(struct nvme_ctrl *c)
 	return 0;
 }
 
+static void free_shadow_doorbells(struct nvme_ctrl *c)
+{
+	if (c->shadow_db)
+		env_dma_free((void *)c->shadow_db);
+	if (c->event_idx)
+		env_dma_free((void *)c->event_idx);
+	c->shadow_db = c->event_idx = NULL;
+}
+
+/*
+ * Shadow doorbells, when the controller offers them. Emulated controllers
+ * do (QEMU's, for one) and SSDs do not: under emulation every doorbell
+ * register write is a trap into the hypervisor, and the EventIdx protocol
+ * skips those the controller does not need because it is still working
+ * through the queue. Doing without is never an error.
+ */
+static void setup_shadow_doorbells(struct nvme_ctrl *c)
+{
+	/* Both buffers are one memory page, which holds 512 queues at DSTRD 0. */
+	uint64_t needed = nvme_shadow_doorbell_offset((uint16_t)c->io_queues, true, c->dstrd) + 4;
+	struct nvme_sqe cmd = { .opcode = NVME_ADMIN_DBBUF_CONFIG };
+	uint16_t status = 0;
+	char text[160];
+	int ret;
+
+	if (!(c->oacs & NVME_OACS_DBBUF_CONFIG))
+		return;
+	if (needed > c->page_size) {
+		env_info("%s: shadow doorbells for %u queues would not fit one page; not used",
+			 c->name, c->io_queues);
+		return;
+	}
+	/* Zeroed: every doorbell and EventIdx starts at 0, like a new queue's. */
+	c->shadow_db = env_dma_alloc(c->page_size, c->page_size, c->numa_node, &c->shadow_db_iova);
+	c->event_idx = env_dma_alloc(c->page_size, c->page_size, c->numa_node, &c->event_idx_iova);
+	if (!c->shadow_db || !c->event_idx) {
+		env_warn("%s: no DMA memory for shadow doorbells; going on without them", c->name);
+		free_shadow_doorbells(c);
+		return;
+	}
+	cmd.prp1 = c->shadow_db_iova;
+	cmd.prp2 = c->event_idx_iova;
+	ret = nvme_admin_sync(c, &cmd, &status, NULL);
+	if (ret) {
+		nvme_status_format(text, sizeof(text), status);
+		env_warn("%s: Doorbell Buffer Config failed (%s); going on without shadow doorbells",
+			 c->name, ret == -ETIMEDOUT ? "timed out" : text);
+		/* After a timeout it may still take them: keep the memory until shutdown. */
+		if (ret != -ETIMEDOUT)
+			free_shadow_doorbells(c);
+		return;
+	}
+	c->shadow_on = true;
+	env_info("%s: shadow doorbells on", c->name);
+}
+
 static int enable(struct nvme_ctrl *c)
 {
 	uint32_t cc = NVME_CC_EN | NVME_SET(CC_CSS, NVME_CC_CSS_NVM) |
@@ -242,7 +299,8 @@ static int disable(struct nvme_ctrl *c)
 	return wait_ready(c, false);
 }
 
-int nvme_ctrl_init(struct nvme_ctrl *c, const char *name, volatile void *regs, int numa_node)
+int nvme_ctrl_init(struct nvme_ctrl *c, const char *name, volatile void *regs, int numa_node,
+		   bool shadow_doorbells)
 {
 	int ret;
 
@@ -305,6 +363,8 @@ int nvme_ctrl_init(struct nvme_ctrl *c, const char *name, volatile void *regs, i
 	ret = set_num_queues(c);
 	if (ret)
 		goto fail;
+	if (shadow_doorbells)
+		setup_shadow_doorbells(c);
 	c->state = NVME_CTRL_LIVE;
 	env_info("%s: %s (serial %s, firmware %s), NVMe %u.%u, %u namespaces, %u I/O queues, "
 		 "max transfer %u KiB, doorbell stride %u B", c->name, c->model, c->serial,
@@ -317,6 +377,7 @@ fail:
 		nvme_ctrl_state_name(c->state), strerror(-ret));
 	c->state = NVME_CTRL_FAILED;
 	nvme_qpair_free(&c->admin);
+	free_shadow_doorbells(c);
 	if (c->scratch)
 		env_dma_free(c->scratch);
 	c->scratch = NULL;
@@ -346,6 +407,8 @@ void nvme_ctrl_shutdown(struct nvme_ctrl *c)
 			usleep(1000);
 		}
 	}
+	/* After the shutdown: the controller no longer reads or writes them. */
+	free_shadow_doorbells(c);
 	nvme_qpair_free(&c->admin);
 	if (c->scratch)
 		env_dma_free(c->scratch);

@@ -70,15 +70,28 @@ struct nvme_ctrl {
 	uint64_t scratch_iova;
 
 	uint32_t io_queues;            /* granted by Set Features Number of Queues */
+	uint16_t oacs;                 /* optional admin commands */
+
+	/*
+	 * Shadow doorbells (Doorbell Buffer Config), used when shadow_on: one
+	 * page the host writes I/O queue doorbell values to, one the controller
+	 * writes EventIdx values to, both laid out like the doorbell registers.
+	 */
+	bool shadow_on;
+	volatile uint32_t *shadow_db;
+	volatile uint32_t *event_idx;
+	uint64_t shadow_db_iova, event_idx_iova;
 	uint64_t qid_used[NVME_MAX_IO_QUEUES / 64];
 };
 
 /*
  * Resets and enables the controller behind regs, creates the admin queue,
  * reads identify data and asks for the I/O queues. numa_node places the
- * queues' memory (-1: any).
+ * queues' memory (-1: any). With shadow_doorbells, I/O queues use shadow
+ * doorbells when the controller offers them (OACS bit 8).
  */
-int nvme_ctrl_init(struct nvme_ctrl *c, const char *name, volatile void *regs, int numa_node);
+int nvme_ctrl_init(struct nvme_ctrl *c, const char *name, volatile void *regs, int numa_node,
+		   bool shadow_doorbells);
 
 /* Normal shutdown (CC.SHN), bounded; frees the admin queue. */
 void nvme_ctrl_shutdown(struct nvme_ctrl *c);

@@ -62,6 +62,25 @@ static void qid_give_back(struct nvme_ctrl *c, uint16_t qid)
 	pthread_mutex_unlock(&c->admin_lock);
 }
 
+/*
+ * Point the queue's doorbells at its shadow words and zero them, with its
+ * EventIdx words: a queue id used before still holds the old queue's values,
+ * and a stale EventIdx ahead of the new tail would keep every register write
+ * back, leaving the controller asleep.
+ */
+static void use_shadow_doorbells(struct nvme_ctrl *c, struct nvme_qpair *qp)
+{
+	uint64_t sq_off = nvme_shadow_doorbell_offset(qp->qid, false, c->dstrd) / 4;
+	uint64_t cq_off = nvme_shadow_doorbell_offset(qp->qid, true, c->dstrd) / 4;
+
+	c->shadow_db[sq_off] = 0;
+	c->shadow_db[cq_off] = 0;
+	c->event_idx[sq_off] = 0;
+	c->event_idx[cq_off] = 0;
+	nvme_sq_set_shadow(&qp->sq, &c->shadow_db[sq_off], &c->event_idx[sq_off]);
+	nvme_cq_set_shadow(&qp->cq, &c->shadow_db[cq_off], &c->event_idx[cq_off]);
+}
+
 static int admin_queue_cmd(struct nvme_ctrl *c, uint8_t opcode, uint32_t cdw10, uint32_t cdw11,
 			   uint64_t prp1, uint16_t qid)
 {
@@ -101,6 +120,8 @@ int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entri
 			       (uint16_t)cq_entries, c->numa_node);
 	if (ret)
 		goto give_back;
+	if (c->shadow_on)
+		use_shadow_doorbells(c, qp);
 	ret = admin_queue_cmd(c, NVME_ADMIN_CREATE_CQ, nvme_create_queue_cdw10(qid, cq_entries),
 			      nvme_create_cq_cdw11(true, false, 0), qp->cq_iova, qid);
 	if (ret)
@@ -111,8 +132,8 @@ int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entri
 		admin_queue_cmd(c, NVME_ADMIN_DELETE_CQ, qid, 0, 0, qid);
 		goto free;
 	}
-	env_debug("%s: I/O queue %u created, %u SQ / %u CQ entries", c->name, qid, entries,
-		  cq_entries);
+	env_debug("%s: I/O queue %u created, %u SQ / %u CQ entries%s", c->name, qid, entries,
+		  cq_entries, c->shadow_on ? ", shadow doorbells" : "");
 	return 0;
 free:
 	nvme_qpair_free(qp);

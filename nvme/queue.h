@@ -15,6 +15,9 @@
  *    at 1 and flips on every pass over the ring. A CQE is new when its tag
  *    equals cq->expected_phase, which starts at 1 over zeroed CQ memory.
  *  - Doorbells are written once per batch, not per command.
+ *  - With shadow doorbells (nvme_sq_set_shadow(), nvme_cq_set_shadow()) the
+ *    value goes to host memory first and the register is written only when
+ *    the controller's EventIdx asks for it (nvme_shadow_doorbell_needs_mmio()).
  */
 #ifndef NVME_QUEUE_H
 #define NVME_QUEUE_H
@@ -46,9 +49,20 @@
 #error "nvme/queue.h: define nvme_wmb()/nvme_rmb() device barriers for this architecture"
 #endif
 
+/*
+ * Where a queue's doorbell value goes: the register, and with shadow
+ * doorbells also a word in host memory the controller reads, next to the
+ * EventIdx word it writes. shadow is NULL without them.
+ */
+struct nvme_doorbell {
+	volatile uint32_t *reg;
+	volatile uint32_t *shadow;
+	const volatile uint32_t *event_idx;
+};
+
 struct nvme_sq {
 	struct nvme_sqe *sqes;
-	volatile uint32_t *tail_db;
+	struct nvme_doorbell tail_db;
 	uint16_t size;		/* slots, 2..65535 here (uint16_t) */
 	uint16_t tail;		/* next slot the host fills */
 	uint16_t head;		/* last SQ head the controller reported in a CQE */
@@ -57,7 +71,7 @@ struct nvme_sq {
 
 struct nvme_cq {
 	struct nvme_cqe *cqes;
-	volatile uint32_t *head_db;
+	struct nvme_doorbell head_db;
 	uint16_t size;
 	uint16_t head;		/* next CQE to look at */
 	uint16_t last_db_head;	/* head value the doorbell last received */
@@ -79,7 +93,7 @@ static inline volatile uint32_t *nvme_doorbell(volatile void *bar0, uint16_t qid
 static inline void nvme_sq_init(struct nvme_sq *sq, struct nvme_sqe *sqes,
 				volatile uint32_t *tail_db, uint16_t size)
 {
-	*sq = (struct nvme_sq){ .sqes = sqes, .tail_db = tail_db, .size = size };
+	*sq = (struct nvme_sq){ .sqes = sqes, .tail_db.reg = tail_db, .size = size };
 }
 
 /* @cqes must be zeroed: a stale phase-1 entry would read as a completion. */
@@ -87,8 +101,53 @@ static inline void nvme_cq_init(struct nvme_cq *cq, struct nvme_cqe *cqes,
 				volatile uint32_t *head_db, uint16_t size)
 {
 	*cq = (struct nvme_cq){
-		.cqes = cqes, .head_db = head_db, .size = size, .expected_phase = 1,
+		.cqes = cqes, .head_db.reg = head_db, .size = size, .expected_phase = 1,
 	};
+}
+
+/*
+ * Use shadow doorbells for this queue from now on. Both words must be zero,
+ * like a new queue's doorbell, and the queue not yet used.
+ */
+static inline void nvme_sq_set_shadow(struct nvme_sq *sq, volatile uint32_t *shadow,
+				      const volatile uint32_t *event_idx)
+{
+	sq->tail_db.shadow = shadow;
+	sq->tail_db.event_idx = event_idx;
+}
+
+static inline void nvme_cq_set_shadow(struct nvme_cq *cq, volatile uint32_t *shadow,
+				      const volatile uint32_t *event_idx)
+{
+	cq->head_db.shadow = shadow;
+	cq->head_db.event_idx = event_idx;
+}
+
+/*
+ * Give the controller a new doorbell value: through the shadow word when
+ * there is one, and through the register unless the controller's EventIdx
+ * says it will read the shadow word by itself (it is still working through
+ * the queue). Callers order their queue memory before this.
+ * Return: whether the register was written.
+ */
+static inline bool nvme_doorbell_write(const struct nvme_doorbell *db, uint16_t old_value,
+				       uint16_t new_value)
+{
+	if (db->shadow) {
+		*db->shadow = new_value;
+		/*
+		 * Store the shadow word, then load EventIdx: a full fence, even
+		 * on x86, which may otherwise load before the store is visible.
+		 * The controller does the mirror image (store EventIdx, then
+		 * load the shadow word), so at least one side sees the other's
+		 * update and no command is left unseen.
+		 */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (!nvme_shadow_doorbell_needs_mmio((uint16_t)*db->event_idx, new_value, old_value))
+			return false;
+	}
+	*db->reg = new_value;
+	return true;
 }
 
 /* --------------------------------------------------------------- SQ */
@@ -123,12 +182,16 @@ static inline int nvme_sq_copy_cmd(struct nvme_sq *sq, const struct nvme_sqe *cm
 }
 
 /*
- * Publish every command copied since the last call with one MMIO write.
- * Return: true when the doorbell was written, false when nothing was new
- * (callers count doorbells per I/O from this).
+ * Publish every command copied since the last call, with at most one MMIO
+ * write.
+ * Return: true when the doorbell register was written, false when nothing
+ * was new or the shadow doorbell sufficed (callers count MMIO writes per
+ * I/O from this).
  */
 static inline bool nvme_sq_ring_doorbell(struct nvme_sq *sq)
 {
+	bool wrote;
+
 	if (sq->tail == sq->last_db_tail)
 		return false;
 	/*
@@ -136,9 +199,9 @@ static inline bool nvme_sq_ring_doorbell(struct nvme_sq *sq)
 	 * the device, or the controller may fetch a half-written command.
 	 */
 	nvme_wmb();
-	*sq->tail_db = sq->tail;
+	wrote = nvme_doorbell_write(&sq->tail_db, sq->last_db_tail, sq->tail);
 	sq->last_db_tail = sq->tail;
-	return true;
+	return wrote;
 }
 
 /*
@@ -211,12 +274,14 @@ static inline bool nvme_cq_doorbell_due(const struct nvme_cq *cq)
 }
 
 /*
- * Hand consumed CQEs back to the controller with one MMIO write.
- * Return: true when the doorbell was written, false when nothing was
- * consumed since the last call.
+ * Hand consumed CQEs back to the controller, with at most one MMIO write.
+ * Return: true when the doorbell register was written, false when nothing
+ * was consumed since the last call or the shadow doorbell sufficed.
  */
 static inline bool nvme_cq_ring_doorbell(struct nvme_cq *cq)
 {
+	bool wrote;
+
 	if (cq->head == cq->last_db_head)
 		return false;
 	/*
@@ -224,9 +289,9 @@ static inline bool nvme_cq_ring_doorbell(struct nvme_cq *cq)
 	 * their slots, or the controller could overwrite one still being read.
 	 */
 	nvme_rmb();
-	*cq->head_db = cq->head;
+	wrote = nvme_doorbell_write(&cq->head_db, cq->last_db_head, cq->head);
 	cq->last_db_head = cq->head;
-	return true;
+	return wrote;
 }
 
 #endif /* NVME_QUEUE_H */

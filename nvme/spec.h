@@ -207,6 +207,29 @@ static inline uint64_t nvme_doorbell_offset(uint16_t qid, bool is_cq, unsigned d
 	return NVME_REG_DBS + (2 * (uint64_t)qid + is_cq) * (UINT64_C(4) << dstrd);
 }
 
+/*
+ * Shadow doorbells (Doorbell Buffer Config, optional, offered by emulated
+ * controllers such as QEMU's): the host keeps each I/O queue's doorbell value
+ * in a host memory page laid out like the doorbell registers from offset 0,
+ * and the controller keeps an EventIdx per queue in a second page. The host
+ * writes the register itself only when an update passes the EventIdx, i.e.
+ * when the controller asked to be told (NVMe 1.3 and later).
+ */
+static inline uint64_t nvme_shadow_doorbell_offset(uint16_t qid, bool is_cq, unsigned dstrd)
+{
+	return nvme_doorbell_offset(qid, is_cq, dstrd) - NVME_REG_DBS;
+}
+
+/*
+ * Whether moving a doorbell from old_value to new_value passes event_idx,
+ * all modulo 2^16: event_idx lies in [old_value, new_value).
+ */
+static inline bool nvme_shadow_doorbell_needs_mmio(uint16_t event_idx, uint16_t new_value,
+						   uint16_t old_value)
+{
+	return (uint16_t)(new_value - event_idx - 1) < (uint16_t)(new_value - old_value);
+}
+
 /* ------------------------------------------------------------ queue entries */
 
 struct nvme_sqe {
@@ -727,6 +750,19 @@ NVME_ASSERT_OFFSET(struct nvme_id_ctrl, subnqn, 768);
 NVME_ASSERT_OFFSET(struct nvme_id_ctrl, rsvd1024, 1024);
 NVME_ASSERT_OFFSET(struct nvme_id_ctrl, psd, 2048);
 NVME_ASSERT_OFFSET(struct nvme_id_ctrl, vs, 3072);
+
+/* Identify Controller OACS bits: which optional admin commands exist. */
+enum {
+	NVME_OACS_SECURITY = 1 << 0,
+	NVME_OACS_FORMAT = 1 << 1,
+	NVME_OACS_FW = 1 << 2,
+	NVME_OACS_NS_MGMT = 1 << 3,
+	NVME_OACS_SELF_TEST = 1 << 4,
+	NVME_OACS_DIRECTIVES = 1 << 5,
+	NVME_OACS_NVME_MI = 1 << 6,
+	NVME_OACS_VIRT_MGMT = 1 << 7,
+	NVME_OACS_DBBUF_CONFIG = 1 << 8,
+};
 
 /* Identify Controller ONCS bits: which optional NVM commands exist. */
 enum {

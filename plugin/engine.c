@@ -129,7 +129,7 @@ static int setup_file(struct thread_data *td, struct fio_file *f)
 	ff = calloc(1, sizeof(*ff));
 	if (!ff)
 		return -ENOMEM;
-	ret = fvn_ctrl_get(target.bdf, &ff->ctrl);
+	ret = fvn_ctrl_get(target.bdf, o->shadow_doorbells, &ff->ctrl);
 	if (ret) {
 		free(ff);
 		return ret;
@@ -404,9 +404,9 @@ static void fvn_cleanup(struct thread_data *td)
 	}
 	if (!t)
 		return;
-	env_info("job '%s' thread %d: %" PRIu64 " commands, %" PRIu64 " doorbells, %" PRIu64
-		 " empty polls, %" PRIu64 " busy", td->o.name, td->thread_number, t->submitted,
-		 t->doorbells, t->empty_polls, t->busy);
+	env_info("job '%s' thread %d: %" PRIu64 " commands, %" PRIu64 " SQ doorbell register "
+		 "writes, %" PRIu64 " empty polls, %" PRIu64 " busy", td->o.name, td->thread_number,
+		 t->submitted, t->doorbells, t->empty_polls, t->busy);
 	if (t->io_dma)
 		env_dma_free(t->io_dma);
 	free(t->ios);

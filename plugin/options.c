@@ -82,6 +82,19 @@ struct fio_option fvn_options[] = {
 		.group = FIO_OPT_G_INVALID,
 	},
 	{
+		.name = "shadow_doorbells",
+		.lname = "Shadow doorbells",
+		.type = FIO_OPT_BOOL,
+		.off1 = offsetof(struct fvn_options, shadow_doorbells),
+		.def = "1",
+		.help = "Use shadow doorbells (Doorbell Buffer Config) when the controller offers "
+			"them, as emulated ones do: most doorbell register writes, each a trap "
+			"into the hypervisor, are skipped. Set when the controller is opened, "
+			"by the first job that opens it",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
 		.name = NULL,
 	},
 };

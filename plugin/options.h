@@ -17,6 +17,7 @@ struct fvn_options {
 	unsigned int queue_entries; /* 0: iodepth + 1 */
 	char *log_level;
 	unsigned int cmd_timeout_ms; /* 0: none */
+	unsigned int shadow_doorbells; /* use them when the controller offers them */
 };
 
 extern struct fio_option fvn_options[];

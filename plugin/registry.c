@@ -38,7 +38,7 @@ static int check_hugepage_node(const struct env_pci_dev *pci)
 	return -ENOMEM;
 }
 
-int fvn_ctrl_get(const char *bdf, struct fvn_ctrl **out)
+int fvn_ctrl_get(const char *bdf, bool shadow_doorbells, struct fvn_ctrl **out)
 {
 	struct fvn_ctrl *c;
 	uint64_t began;
@@ -61,13 +61,17 @@ int fvn_ctrl_get(const char *bdf, struct fvn_ctrl **out)
 		if (ret)
 			goto close_pci;
 		began = env_clock_ns();
-		ret = nvme_ctrl_init(&c->nvme, bdf, c->pci.bar0, c->pci.numa_node);
+		ret = nvme_ctrl_init(&c->nvme, bdf, c->pci.bar0, c->pci.numa_node,
+				     shadow_doorbells);
 		if (ret)
 			goto close_pci;
 		env_info("%s: controller bring-up took %.1f ms", bdf, (env_clock_ns() - began) / 1e6);
 		c->next = registry;
 		registry = c;
 	}
+	else if (!shadow_doorbells && c->nvme.shadow_on)
+		env_notice("%s: already up with shadow doorbells on; shadow_doorbells=0 applies "
+			   "only when the first job to open a controller sets it", bdf);
 	c->refs++;
 	*out = c;
 	goto out;

@@ -21,8 +21,11 @@ struct fvn_ctrl {
 	struct nvme_ctrl nvme;
 };
 
-/* Needs env_eal_init() first. */
-int fvn_ctrl_get(const char *bdf, struct fvn_ctrl **ctrl);
+/*
+ * Needs env_eal_init() first. shadow_doorbells applies when this call
+ * brings the controller up; a controller already up keeps its setting.
+ */
+int fvn_ctrl_get(const char *bdf, bool shadow_doorbells, struct fvn_ctrl **ctrl);
 void fvn_ctrl_put(struct fvn_ctrl *ctrl);
 
 #endif

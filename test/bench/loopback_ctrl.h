@@ -14,7 +14,9 @@
  * are deterministic.
  *
  * What it models: the queue protocol (doorbells, SQ head reporting, CQ
- * phase, CQ full when tail + 1 == the host's head), and checks of every
+ * phase, CQ full when tail + 1 == the host's head), shadow doorbells the way
+ * QEMU's controller serves them when asked (loopback_ctrl_use_shadow()),
+ * and checks of every
  * command against what the caller said valid ones look like; each failed
  * check is counted and the first is kept as text.
  * What it does not: MMIO cost (a real doorbell is an uncached write that
@@ -67,6 +69,20 @@ struct loopback_ctrl {
 	uint16_t *cq_cid;	/* cid posted in each CQ slot */
 	uint16_t *status;	/* scratch: status of each command of one poll */
 
+	/*
+	 * Shadow doorbells, laid out like the doorbell registers of qids 0
+	 * and 1. As in QEMU: the controller sleeps until the SQ tail register
+	 * is written; once woken, a poll takes the SQ tail and CQ head from the
+	 * shadow words, consumes, sets the SQ EventIdx to the tail it read and
+	 * sleeps again. A register write the host wrongly skips leaves the
+	 * commands unseen, which the tests catch as commands never completed.
+	 */
+	bool shadow;
+	uint32_t shadow_db[4], event_idx[4];
+	uint32_t sq_reg_seen;	/* SQ tail register at the last poll: a change wakes it */
+	bool shadow_busy;	/* the last poll left commands behind (CQ full): stays awake */
+	uint64_t wakeups;
+
 	/* Tallies. */
 	uint64_t commands;	/* SQEs consumed */
 	uint64_t failed;	/* of those, completed with fail_status */
@@ -100,5 +116,13 @@ void loopback_ctrl_free(struct loopback_ctrl *lb);
  * Return: number of CQEs posted.
  */
 unsigned loopback_ctrl_poll(struct loopback_ctrl *lb);
+
+/*
+ * Serve shadow doorbells from now on, as after a Doorbell Buffer Config.
+ * The driver side points its queues at &lb->shadow_db[i] and
+ * &lb->event_idx[i], i = nvme_shadow_doorbell_offset(LOOPBACK_QID, is_cq,
+ * LOOPBACK_DSTRD) / 4.
+ */
+void loopback_ctrl_use_shadow(struct loopback_ctrl *lb);
 
 #endif /* TEST_BENCH_LOOPBACK_CTRL_H */

@@ -43,30 +43,37 @@ fi
 
 rc=0
 : > "$out/queue-bench.txt"
-for qd in 1 32; do
+# Each workload with doorbell registers only, then with shadow doorbells (as
+# on an emulated controller that offers them).
+for mode in 1 32 1s 32s; do
+	qd=${mode%s} shadow=() tag=$qd
 	label="QD$qd"
 	[ "$qd" -gt 1 ] && label="QD$qd batch"
+	if [ "$mode" != "$qd" ]; then
+		shadow=(--shadow) tag=$qd-shadow label+=", shadow doorbells"
+	fi
 
-	line=$("${pin[@]}" "$bin" --ios "$IOS" --batch "$qd" --reps "$REPS")
+	line=$("${pin[@]}" "$bin" --ios "$IOS" --batch "$qd" --reps "$REPS" "${shadow[@]}")
 	brc=$?
 	echo "$line" | tee -a "$out/queue-bench.txt" > /dev/null
 	[ "$brc" -eq 0 ] || rc=1
 	ns=$(sed -n 's/.* ns_per_io=\([0-9.]*\) .*/\1/p' <<< "$line")
 
-	cg=$out/callgrind.qd$qd.out
+	cg=$out/callgrind.qd$tag.out
 	valgrind --tool=callgrind --callgrind-out-file="$cg" --collect-atstart=no \
 		--toggle-collect=driver_queue --toggle-collect=driver_commit \
 		--toggle-collect=driver_reap \
-		"$bin" --ios "$CG_IOS" --batch "$qd" --reps 1 > "$out/callgrind.qd$qd.txt" 2>&1
+		"$bin" --ios "$CG_IOS" --batch "$qd" --reps 1 "${shadow[@]}" \
+		> "$out/callgrind.qd$tag.txt" 2>&1
 	vrc=$?
 	if [ "$vrc" -ne 0 ]; then
-		grep '^bench_queue:' "$out/callgrind.qd$qd.txt" >&2
+		grep '^bench_queue:' "$out/callgrind.qd$tag.txt" >&2
 		rc=1
 	fi
 	ir=$(sed -n 's/^summary: *\([0-9]*\)$/\1/p' "$cg")
-	cg_ios=$(sed -n 's/.* ios=\([0-9]*\) .*/\1/p' "$out/callgrind.qd$qd.txt")
+	cg_ios=$(sed -n 's/.* ios=\([0-9]*\) .*/\1/p' "$out/callgrind.qd$tag.txt")
 	if [ -z "$ir" ] || [ -z "$cg_ios" ]; then
-		echo "queue-bench: no callgrind total in $cg (see $out/callgrind.qd$qd.txt)" >&2
+		echo "queue-bench: no callgrind total in $cg (see $out/callgrind.qd$tag.txt)" >&2
 		exit 3
 	fi
 	per_io=$(awk -v a="$ir" -v b="$cg_ios" 'BEGIN { printf "%.1f", a / b }')
@@ -74,7 +81,8 @@ for qd in 1 32; do
 	[ "$brc" -eq 0 ] && [ "$vrc" -eq 0 ] || invalid=" INVALID: the driver path is wrong"
 	echo "queue-bench: 4KiB read $label: $per_io instructions/IO (callgrind, driver path only)," \
 		"$ns ns/IO$invalid"
-	echo "queue-bench-result qd=$qd instructions_per_io=$per_io ns_per_io=$ns" \
+	echo "queue-bench-result qd=$qd shadow=$([ ${#shadow[@]} -gt 0 ] && echo 1 || echo 0)" \
+		"instructions_per_io=$per_io ns_per_io=$ns" \
 		>> "$out/queue-bench.txt"
 	if awk -v x="$per_io" -v bar="$BAR" 'BEGIN { exit !(x >= bar) }'; then
 		echo "queue-bench: $label is over the bar of $BAR instructions/IO" >&2

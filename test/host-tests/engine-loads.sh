@@ -6,7 +6,7 @@ so=$repo/fio-vfio-nvme.so
 out=$(fio --enghelp="$so" 2>&1)
 check "installed fio loads the engine (no 'bad ioops version')" \
 	sh -c "! printf '%s' \"\$1\" | grep -q 'bad ioops\|failed to load'" _ "$out"
-for opt in mem_size_mb iova_mode huge_dir nsid queue_entries log_level; do
+for opt in mem_size_mb iova_mode huge_dir nsid queue_entries log_level cmd_timeout_ms shadow_doorbells; do
 	check "fio --enghelp lists engine option $opt" \
 		sh -c "printf '%s\n' \"\$1\" | grep -q '^$opt '" _ "$out"
 done

@@ -48,7 +48,7 @@ static void test_sq(unsigned dstrd, uint32_t db_offset)
 
 	memset(sqes, 0, sizeof(sqes));
 	nvme_sq_init(&sq, sqes, nvme_doorbell(bar, 1, false, dstrd), 4);
-	CHECK(sq.tail_db == db);
+	CHECK(sq.tail_db.reg == db);
 	*db = SENTINEL;
 
 	CHECK_EQ(nvme_sq_free_slots(&sq), 3);
@@ -111,7 +111,7 @@ static void test_cq(unsigned dstrd, uint32_t db_offset)
 
 	memset(cqes, 0, sizeof(cqes));
 	nvme_cq_init(&cq, cqes, nvme_doorbell(bar, 1, true, dstrd), 4);
-	CHECK(cq.head_db == db);
+	CHECK(cq.head_db.reg == db);
 	CHECK_EQ(cq.expected_phase, 1);
 	*db = SENTINEL;
 
@@ -228,7 +228,7 @@ static void test_round_trips(void)
 		sq_rings += nvme_sq_ring_doorbell(&sq);
 
 		/* Device: consume SQEs up to the doorbell, complete each. */
-		while (dev_sq_head != *sq.tail_db) {
+		while (dev_sq_head != *sq.tail_db.reg) {
 			uint16_t cid = sqes[dev_sq_head].cid;
 
 			dev_sq_head = (uint16_t)((dev_sq_head + 1) % 8);
@@ -248,7 +248,7 @@ static void test_round_trips(void)
 		}
 		cq_rings += nvme_cq_ring_doorbell(&cq);
 		bad += done != batch;
-		bad += *cq.head_db != cq.head;
+		bad += *cq.head_db.reg != cq.head;
 		bad += nvme_sq_free_slots(&sq) != 7;
 	}
 	CHECK_EQ(bad, 0);
@@ -296,6 +296,83 @@ static void test_cq_doorbell_batch(void)
 	CHECK(nvme_cq_doorbell_due(&cq));
 }
 
+/*
+ * Shadow doorbells: the value always reaches the shadow word; the register
+ * only when the update passes the controller's EventIdx.
+ */
+static void test_shadow_doorbells(void)
+{
+	struct nvme_sqe sqes[8];
+	static struct nvme_cqe cqes[8];
+	uint32_t sq_reg = SENTINEL, cq_reg = SENTINEL, sq_shadow = 0, cq_shadow = 0;
+	uint32_t sq_ei = 0, cq_ei = 0;
+	struct nvme_sqe cmd = cmd_with_cid(1);
+	struct nvme_sq sq;
+	struct nvme_cq cq;
+
+	memset(sqes, 0, sizeof(sqes));
+	memset(cqes, 0, sizeof(cqes));
+	nvme_sq_init(&sq, sqes, &sq_reg, 8);
+	nvme_sq_set_shadow(&sq, &sq_shadow, &sq_ei);
+
+	/* The controller idles at EventIdx 0 == the old tail: the register too. */
+	CHECK_EQ(nvme_sq_copy_cmd(&sq, &cmd), 0);
+	CHECK(nvme_sq_ring_doorbell(&sq));
+	CHECK_EQ(sq_shadow, 1);
+	CHECK_EQ(sq_reg, 1);
+	/* It has not updated EventIdx since (still working): shadow only. */
+	CHECK_EQ(nvme_sq_copy_cmd(&sq, &cmd), 0);
+	CHECK_EQ(nvme_sq_copy_cmd(&sq, &cmd), 0);
+	CHECK(!nvme_sq_ring_doorbell(&sq));
+	CHECK_EQ(sq_shadow, 3);
+	CHECK_EQ(sq_reg, 1);
+	/* Nothing new: neither word moves. */
+	sq_shadow = SENTINEL;
+	CHECK(!nvme_sq_ring_doorbell(&sq));
+	CHECK_EQ(sq_shadow, SENTINEL);
+	sq_shadow = 3;
+	/* It caught up and set EventIdx to the tail it read: register again. */
+	sq_ei = 3;
+	CHECK_EQ(nvme_sq_copy_cmd(&sq, &cmd), 0);
+	CHECK(nvme_sq_ring_doorbell(&sq));
+	CHECK_EQ(sq_shadow, 4);
+	CHECK_EQ(sq_reg, 4);
+	/* Across the ring's wrap: 4 -> 7 -> 0 -> 2 with EventIdx 7 in the second step. */
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(nvme_sq_copy_cmd(&sq, &cmd), 0);
+	sq_ei = 3;	/* behind: shadow only */
+	CHECK(!nvme_sq_ring_doorbell(&sq));
+	CHECK_EQ(sq_shadow, 7);
+	nvme_sq_update_head(&sq, 7);
+	sq_ei = 0;	/* passed on the way 7 -> 0 -> 2: register */
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(nvme_sq_copy_cmd(&sq, &cmd), 0);
+	CHECK(nvme_sq_ring_doorbell(&sq));
+	CHECK_EQ(sq_shadow, 2);
+	CHECK_EQ(sq_reg, 2);
+
+	/* CQ head the same way. */
+	nvme_cq_init(&cq, cqes, &cq_reg, 8);
+	nvme_cq_set_shadow(&cq, &cq_shadow, &cq_ei);
+	cq_ei = 5;
+	for (int i = 0; i < 3; i++) {
+		post_cqe(&cqes[i], (uint16_t)i, 0, 0, 1);
+		CHECK(nvme_cqe_pending(&cq));
+		nvme_cq_advance(&cq);
+	}
+	CHECK(!nvme_cq_ring_doorbell(&cq));	/* 0 -> 3 does not pass 5 */
+	CHECK_EQ(cq_shadow, 3);
+	CHECK_EQ(cq_reg, SENTINEL);
+	for (int i = 3; i < 6; i++) {
+		post_cqe(&cqes[i], (uint16_t)i, 0, 0, 1);
+		CHECK(nvme_cqe_pending(&cq));
+		nvme_cq_advance(&cq);
+	}
+	CHECK(nvme_cq_ring_doorbell(&cq));	/* 3 -> 6 passes 5 */
+	CHECK_EQ(cq_shadow, 6);
+	CHECK_EQ(cq_reg, 6);
+}
+
 int main(void)
 {
 	test_doorbell_addresses();
@@ -306,5 +383,6 @@ int main(void)
 	test_sq_odd_size();
 	test_round_trips();
 	test_cq_doorbell_batch();
+	test_shadow_doorbells();
 	return check_done("test_queue");
 }

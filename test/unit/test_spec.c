@@ -113,6 +113,47 @@ static void test_doorbells(void)
 	CHECK_EQ(nvme_doorbell_offset(65535, true, 15), UINT64_C(0x3fffe1000));
 }
 
+static void test_shadow_doorbells(void)
+{
+	/* The shadow page mirrors the registers from offset 0. */
+	CHECK_EQ(nvme_shadow_doorbell_offset(0, false, 0), 0);
+	CHECK_EQ(nvme_shadow_doorbell_offset(1, false, 0), 8);
+	CHECK_EQ(nvme_shadow_doorbell_offset(1, true, 0), 12);
+	CHECK_EQ(nvme_shadow_doorbell_offset(1, true, 2), 0x30);
+
+	/* The controller caught up (EventIdx == old value): tell it. */
+	CHECK(nvme_shadow_doorbell_needs_mmio(5, 6, 5));
+	CHECK(nvme_shadow_doorbell_needs_mmio(5, 9, 5));
+	/* EventIdx inside the new range: tell it. */
+	CHECK(nvme_shadow_doorbell_needs_mmio(7, 9, 5));
+	CHECK(nvme_shadow_doorbell_needs_mmio(8, 9, 5));
+	/* EventIdx behind the old value: it was told already and will re-read. */
+	CHECK(!nvme_shadow_doorbell_needs_mmio(4, 6, 5));
+	CHECK(!nvme_shadow_doorbell_needs_mmio(0, 100, 50));
+	/* EventIdx at or past the new value: not yet wanted. */
+	CHECK(!nvme_shadow_doorbell_needs_mmio(9, 9, 5));
+	CHECK(!nvme_shadow_doorbell_needs_mmio(20, 9, 5));
+	/* Modulo 2^16: a range that wraps past 65535. */
+	CHECK(nvme_shadow_doorbell_needs_mmio(65535, 2, 65534));
+	CHECK(nvme_shadow_doorbell_needs_mmio(0, 2, 65534));
+	CHECK(nvme_shadow_doorbell_needs_mmio(1, 2, 65534));
+	CHECK(!nvme_shadow_doorbell_needs_mmio(2, 2, 65534));
+	CHECK(!nvme_shadow_doorbell_needs_mmio(65533, 2, 65534));
+	/* No movement never needs the register. */
+	CHECK(!nvme_shadow_doorbell_needs_mmio(5, 5, 5));
+
+	/* Exhaustive over a small window against the plain definition. */
+	for (unsigned old = 65530; old < 65530 + 12; old++)
+		for (unsigned len = 0; len < 8; len++)
+			for (unsigned ei = 65520; ei < 65520 + 32; ei++) {
+				uint16_t o = (uint16_t)old, n = (uint16_t)(old + len);
+				uint16_t e = (uint16_t)ei;
+				bool inside = (uint16_t)(e - o) < len;
+
+				CHECK_EQ(nvme_shadow_doorbell_needs_mmio(e, n, o), inside);
+			}
+}
+
 static void test_status_bits(void)
 {
 	/* Unrecovered Read Error (SCT 2, SC 0x81) with DNR, as the CQE carries it. */
@@ -314,6 +355,7 @@ int main(void)
 	test_cap();
 	test_vs_cc_csts_aqa();
 	test_doorbells();
+	test_shadow_doorbells();
 	test_status_bits();
 	test_command_dwords();
 	test_opcodes();
