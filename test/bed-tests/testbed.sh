@@ -10,11 +10,18 @@ rm -rf "$out"; mkdir -p "$out"
 "$vm_run" --job "$out/describe" --hugepages 64 \
 	--nvme slot=4,lbs=512,serial=fvn-a,qpairs=1,mdts=5,driver=vfio \
 	--nvme slot=5,lbs=4096,ns=2,size=256M,serial=fvn-b,driver=nvme \
-	--nvme slot=6,backing=null,size=1G,driver=none \
+	--nvme slot=6,backing=null,size=1G,driver=none,ioeventfd=on \
 	-- env FVN_JOB="$out/describe" bash test/bed-tests/testbed-guest.sh
 rc=$?
 check "guest boots and runs the described-controllers check (exit 0, got $rc)" test $rc -eq 0
 check "a file the guest wrote is on the host" grep -qx from-guest "$out/describe/guest-wrote"
+check "ioeventfd=on reaches only the controller that asked for it" sh -c \
+	"grep -q 'nvme,id=nvme2,[^ ]*ioeventfd=on' '$out/describe/qemu-cmdline' &&
+	 [ \$(grep -o 'ioeventfd=on' '$out/describe/qemu-cmdline' | wc -l) = 1 ]"
+"$vm_run" --job "$out/bad-key" --nvme ioeventfd=maybe -- true 2> "$out/bad-key.err"
+rc=$?
+check "a bad controller knob is refused before boot (exit 125, got $rc)" \
+	sh -c "[ $rc = 125 ] && grep -q 'ioeventfd must be on or off' '$out/bad-key.err'"
 
 # Data written in one boot is read back in the next from the same backing file.
 img=$out/persist.img
