@@ -84,15 +84,25 @@ struct fio_option fvn_options[] = {
 	{
 		.name = "shadow_doorbells",
 		.lname = "Shadow doorbells",
-		.type = FIO_OPT_BOOL,
+		.type = FIO_OPT_STR,
 		.off1 = offsetof(struct fvn_options, shadow_doorbells),
-		.def = "1",
-		.help = "Use shadow doorbells (Doorbell Buffer Config) when the controller offers "
-			"them, as emulated ones do: most doorbell register writes, each a trap "
-			"into the hypervisor, are skipped. Set when the controller is opened, "
-			"by the first job that opens it",
+		.def = "auto",
+		.help = "Shadow doorbells (Doorbell Buffer Config), which emulated controllers "
+			"offer: doorbell values go to host memory and most register writes, "
+			"each a trap into the hypervisor, are skipped. The first job to open a "
+			"controller decides",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
+		.posval = {
+			{ .ival = "auto", .oval = FVN_SHADOW_AUTO,
+			  .help = "when iodepth >= 4: below that the controller has nearly "
+				  "always caught up, every doorbell needs the register anyway "
+				  "and the shadow words only add to its work" },
+			{ .ival = "on", .oval = FVN_SHADOW_ON, .help = "whenever offered" },
+			{ .ival = "1", .oval = FVN_SHADOW_ON, .help = "the same as on" },
+			{ .ival = "off", .oval = FVN_SHADOW_OFF, .help = "never" },
+			{ .ival = "0", .oval = FVN_SHADOW_OFF, .help = "the same as off" },
+		},
 	},
 	{
 		.name = NULL,

@@ -17,7 +17,14 @@ struct fvn_options {
 	unsigned int queue_entries; /* 0: iodepth + 1 */
 	char *log_level;
 	unsigned int cmd_timeout_ms; /* 0: none */
-	unsigned int shadow_doorbells; /* use them when the controller offers them */
+	unsigned int shadow_doorbells; /* enum fvn_shadow_mode */
+};
+
+/* shadow_doorbells=: when to use them if the controller offers them. */
+enum fvn_shadow_mode {
+	FVN_SHADOW_AUTO,	/* when the job's iodepth is 4 or more */
+	FVN_SHADOW_ON,
+	FVN_SHADOW_OFF,
 };
 
 extern struct fio_option fvn_options[];

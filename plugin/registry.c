@@ -69,9 +69,9 @@ int fvn_ctrl_get(const char *bdf, bool shadow_doorbells, struct fvn_ctrl **out)
 		c->next = registry;
 		registry = c;
 	}
-	else if (!shadow_doorbells && c->nvme.shadow_on)
-		env_notice("%s: already up with shadow doorbells on; shadow_doorbells=0 applies "
-			   "only when the first job to open a controller sets it", bdf);
+	else if (shadow_doorbells != c->nvme.shadow_on && (c->nvme.oacs & NVME_OACS_DBBUF_CONFIG))
+		env_info("%s: already up with shadow doorbells %s; this job's choice applies only "
+			 "when it opens the controller first", bdf, c->nvme.shadow_on ? "on" : "off");
 	c->refs++;
 	*out = c;
 	goto out;

@@ -95,6 +95,15 @@ read -r cmds writes <<< "$(register_writes shadow-off)"
 check "shadow_doorbells=0: one register write per command ($writes for $cmds), no shadow" \
 	sh -c "[ '${cmds:-0}' -gt 0 ] && [ '${writes:-x}' = '${cmds:-y}' ] &&
 		! grep -q 'shadow doorbells on' '$out/shadow-off.err'"
+# auto (the default) leaves them off below iodepth 4, where they cost more than they save.
+fio_engine shadow-auto-qd1 60 --filename=$Adot --rw=randread --bs=4k --iodepth=1 --size=4m \
+	--log_level=info
+check "shadow_doorbells=auto at iodepth=1: not used, the job runs" sh -c \
+	"grep -q 'err= 0' '$out/shadow-auto-qd1.out' && ! grep -q 'shadow doorbells on' '$out/shadow-auto-qd1.err'"
+fio_engine shadow-on-qd1 60 --filename=$Adot --rw=randread --bs=4k --iodepth=1 --size=4m \
+	--log_level=info --shadow_doorbells=on
+check "shadow_doorbells=on at iodepth=1: used, the job runs" sh -c \
+	"grep -q 'err= 0' '$out/shadow-on-qd1.out' && grep -q 'shadow doorbells on' '$out/shadow-on-qd1.err'"
 # A queue id freed by one job and taken by a later one while a third keeps the
 # controller up: the reused queue's shadow words must start again from zero, or
 # its first doorbell is swallowed and the job hangs.
