@@ -14,18 +14,26 @@ check() {
 pci=/sys/bus/pci/devices
 driver_of() { basename "$(readlink "$pci/$1/driver" 2>/dev/null)" 2>/dev/null; }
 group_of() { basename "$(readlink "$pci/$1/iommu_group")"; }
+# ctrl_of BDF: the kernel nvme driver's name for it (nvme0), once bound there.
+ctrl_of() { basename "$(ls -d "$pci/$1"/nvme/nvme* 2>/dev/null | head -n1)"; }
+# wait_ns BDF COUNT [TRIES]: until the kernel driver shows COUNT namespaces,
+# polling every 0.1 s, TRIES times (default 100).
+wait_ns() {
+	for _ in $(seq "${3:-100}"); do
+		[ "$(ls -d "$pci/$1"/nvme/nvme*/nvme*n* 2>/dev/null | wc -l)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 # hand_to BDF DRIVER: rebind by hand through sysfs (tests that must not rely
 # on fvn-setup); waits until DRIVER holds it and, for nvme, a namespace shows.
 hand_to() {
 	[ -n "$(driver_of "$1")" ] && echo "$1" > "$pci/$1/driver/unbind"
 	echo "$2" > "$pci/$1/driver_override"
 	echo "$1" > /sys/bus/pci/drivers_probe
+	[ "$2" = nvme ] && { wait_ns "$1" 1; return; }
 	for _ in $(seq 100); do
-		if [ "$2" = nvme ]; then
-			ls -d "$pci/$1"/nvme/nvme*/nvme*n* > /dev/null 2>&1 && return 0
-		elif [ "$(driver_of "$1")" = "$2" ]; then
-			return 0
-		fi
+		[ "$(driver_of "$1")" = "$2" ] && return 0
 		sleep 0.1
 	done
 	return 1

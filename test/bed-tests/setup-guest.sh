@@ -14,18 +14,7 @@ A=0000:00:04.0 B=0000:00:05.0   # file-backed: 1 namespace; 2 namespaces
 C=0000:01:01.0 D=0000:01:02.0   # behind one PCIe-to-PCI bridge: one IOMMU group
 mnt=/tmp/fvn-mnt
 
-ns_of() { # BDF N: the block device name of namespace N
-	local c
-	c=$(basename "$(ls -d "$pci/$1"/nvme/nvme* 2>/dev/null | head -n1)")
-	echo "${c}n$2"
-}
-wait_ns() { # BDF COUNT
-	for _ in $(seq 150); do
-		[ "$(ls -d "$pci/$1"/nvme/nvme*/nvme*n* 2>/dev/null | wc -l)" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+ns_of() { echo "$(ctrl_of "$1")n$2"; } # BDF N: the block device name of namespace N
 # fs NAME ARGS...: one run of the tool (environment from the caller).
 fs() {
 	local name=$1 t0=$EPOCHREALTIME; shift
@@ -61,7 +50,7 @@ for line in sys.stdin:
 huge() { cat "/sys/kernel/mm/hugepages/hugepages-${2:-2048}kB/$1"; }
 
 for b in $A:1 $B:2 $C:1 $D:1; do
-	wait_ns "${b%:*}" "${b##*:}" || echo "# $b: namespaces did not appear"
+	wait_ns "${b%:*}" "${b##*:}" 150 || echo "# $b: namespaces did not appear"
 done
 gA=$(group_of $A) gC=$(group_of $C)
 
