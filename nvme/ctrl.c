@@ -173,7 +173,7 @@ static int identify_controller(struct nvme_ctrl *c)
 	c->max_xfer = UINT32_MAX;
 	if (id->mdts && (uint64_t)nvme_cap_page_size_min(c->cap) << id->mdts < UINT32_MAX)
 		c->max_xfer = nvme_cap_page_size_min(c->cap) << id->mdts;
-	if ((id->sqes & 0xf) > 6 || (id->cqes & 0xf) > 4) {
+	if ((id->sqes & 0xf) > NVME_CC_IOSQES_64B || (id->cqes & 0xf) > NVME_CC_IOCQES_16B) {
 		env_err("%s: controller needs SQ/CQ entries of 2^%u/2^%u bytes; only 64/16 exist "
 			"in this driver", c->name, id->sqes & 0xf, id->cqes & 0xf);
 		return -ENOTSUP;
@@ -267,7 +267,8 @@ static int enable(struct nvme_ctrl *c)
 {
 	uint32_t cc = NVME_CC_EN | NVME_SET(CC_CSS, NVME_CC_CSS_NVM) |
 		      nvme_cc_mps(HOST_PAGE_SHIFT) | NVME_SET(CC_AMS, NVME_CC_AMS_RR) |
-		      NVME_SET(CC_IOSQES, 6) | NVME_SET(CC_IOCQES, 4);
+		      NVME_SET(CC_IOSQES, NVME_CC_IOSQES_64B) |
+		      NVME_SET(CC_IOCQES, NVME_CC_IOCQES_16B);
 
 	nvme_reg_write32(c->regs, NVME_REG_AQA, nvme_aqa(c->admin.entries, c->admin.entries));
 	nvme_reg_write64(c->regs, NVME_REG_ASQ, c->admin.sq_iova);

@@ -18,6 +18,7 @@
 #include "fio.h"
 #include "optgroup.h"
 
+#include "env/clock.h"
 #include "env/dma.h"
 #include "env/eal.h"
 #include "env/log.h"
@@ -301,7 +302,7 @@ static int fvn_init(struct thread_data *td)
 	if (!t->page_size)
 		t->page_size = 4096;
 	t->cmd_timeout_ms = ((struct fvn_options *)td->eo)->cmd_timeout_ms;
-	t->last_check_ms = fvn_now_ms();
+	t->last_check_ms = env_clock_coarse_ms();
 	td->io_ops_data = t;
 	pin_thread(td, t);
 	return 0;

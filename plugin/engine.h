@@ -65,9 +65,6 @@ struct fvn_thread {
 	uint64_t doorbells, submitted, empty_polls, busy;
 };
 
-/* Coarse monotonic milliseconds: cheap enough for every commit. */
-uint64_t fvn_now_ms(void);
-
 /*
  * The slow path of getevents, in stall.c: fails, as events, the commands
  * that outlived cmd_timeout_ms and every command of a controller that failed

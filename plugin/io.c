@@ -100,7 +100,7 @@ int fvn_commit(struct thread_data *td)
 
 	if (!t->nr_staged)
 		return 0;
-	now_ms = fvn_now_ms();
+	now_ms = env_clock_coarse_ms();
 	for_each_file(td, f, i) {
 		struct fvn_file *ff = FILE_ENG_DATA(f);
 

@@ -17,11 +17,6 @@
 
 #define STALL_CHECK_INTERVAL_MS 100
 
-uint64_t fvn_now_ms(void)
-{
-	return env_clock_coarse_ms();
-}
-
 static const char *ddir_name(enum fio_ddir ddir)
 {
 	switch (ddir) {
@@ -72,7 +67,7 @@ static void check_controllers(struct thread_data *td)
 
 unsigned fvn_check_stalls(struct thread_data *td, struct fvn_thread *t, unsigned room)
 {
-	uint64_t now = fvn_now_ms();
+	uint64_t now = env_clock_coarse_ms();
 	unsigned n = 0;
 
 	if (now - t->last_check_ms < STALL_CHECK_INTERVAL_MS)
