@@ -109,7 +109,7 @@ int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entri
 		entries = c->max_queue_entries;
 	if (entries < 2)
 		entries = 2;
-	cq_entries = entries * 4 < c->max_queue_entries ? entries * 4 : c->max_queue_entries;
+	cq_entries = nvme_cq_slots_for(entries, c->page_size, c->max_queue_entries);
 	qid = qid_take(c);
 	if (qid < 0) {
 		env_err("%s: all %u I/O queues the controller granted are in use: fewer jobs or "

@@ -31,7 +31,7 @@ void nvme_qpair_free(struct nvme_qpair *qp);
 
 /*
  * An I/O queue pair of `entries` SQ slots (clamped to 2..CAP.MQES+1; one
- * slot always stays empty) and up to four times as many CQ slots, so that
+ * slot always stays empty) and more CQ slots (nvme_cq_slots_for()), so that
  * CQ doorbells can be batched (nvme_cq_doorbell_due()), on a free queue id:
  * Create I/O CQ, then SQ.
  * -EBUSY when every queue id the controller granted is taken.

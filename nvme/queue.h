@@ -264,6 +264,21 @@ static inline void nvme_cq_set_doorbell_batch(struct nvme_cq *cq, uint16_t sq_si
 	cq->db_batch = cq->size > sq_size ? (uint16_t)(cq->size - sq_size) : 0;
 }
 
+/*
+ * CQ slots to create behind an SQ of @sq_size, @max being the controller's
+ * limit (CAP.MQES + 1): four times the SQ, and at least the memory page of
+ * @page_size bytes the CQ takes anyway. A QD1 job (SQ of 2) then writes the
+ * CQ doorbell once per 255 completions instead of once per 7.
+ */
+static inline uint32_t nvme_cq_slots_for(uint32_t sq_size, uint32_t page_size, uint32_t max)
+{
+	uint32_t slots = sq_size * 4;
+
+	if (slots < page_size / sizeof(struct nvme_cqe))
+		slots = page_size / sizeof(struct nvme_cqe);
+	return slots < max ? slots : max;
+}
+
 static inline bool nvme_cq_doorbell_due(const struct nvme_cq *cq)
 {
 	int unacked = (int)cq->head - (int)cq->last_db_head;

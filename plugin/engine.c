@@ -422,8 +422,9 @@ static void fvn_cleanup(struct thread_data *td)
 	if (!t)
 		return;
 	env_info("job '%s' thread %d: %" PRIu64 " commands, %" PRIu64 " SQ doorbell register "
-		 "writes, %" PRIu64 " empty polls, %" PRIu64 " busy", td->o.name, td->thread_number,
-		 t->submitted, t->doorbells, t->empty_polls, t->busy);
+		 "writes, %" PRIu64 " CQ doorbell register writes, %" PRIu64 " empty polls, %" PRIu64
+		 " busy", td->o.name, td->thread_number, t->submitted, t->doorbells,
+		 t->cq_doorbells, t->empty_polls, t->busy);
 	if (t->io_dma)
 		env_dma_free(t->io_dma);
 	free(t->ios);

@@ -62,7 +62,7 @@ struct fvn_thread {
 	uint32_t page_size;
 	bool first_io_done;         /* for the start-up figure: time to first I/O */
 	/* counters for the end-of-job summary */
-	uint64_t doorbells, submitted, empty_polls, busy;
+	uint64_t doorbells, cq_doorbells, submitted, empty_polls, busy;
 };
 
 /*

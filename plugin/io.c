@@ -100,13 +100,14 @@ int fvn_commit(struct thread_data *td)
 
 	if (!t->nr_staged)
 		return 0;
-	now_ms = env_clock_coarse_ms();
+	/* The doorbell first: at QD1 every instruction before it is latency. */
 	for_each_file(td, f, i) {
 		struct fvn_file *ff = FILE_ENG_DATA(f);
 
 		if (ff && ff->qp_live && nvme_sq_ring_doorbell(&ff->qp.sq))
 			t->doorbells++;
 	}
+	now_ms = env_clock_coarse_ms();
 	for (i = 0; i < t->nr_staged; i++)
 		t->ios[t->staged[i]->index].submitted_ms = now_ms;
 	/* Issue time is the doorbell, not the queue call: that is when the device can see it. */
@@ -159,8 +160,8 @@ static unsigned reap(struct thread_data *td, struct fvn_thread *t, struct fvn_fi
 		ff->inflight--;
 		t->events[t->nr_events + n++] = io_u;
 	}
-	if (n && nvme_cq_doorbell_due(cq))
-		nvme_cq_ring_doorbell(cq);
+	if (n && nvme_cq_doorbell_due(cq) && nvme_cq_ring_doorbell(cq))
+		t->cq_doorbells++;
 	return n;
 }
 

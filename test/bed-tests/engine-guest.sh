@@ -100,6 +100,12 @@ fio_engine shadow-auto-qd1 60 --filename=$Adot --rw=randread --bs=4k --iodepth=1
 	--log_level=info
 check "shadow_doorbells=auto at iodepth=1: not used, the job runs" sh -c \
 	"grep -q 'err= 0' '$out/shadow-auto-qd1.out' && ! grep -q 'shadow doorbells on' '$out/shadow-auto-qd1.err'"
+# The CQ is at least a page (256 slots) however shallow the job: consumed
+# entries wait for one CQ doorbell write per 255 (once per 7 with 4x the SQ).
+read -r cmds cq_writes <<< "$(sed -n 's/.*: \([0-9]*\) commands, .* \([0-9]*\) CQ doorbell register writes.*/\1 \2/p' \
+	"$out/shadow-auto-qd1.err" | head -n 1)"
+check "QD1: one CQ doorbell register write per 255 completions (${cq_writes:-?} for ${cmds:-?} commands)" \
+	sh -c "[ '${cmds:-0}' -ge 1024 ] && [ '${cq_writes:-0}' -ge 1 ] && [ '${cq_writes:-0}' -le \$(( ${cmds:-0} / 255 + 1 )) ]"
 fio_engine shadow-on-qd1 60 --filename=$Adot --rw=randread --bs=4k --iodepth=1 --size=4m \
 	--log_level=info --shadow_doorbells=on
 check "shadow_doorbells=on at iodepth=1: used, the job runs" sh -c \

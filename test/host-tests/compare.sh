@@ -121,6 +121,24 @@ check "--check without --baseline prints the report's table (exit 0)" rc_is show
 check "... with a row per engine and the ratio rows" sh -c \
 	"grep -q '^fio-vfio-nvme  *30000 ' '$out/show.out' && grep -q '^io_uring-hipri ' '$out/show.out'"
 
+# Two repetitions whose machine ran at different speeds: the pairs give 4.29x and 4.00x
+# (median 4.14x), the medians 25000 / 6000 = 4.17x.
+python3 - "$run" "$out/paired.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["results"][0]
+for eng, reps in (("fio-vfio-nvme", (30000, 20000)), ("io_uring", (7000, 5000))):
+    e = r["engines"][eng]
+    e["runs"] = [{"rep": i + 1, "metrics": dict(e["median"], iops=v)} for i, v in enumerate(reps)]
+    e["median"]["iops"] = sum(reps) / 2
+d["results"] = [r]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+cmp paired --check "$out/paired.json"
+check "per-repetition IOPS ratios: median and range of the pairs" \
+	says paired '^  IOPS vs io_uring within each repetition: median 4.14x \(4.00x to 4.29x, 2 repetitions\)$'
+check "... only for twins with two repetitions or more" sh -c "! grep -q 'vs io_uring-hipri within' '$out/paired.out'"
+
 # --- bad input: one clear line, exit 2, never a traceback -----------------------------
 cmp no-file --check "$out/nope.json" --baseline "$run"
 check "a missing report: exit 2 with the reason" sh -c "rc=\$(cat '$out/no-file.rc'); [ \$rc = 2 ] && grep -q 'cannot read the report .*nope.json' '$out/no-file.err'"

@@ -296,6 +296,25 @@ static void test_cq_doorbell_batch(void)
 	CHECK(nvme_cq_doorbell_due(&cq));
 }
 
+/* CQ sizes: four times the SQ, at least a page of CQEs, at most CAP.MQES + 1. */
+static void test_cq_slots_for(void)
+{
+	CHECK_EQ(nvme_cq_slots_for(2, 4096, 2048), 256);	/* QD1: a page */
+	CHECK_EQ(nvme_cq_slots_for(33, 4096, 2048), 256);	/* QD32: 132 < a page */
+	CHECK_EQ(nvme_cq_slots_for(65, 4096, 2048), 260);
+	CHECK_EQ(nvme_cq_slots_for(129, 4096, 2048), 516);
+	CHECK_EQ(nvme_cq_slots_for(1024, 4096, 2048), 2048);	/* capped */
+	CHECK_EQ(nvme_cq_slots_for(2, 4096, 64), 64);		/* small MQES */
+	CHECK_EQ(nvme_cq_slots_for(2, 8192, 2048), 512);	/* larger pages */
+	/* With a page of slack a QD1 queue batches 254 CQEs per doorbell. */
+	{
+		struct nvme_cq cq = { .size = (uint16_t)nvme_cq_slots_for(2, 4096, 2048) };
+
+		nvme_cq_set_doorbell_batch(&cq, 2);
+		CHECK_EQ(cq.db_batch, 254);
+	}
+}
+
 /*
  * Shadow doorbells: the value always reaches the shadow word; the register
  * only when the update passes the controller's EventIdx.
@@ -383,6 +402,7 @@ int main(void)
 	test_sq_odd_size();
 	test_round_trips();
 	test_cq_doorbell_batch();
+	test_cq_slots_for();
 	test_shadow_doorbells();
 	return check_done("test_queue");
 }
