@@ -18,6 +18,12 @@ static inline uint64_t env_clock_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
 }
 
+/* CLOCK_MONOTONIC in milliseconds, for deadlines of a few ms or more. */
+static inline uint64_t env_clock_ms(void)
+{
+	return env_clock_ns() / 1000000;
+}
+
 /*
  * CLOCK_MONOTONIC_COARSE in milliseconds: a few ms of resolution, but cheap
  * enough (no TSC read) to take once per submitted batch.

@@ -51,7 +51,7 @@ bool nvme_ctrl_failed(struct nvme_ctrl *c)
 /* Waits until CSTS.RDY equals ready, bounded by CAP.TO. */
 static int wait_ready(struct nvme_ctrl *c, bool ready)
 {
-	uint64_t deadline = env_clock_ns() / 1000000 + c->timeout_ms;
+	uint64_t deadline = env_clock_ms() + c->timeout_ms;
 
 	for (;;) {
 		uint32_t csts = nvme_reg_read32(c->regs, NVME_REG_CSTS);
@@ -68,7 +68,7 @@ static int wait_ready(struct nvme_ctrl *c, bool ready)
 				"power cycle of the device is needed", c->name);
 			return -EIO;
 		}
-		if (env_clock_ns() / 1000000 > deadline) {
+		if (env_clock_ms() > deadline) {
 			env_err("%s: CSTS.RDY did not become %d within CAP.TO = %u ms (CSTS 0x%x)",
 				c->name, ready, c->timeout_ms, csts);
 			return -ETIMEDOUT;
@@ -96,7 +96,7 @@ int nvme_admin_sync(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint16_t *status,
 	/* One command at a time under the lock: the ring cannot be full. */
 	(void)nvme_sq_copy_cmd(&q->sq, cmd);
 	nvme_sq_ring_doorbell(&q->sq);
-	deadline = env_clock_ns() / 1000000 + c->timeout_ms;
+	deadline = env_clock_ms() + c->timeout_ms;
 	for (;;) {
 		if (nvme_cqe_pending(&q->cq)) {
 			const struct nvme_cqe *cqe = nvme_cq_head_cqe(&q->cq);
@@ -124,7 +124,7 @@ int nvme_admin_sync(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint16_t *status,
 			ret = -ENODEV;
 			break;
 		}
-		if (env_clock_ns() / 1000000 > deadline) {
+		if (env_clock_ms() > deadline) {
 			env_err("%s: admin opcode 0x%02x (cid %u) did not complete within %u ms",
 				c->name, cmd->opcode, cmd->cid, c->timeout_ms);
 			ret = -ETIMEDOUT;
@@ -397,10 +397,10 @@ void nvme_ctrl_shutdown(struct nvme_ctrl *c)
 		     NVME_SET(CC_SHN, NVME_CC_SHN_NORMAL);
 		nvme_reg_write32(c->regs, NVME_REG_CC, cc);
 		/* RTD3E is often 0 or optimistic: give the same bound as enabling. */
-		deadline = env_clock_ns() / 1000000 + c->timeout_ms;
+		deadline = env_clock_ms() + c->timeout_ms;
 		while (nvme_csts_shst(nvme_reg_read32(c->regs, NVME_REG_CSTS)) !=
 		       NVME_CSTS_SHST_COMPLETE) {
-			if (env_clock_ns() / 1000000 > deadline) {
+			if (env_clock_ms() > deadline) {
 				env_warn("%s: shutdown not complete after %u ms", c->name,
 					 c->timeout_ms);
 				break;

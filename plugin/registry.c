@@ -68,10 +68,11 @@ int fvn_ctrl_get(const char *bdf, bool shadow_doorbells, struct fvn_ctrl **out)
 		env_info("%s: controller bring-up took %.1f ms", bdf, (env_clock_ns() - began) / 1e6);
 		c->next = registry;
 		registry = c;
-	}
-	else if (shadow_doorbells != c->nvme.shadow_on && (c->nvme.oacs & NVME_OACS_DBBUF_CONFIG))
+	} else if (shadow_doorbells != c->nvme.shadow_on &&
+		   (c->nvme.oacs & NVME_OACS_DBBUF_CONFIG)) {
 		env_info("%s: already up with shadow doorbells %s; this job's choice applies only "
 			 "when it opens the controller first", bdf, c->nvme.shadow_on ? "on" : "off");
+	}
 	c->refs++;
 	*out = c;
 	goto out;
