@@ -237,19 +237,13 @@ int main(int argc, char **argv)
 		     (uint16_t)entries);
 	nvme_cq_init(&d.cq, cqes, nvme_doorbell(lb.regs, LOOPBACK_QID, true, LOOPBACK_DSTRD),
 		     (uint16_t)entries);
-	if (shadow) {
-		/*
-		 * Shadow doorbells as on QEMU's controller. The loopback catches up
-		 * at every poll, so each SQ doorbell still needs the register (the
-		 * QD1 case): this counts the shadow path's extra work, not savings.
-		 */
-		unsigned sq_i = nvme_shadow_doorbell_offset(LOOPBACK_QID, false, LOOPBACK_DSTRD) / 4;
-		unsigned cq_i = nvme_shadow_doorbell_offset(LOOPBACK_QID, true, LOOPBACK_DSTRD) / 4;
-
-		loopback_ctrl_use_shadow(&lb);
-		nvme_sq_set_shadow(&d.sq, &lb.shadow_db[sq_i], &lb.event_idx[sq_i]);
-		nvme_cq_set_shadow(&d.cq, &lb.shadow_db[cq_i], &lb.event_idx[cq_i]);
-	}
+	/*
+	 * Shadow doorbells as on QEMU's controller. The loopback catches up at
+	 * every poll, so each SQ doorbell still needs the register (the QD1
+	 * case): this counts the shadow path's extra work, not savings.
+	 */
+	if (shadow)
+		loopback_ctrl_use_shadow(&lb, &d.sq, &d.cq);
 
 	/* As the engine's set-up does: one PRP build per buffer, DMA address = virtual address. */
 	for (unsigned i = 0; i < batch; i++) {

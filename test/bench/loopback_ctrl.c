@@ -63,23 +63,28 @@ void loopback_ctrl_free(struct loopback_ctrl *lb)
 	lb->status = NULL;
 }
 
-/*
- * The host's CQ head doorbell: it may only move forward over CQEs already
- * posted. The cids in the slots it passed become free for reuse.
- */
+/* Index of LOOPBACK_QID's SQ or CQ word in the shadow and EventIdx pages. */
 static unsigned lb_shadow_index(bool is_cq)
 {
 	return (unsigned)(nvme_shadow_doorbell_offset(LOOPBACK_QID, is_cq, LOOPBACK_DSTRD) / 4);
 }
 
-void loopback_ctrl_use_shadow(struct loopback_ctrl *lb)
+void loopback_ctrl_use_shadow(struct loopback_ctrl *lb, struct nvme_sq *sq, struct nvme_cq *cq)
 {
+	unsigned sq_i = lb_shadow_index(false), cq_i = lb_shadow_index(true);
+
 	lb->shadow = true;
 	lb->sq_reg_seen = *lb_doorbell(lb, false);
-	lb->shadow_db[lb_shadow_index(false)] = lb->sq_reg_seen;
-	lb->shadow_db[lb_shadow_index(true)] = *lb_doorbell(lb, true);
+	lb->shadow_db[sq_i] = lb->sq_reg_seen;
+	lb->shadow_db[cq_i] = *lb_doorbell(lb, true);
+	nvme_sq_set_shadow(sq, &lb->shadow_db[sq_i], &lb->event_idx[sq_i]);
+	nvme_cq_set_shadow(cq, &lb->shadow_db[cq_i], &lb->event_idx[cq_i]);
 }
 
+/*
+ * The host's CQ head doorbell: it may only move forward over CQEs already
+ * posted. The cids in the slots it passed become free for reuse.
+ */
 static void lb_take_cq_head(struct loopback_ctrl *lb)
 {
 	uint32_t head = lb->shadow ? __atomic_load_n(&lb->shadow_db[lb_shadow_index(true)],

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "nvme/queue.h"
 #include "nvme/spec.h"
 
 /* The fake BAR0 holds the doorbells of queue ids 0 and 1 at CAP.DSTRD 0. */
@@ -118,11 +119,10 @@ void loopback_ctrl_free(struct loopback_ctrl *lb);
 unsigned loopback_ctrl_poll(struct loopback_ctrl *lb);
 
 /*
- * Serve shadow doorbells from now on, as after a Doorbell Buffer Config.
- * The driver side points its queues at &lb->shadow_db[i] and
- * &lb->event_idx[i], i = nvme_shadow_doorbell_offset(LOOPBACK_QID, is_cq,
- * LOOPBACK_DSTRD) / 4.
+ * Serve shadow doorbells from now on, as after a Doorbell Buffer Config,
+ * and point the driver's queues @sq and @cq (those of LOOPBACK_QID) at
+ * their shadow and EventIdx words, as the driver does on a real controller.
  */
-void loopback_ctrl_use_shadow(struct loopback_ctrl *lb);
+void loopback_ctrl_use_shadow(struct loopback_ctrl *lb, struct nvme_sq *sq, struct nvme_cq *cq);
 
 #endif /* TEST_BENCH_LOOPBACK_CTRL_H */

@@ -281,16 +281,6 @@ static void test_refuses_bad_commands(void)
 #undef REFUSED
 }
 
-static void host_use_shadow(void)
-{
-	unsigned sq_i = (unsigned)(nvme_shadow_doorbell_offset(LOOPBACK_QID, false, LOOPBACK_DSTRD) / 4);
-	unsigned cq_i = (unsigned)(nvme_shadow_doorbell_offset(LOOPBACK_QID, true, LOOPBACK_DSTRD) / 4);
-
-	loopback_ctrl_use_shadow(&h.lb);
-	nvme_sq_set_shadow(&h.sq, &h.lb.shadow_db[sq_i], &h.lb.event_idx[sq_i]);
-	nvme_cq_set_shadow(&h.cq, &h.lb.shadow_db[cq_i], &h.lb.event_idx[cq_i]);
-}
-
 /* host_reap() without a check per completion: Return: completions not in FIFO order. */
 static unsigned shadow_reap(void)
 {
@@ -320,7 +310,7 @@ static void test_shadow_doorbells(void)
 	unsigned bad = 0;
 
 	host_init(MAX_ENTRIES, MAX_ENTRIES);
-	host_use_shadow();
+	loopback_ctrl_use_shadow(&h.lb, &h.sq, &h.cq);
 	for (unsigned step = 0; step < 200000; step++) {
 		rng = rng * 6364136223846793005u + 1442695040888963407u;
 		switch ((rng >> 33) % 4) {
@@ -362,7 +352,7 @@ static void test_shadow_doorbells(void)
 	 * register write, and the controller never sees the command.
 	 */
 	host_init(MAX_ENTRIES, MAX_ENTRIES);
-	host_use_shadow();
+	loopback_ctrl_use_shadow(&h.lb, &h.sq, &h.cq);
 	h.lb.event_idx[nvme_shadow_doorbell_offset(LOOPBACK_QID, false, LOOPBACK_DSTRD) / 4] = 5;
 	CHECK_EQ(host_queue(0, 1), 0);
 	CHECK(!nvme_sq_ring_doorbell(&h.sq));
