@@ -81,17 +81,18 @@ fio_engine shadow-qd32 60 --filename=$Adot --rw=randread --bs=4k --iodepth=32 --
 	--norandommap --time_based --runtime=3 --log_level=info
 check "shadow doorbells are used where the controller offers them" \
 	grep -q 'shadow doorbells on' "$out/shadow-qd32.err"
-# register_writes NAME: "commands writes" from the engine's per-thread summary.
+# register_writes NAME: "commands SQ-writes CQ-writes" from the engine's
+# per-thread summary (the register writes of each doorbell).
 register_writes() {
-	sed -n 's/.*: \([0-9]*\) commands, \([0-9]*\) SQ doorbell register writes.*/\1 \2/p' \
+	sed -n 's/.*: \([0-9]*\) commands, \([0-9]*\) SQ doorbell register writes, \([0-9]*\) CQ doorbell register writes.*/\1 \2 \3/p' \
 		"$out/$1.err" | head -n 1
 }
-read -r cmds writes <<< "$(register_writes shadow-qd32)"
+read -r cmds writes _ <<< "$(register_writes shadow-qd32)"
 check "shadow doorbells at QD32: fewer register writes (${writes:-?}) than commands (${cmds:-?})" \
 	test "${writes:-0}" -gt 0 -a "${writes:-0}" -lt "${cmds:-0}"
 verify_case shadow-off --filename=$Adot --rw=randwrite --bs=4k --iodepth=32 --size=16m \
 	--shadow_doorbells=0 --log_level=info
-read -r cmds writes <<< "$(register_writes shadow-off)"
+read -r cmds writes _ <<< "$(register_writes shadow-off)"
 check "shadow_doorbells=0: one register write per command ($writes for $cmds), no shadow" \
 	sh -c "[ '${cmds:-0}' -gt 0 ] && [ '${writes:-x}' = '${cmds:-y}' ] &&
 		! grep -q 'shadow doorbells on' '$out/shadow-off.err'"
@@ -102,8 +103,7 @@ check "shadow_doorbells=auto at iodepth=1: not used, the job runs" sh -c \
 	"grep -q 'err= 0' '$out/shadow-auto-qd1.out' && ! grep -q 'shadow doorbells on' '$out/shadow-auto-qd1.err'"
 # The CQ is at least a page (256 slots) however shallow the job: consumed
 # entries wait for one CQ doorbell write per 255 (once per 7 with 4x the SQ).
-read -r cmds cq_writes <<< "$(sed -n 's/.*: \([0-9]*\) commands, .* \([0-9]*\) CQ doorbell register writes.*/\1 \2/p' \
-	"$out/shadow-auto-qd1.err" | head -n 1)"
+read -r cmds _ cq_writes <<< "$(register_writes shadow-auto-qd1)"
 check "QD1: one CQ doorbell register write per 255 completions (${cq_writes:-?} for ${cmds:-?} commands)" \
 	sh -c "[ '${cmds:-0}' -ge 1024 ] && [ '${cq_writes:-0}' -ge 1 ] && [ '${cq_writes:-0}' -le \$(( ${cmds:-0} / 255 + 1 )) ]"
 fio_engine shadow-on-qd1 60 --filename=$Adot --rw=randread --bs=4k --iodepth=1 --size=4m \
