@@ -27,19 +27,6 @@
 #include "plugin/filename.h"
 #include "plugin/options.h"
 
-static int parse_iova_mode(const char *text, enum env_iova_mode *mode)
-{
-	if (!text || !*text || !strcmp(text, "auto"))
-		*mode = ENV_IOVA_AUTO;
-	else if (!strcmp(text, "va"))
-		*mode = ENV_IOVA_VA;
-	else if (!strcmp(text, "pa"))
-		*mode = ENV_IOVA_PA;
-	else
-		return -EINVAL;
-	return 0;
-}
-
 /* Names the fio options this engine cannot honour; 0 when there are none. */
 static int refuse_unsupported(struct thread_data *td)
 {
@@ -214,7 +201,7 @@ static int fvn_setup(struct thread_data *td)
 	}
 	if (refuse_unsupported(td))
 		return 1;
-	if (parse_iova_mode(o->iova_mode, &eal.iova_mode)) {
+	if (fvn_parse_iova_mode(o->iova_mode, &eal.iova_mode)) {
 		env_err("iova_mode=%s: use va, pa or auto", o->iova_mode);
 		return 1;
 	}

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "fio.h"
 #include "optgroup.h"
@@ -108,3 +110,16 @@ struct fio_option fvn_options[] = {
 		.name = NULL,
 	},
 };
+
+int fvn_parse_iova_mode(const char *text, enum env_iova_mode *mode)
+{
+	if (!text || !*text || !strcmp(text, "auto"))
+		*mode = ENV_IOVA_AUTO;
+	else if (!strcmp(text, "va"))
+		*mode = ENV_IOVA_VA;
+	else if (!strcmp(text, "pa"))
+		*mode = ENV_IOVA_PA;
+	else
+		return -EINVAL;
+	return 0;
+}

@@ -6,6 +6,8 @@
 #ifndef PLUGIN_OPTIONS_H
 #define PLUGIN_OPTIONS_H
 
+#include "env/eal.h"
+
 struct fio_option;
 
 struct fvn_options {
@@ -28,5 +30,8 @@ enum fvn_shadow_mode {
 };
 
 extern struct fio_option fvn_options[];
+
+/* iova_mode=: "va", "pa", "auto" or empty/NULL (auto); -EINVAL otherwise. */
+int fvn_parse_iova_mode(const char *text, enum env_iova_mode *mode);
 
 #endif
