@@ -203,7 +203,8 @@ static void explain_setup_failure(const struct env_pci_dev *dev)
 			"another process using the device?", dev->bdf, dev->iommu_group);
 }
 
-static int enable_bus_master(struct env_pci_dev *dev)
+/* Sets and clears bits of the PCI Command register through VFIO's config region. */
+static int update_command(struct env_pci_dev *dev, uint16_t set, uint16_t clear)
 {
 	struct vfio_region_info cfg = { .argsz = sizeof(cfg), .index = VFIO_PCI_CONFIG_REGION_INDEX };
 	uint16_t cmd;
@@ -212,11 +213,21 @@ static int enable_bus_master(struct env_pci_dev *dev)
 		return -errno;
 	if (pread(dev->vfio_fd, &cmd, sizeof(cmd), cfg.offset + PCI_CFG_COMMAND) != sizeof(cmd))
 		return -EIO;
-	/* Polled queues only: INTx stays off so a stray interrupt cannot storm. */
-	cmd |= PCI_CMD_MEMORY | PCI_CMD_BUS_MASTER | PCI_CMD_INTX_DISABLE;
+	cmd = (uint16_t)((cmd | set) & ~clear);
 	if (pwrite(dev->vfio_fd, &cmd, sizeof(cmd), cfg.offset + PCI_CFG_COMMAND) != sizeof(cmd))
 		return -EIO;
 	return 0;
+}
+
+static int enable_bus_master(struct env_pci_dev *dev)
+{
+	/* Polled queues only: INTx stays off so a stray interrupt cannot storm. */
+	return update_command(dev, PCI_CMD_MEMORY | PCI_CMD_BUS_MASTER | PCI_CMD_INTX_DISABLE, 0);
+}
+
+int env_pci_stop_dma(struct env_pci_dev *dev)
+{
+	return update_command(dev, 0, PCI_CMD_BUS_MASTER);
 }
 
 static int map_bar0(struct env_pci_dev *dev)

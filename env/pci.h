@@ -36,6 +36,13 @@ void env_pci_close(struct env_pci_dev *dev);
 bool env_pci_removal_requested(struct env_pci_dev *dev);
 
 /*
+ * Clears Bus Master Enable: the function can no longer read or write host
+ * memory, whatever state its queues are in. The last resort before memory a
+ * device that will not stop may still write is given back.
+ */
+int env_pci_stop_dma(struct env_pci_dev *dev);
+
+/*
  * Whether VFIO runs in its unsafe no-IOMMU mode: devices then DMA to
  * physical addresses, so only IOVA mode PA can work.
  */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,6 +30,7 @@ static const char *const state_names[] = {
 	[NVME_CTRL_IDENTIFY] = "identify controller",
 	[NVME_CTRL_SET_NUM_QUEUES] = "set number of queues",
 	[NVME_CTRL_LIVE] = "live",
+	[NVME_CTRL_RESETTING] = "reset",
 	[NVME_CTRL_SHUTDOWN] = "shut down",
 	[NVME_CTRL_FAILED] = "failed",
 };
@@ -92,11 +94,15 @@ int nvme_admin_sync(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint16_t *status,
 	int ret = 0;
 
 	pthread_mutex_lock(&c->admin_lock);
+	if (c->state == NVME_CTRL_FAILED) {
+		pthread_mutex_unlock(&c->admin_lock);
+		return -ENODEV;
+	}
 	cmd->cid = c->admin_next_cid++;
 	/* One command at a time under the lock: the ring cannot be full. */
 	(void)nvme_sq_copy_cmd(&q->sq, cmd);
 	nvme_sq_ring_doorbell(&q->sq);
-	deadline = env_clock_ms() + c->timeout_ms;
+	deadline = env_clock_ms() + NVME_ADMIN_TIMEOUT_MS;
 	for (;;) {
 		if (nvme_cqe_pending(&q->cq)) {
 			const struct nvme_cqe *cqe = nvme_cq_head_cqe(&q->cq);
@@ -126,7 +132,7 @@ int nvme_admin_sync(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint16_t *status,
 		}
 		if (env_clock_ms() > deadline) {
 			env_err("%s: admin opcode 0x%02x (cid %u) did not complete within %u ms",
-				c->name, cmd->opcode, cmd->cid, c->timeout_ms);
+				c->name, cmd->opcode, cmd->cid, NVME_ADMIN_TIMEOUT_MS);
 			ret = -ETIMEDOUT;
 			break;
 		}
@@ -169,6 +175,12 @@ static int identify_controller(struct nvme_ctrl *c)
 	c->oncs = id->oncs;
 	c->oacs = id->oacs;
 	c->vwc = id->vwc;
+	/* RTD3E (us) is often 0 or optimistic: never less than CAP.TO, never a minute. */
+	c->shutdown_timeout_ms = id->rtd3e / 1000;
+	if (c->shutdown_timeout_ms < c->timeout_ms)
+		c->shutdown_timeout_ms = c->timeout_ms;
+	if (c->shutdown_timeout_ms > 60000)
+		c->shutdown_timeout_ms = 60000;
 	/* MDTS is in units of the minimum page size, not of CC.MPS. */
 	c->max_xfer = UINT32_MAX;
 	if (id->mdts && (uint64_t)nvme_cap_page_size_min(c->cap) << id->mdts < UINT32_MAX)
@@ -239,9 +251,13 @@ static void setup_shadow_doorbells(struct nvme_ctrl *c)
 			 c->name, c->io_queues);
 		return;
 	}
-	/* Zeroed: every doorbell and EventIdx starts at 0, like a new queue's. */
-	c->shadow_db = env_dma_alloc(c->page_size, c->page_size, c->numa_node, &c->shadow_db_iova);
-	c->event_idx = env_dma_alloc(c->page_size, c->page_size, c->numa_node, &c->event_idx_iova);
+	/* Zeroed: every doorbell and EventIdx starts at 0, like a new queue's. A reset reuses them. */
+	if (!c->shadow_db)
+		c->shadow_db = env_dma_alloc(c->page_size, c->page_size, c->numa_node,
+					     &c->shadow_db_iova);
+	if (!c->event_idx)
+		c->event_idx = env_dma_alloc(c->page_size, c->page_size, c->numa_node,
+					     &c->event_idx_iova);
 	if (!c->shadow_db || !c->event_idx) {
 		env_warn("%s: no DMA memory for shadow doorbells; going on without them", c->name);
 		free_shadow_doorbells(c);
@@ -300,16 +316,83 @@ static int disable(struct nvme_ctrl *c)
 	return wait_ready(c, false);
 }
 
+void nvme_ctrl_adopt_orphan(struct nvme_ctrl *c, void *dma_mem)
+{
+	void **grown;
+
+	if (!dma_mem)
+		return;
+	pthread_mutex_lock(&c->admin_lock);
+	if (c->nr_orphans == c->orphans_cap) {
+		grown = realloc(c->orphans, (c->orphans_cap * 2 + 8) * sizeof(*grown));
+		if (!grown) {
+			/* Leaking it is safe; freeing it is not. */
+			pthread_mutex_unlock(&c->admin_lock);
+			return;
+		}
+		c->orphans = grown;
+		c->orphans_cap = c->orphans_cap * 2 + 8;
+	}
+	c->orphans[c->nr_orphans++] = dma_mem;
+	pthread_mutex_unlock(&c->admin_lock);
+}
+
+/* Only once the controller is disabled: it no longer writes anywhere. */
+static void free_orphans(struct nvme_ctrl *c)
+{
+	for (unsigned i = 0; i < c->nr_orphans; i++)
+		env_dma_free(c->orphans[i]);
+	c->nr_orphans = 0;
+}
+
+/*
+ * Disable, then enable on the admin queue's memory with empty rings, and
+ * ask for the I/O queues again: the steps bring-up and reset share.
+ */
+static int start(struct nvme_ctrl *c, bool first, bool shadow_doorbells)
+{
+	int ret = disable(c);
+
+	if (ret)
+		return ret;
+	free_orphans(c);
+	/* Zeroed CQ: a stale phase-1 entry of the last life would read as new. */
+	memset(c->admin.cq_mem, 0, (size_t)c->admin.cq_entries * sizeof(struct nvme_cqe));
+	nvme_sq_init(&c->admin.sq, c->admin.sq_mem, c->admin.sq.tail_db.reg, c->admin.entries);
+	nvme_cq_init(&c->admin.cq, c->admin.cq_mem, c->admin.cq.head_db.reg, c->admin.cq_entries);
+	ret = enable(c);
+	if (ret)
+		return ret;
+	if (first) {
+		c->state = NVME_CTRL_IDENTIFY;
+		ret = identify_controller(c);
+		if (ret)
+			return ret;
+	}
+	c->state = NVME_CTRL_SET_NUM_QUEUES;
+	ret = set_num_queues(c);
+	if (ret)
+		return ret;
+	if (shadow_doorbells)
+		setup_shadow_doorbells(c);
+	return 0;
+}
+
 int nvme_ctrl_init(struct nvme_ctrl *c, const char *name, volatile void *regs, int numa_node,
 		   bool shadow_doorbells)
 {
+	pthread_mutexattr_t attr;
 	int ret;
 
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->regs = regs;
 	c->numa_node = numa_node;
-	pthread_mutex_init(&c->admin_lock, NULL);
+	/* Recursive: a reset holds it across the admin commands of bring-up. */
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&c->admin_lock, &attr);
+	pthread_mutexattr_destroy(&attr);
 	pthread_mutex_init(&c->scratch_lock, NULL);
 
 	c->state = NVME_CTRL_READ_CAP;
@@ -321,7 +404,13 @@ int nvme_ctrl_init(struct nvme_ctrl *c, const char *name, volatile void *regs, i
 		goto fail;
 	}
 	c->dstrd = nvme_cap_dstrd(c->cap);
-	c->timeout_ms = nvme_cap_timeout_ms(c->cap);
+	/*
+	 * CAP.TO counts 500 ms units and may be 0 on a controller that is
+	 * always quick; one unit more, as Linux and libvfn allow, keeps a 0 from
+	 * becoming a deadline that has passed before the first look.
+	 */
+	c->timeout_ms = nvme_cap_timeout_ms(c->cap) + 500;
+	c->shutdown_timeout_ms = c->timeout_ms;
 	c->max_queue_entries = nvme_cap_max_queue_entries(c->cap);
 	c->page_size = 1u << HOST_PAGE_SHIFT;
 	if (!(nvme_cap_css(c->cap) & NVME_CAP_CSS_NVM)) {
@@ -338,10 +427,6 @@ int nvme_ctrl_init(struct nvme_ctrl *c, const char *name, volatile void *regs, i
 		goto fail;
 	}
 
-	ret = disable(c);
-	if (ret)
-		goto fail;
-
 	c->state = NVME_CTRL_SETUP_ADMIN_QUEUE;
 	ret = nvme_qpair_alloc(&c->admin, c->regs, c->dstrd, 0, NVME_ADMIN_ENTRIES,
 			       NVME_ADMIN_ENTRIES, numa_node);
@@ -352,20 +437,9 @@ int nvme_ctrl_init(struct nvme_ctrl *c, const char *name, volatile void *regs, i
 		ret = -ENOMEM;
 		goto fail;
 	}
-
-	ret = enable(c);
+	ret = start(c, true, shadow_doorbells);
 	if (ret)
 		goto fail;
-	c->state = NVME_CTRL_IDENTIFY;
-	ret = identify_controller(c);
-	if (ret)
-		goto fail;
-	c->state = NVME_CTRL_SET_NUM_QUEUES;
-	ret = set_num_queues(c);
-	if (ret)
-		goto fail;
-	if (shadow_doorbells)
-		setup_shadow_doorbells(c);
 	c->state = NVME_CTRL_LIVE;
 	env_info("%s: %s (serial %s, firmware %s), NVMe %u.%u, %u namespaces, %u I/O queues, "
 		 "max transfer %u KiB, doorbell stride %u B", c->name, c->model, c->serial,
@@ -376,44 +450,120 @@ int nvme_ctrl_init(struct nvme_ctrl *c, const char *name, volatile void *regs, i
 fail:
 	env_err("%s: controller bring-up failed at step '%s': %s", c->name,
 		nvme_ctrl_state_name(c->state), strerror(-ret));
-	c->state = NVME_CTRL_FAILED;
-	nvme_qpair_free(&c->admin);
-	free_shadow_doorbells(c);
+	/*
+	 * What it was given is freed only once it is disabled (or gone); an
+	 * enable that timed out may still complete and start fetching.
+	 */
+	if (c->admin.sq_mem && (disable(c) == 0 || nvme_ctrl_failed(c))) {
+		free_orphans(c);
+		nvme_qpair_free(&c->admin);
+		free_shadow_doorbells(c);
+	}
 	if (c->scratch)
-		env_dma_free(c->scratch);
+		env_dma_free(c->scratch); /* the controller writes it only during Identify */
 	c->scratch = NULL;
+	c->state = NVME_CTRL_FAILED;
 	return ret;
 }
 
-void nvme_ctrl_shutdown(struct nvme_ctrl *c)
+int nvme_ctrl_reset(struct nvme_ctrl *c, uint32_t seen_epoch)
 {
-	uint32_t cc;
+	bool shadow;
+	int ret;
+
+	pthread_mutex_lock(&c->admin_lock);
+	if (c->epoch != seen_epoch || c->state == NVME_CTRL_FAILED) {
+		ret = c->state == NVME_CTRL_FAILED ? -ENODEV : 0;
+		pthread_mutex_unlock(&c->admin_lock);
+		return ret;
+	}
+	shadow = c->shadow_on;
+	c->state = NVME_CTRL_RESETTING;
+	env_warn("%s: resetting the controller (CC.EN=0, then bring-up again)", c->name);
+	if (shadow) {
+		/* Every queue starts again from 0: so do its shadow and EventIdx words. */
+		memset((void *)c->shadow_db, 0, c->page_size);
+		memset((void *)c->event_idx, 0, c->page_size);
+		c->shadow_on = false;
+	}
+	/*
+	 * Held throughout, so no other thread's admin command goes to a queue
+	 * being torn down; admin_next_cid keeps counting, so no completion of
+	 * the last life can pass for one of this one.
+	 */
+	ret = start(c, false, shadow);
+	c->epoch++;
+	c->state = ret ? NVME_CTRL_FAILED : NVME_CTRL_LIVE;
+	pthread_mutex_unlock(&c->admin_lock);
+	if (ret)
+		env_err("%s: controller reset failed at step '%s': %s; its I/O fails from now on",
+			c->name, nvme_ctrl_state_name(c->state), strerror(-ret));
+	else
+		env_warn("%s: controller reset done (epoch %u): queue pairs are created again",
+			 c->name, c->epoch);
+	return ret;
+}
+
+int nvme_ctrl_abort(struct nvme_ctrl *c, uint16_t sqid, uint16_t cid, bool *aborted)
+{
+	struct nvme_sqe cmd = {
+		.opcode = NVME_ADMIN_ABORT,
+		.cdw10 = nvme_abort_cdw10(sqid, cid),
+	};
+	uint32_t dw0 = 1;
+	int ret = nvme_admin_sync(c, &cmd, NULL, &dw0);
+
+	*aborted = !ret && !(dw0 & 1);
+	return ret;
+}
+
+void nvme_ctrl_shutdown(struct nvme_ctrl *c, bool device_gone)
+{
+	bool disabled = device_gone;
+	uint32_t cc, csts;
 	uint64_t deadline;
 
-	if (c->state == NVME_CTRL_LIVE && !nvme_ctrl_failed(c)) {
+	csts = nvme_reg_read32(c->regs, NVME_REG_CSTS);
+	if (csts == UINT32_MAX)
+		disabled = true; /* gone: it writes nowhere */
+	else if (c->state == NVME_CTRL_LIVE && !(csts & NVME_CSTS_CFS)) {
 		c->state = NVME_CTRL_SHUTDOWN;
 		cc = nvme_reg_read32(c->regs, NVME_REG_CC);
 		cc = (cc & ~(uint32_t)NVME_SET(CC_SHN, NVME_CC_SHN_MASK)) |
 		     NVME_SET(CC_SHN, NVME_CC_SHN_NORMAL);
 		nvme_reg_write32(c->regs, NVME_REG_CC, cc);
-		/* RTD3E is often 0 or optimistic: give the same bound as enabling. */
-		deadline = env_clock_ms() + c->timeout_ms;
+		deadline = env_clock_ms() + c->shutdown_timeout_ms;
 		while (nvme_csts_shst(nvme_reg_read32(c->regs, NVME_REG_CSTS)) !=
 		       NVME_CSTS_SHST_COMPLETE) {
 			if (env_clock_ms() > deadline) {
 				env_warn("%s: shutdown not complete after %u ms", c->name,
-					 c->timeout_ms);
+					 c->shutdown_timeout_ms);
 				break;
 			}
 			usleep(1000);
 		}
 	}
-	/* After the shutdown: the controller no longer reads or writes them. */
-	free_shadow_doorbells(c);
-	nvme_qpair_free(&c->admin);
-	if (c->scratch)
-		env_dma_free(c->scratch);
-	c->scratch = NULL;
+	/*
+	 * Then disabled, as Linux does on unbind: after CC.EN=0 and CSTS.RDY=0
+	 * the controller fetches and writes nothing, so its memory can go.
+	 */
+	if (!disabled && csts != UINT32_MAX)
+		disabled = disable(c) == 0;
+	if (disabled) {
+		free_orphans(c);
+		free_shadow_doorbells(c);
+		nvme_qpair_free(&c->admin);
+		if (c->scratch)
+			env_dma_free(c->scratch);
+		c->scratch = NULL;
+	} else {
+		env_warn("%s: the controller did not confirm it is disabled; its queue memory is "
+			 "kept, not freed, so that nothing else is put where it may still write",
+			 c->name);
+	}
+	free(c->orphans);
+	c->orphans = NULL;
+	c->state = NVME_CTRL_SHUTDOWN;
 	pthread_mutex_destroy(&c->admin_lock);
 	pthread_mutex_destroy(&c->scratch_lock);
 }

@@ -28,6 +28,7 @@ enum nvme_ctrl_state {
 	NVME_CTRL_IDENTIFY,
 	NVME_CTRL_SET_NUM_QUEUES,
 	NVME_CTRL_LIVE,
+	NVME_CTRL_RESETTING,
 	NVME_CTRL_SHUTDOWN,
 	NVME_CTRL_FAILED,
 };
@@ -36,6 +37,14 @@ const char *nvme_ctrl_state_name(enum nvme_ctrl_state state);
 
 #define NVME_ADMIN_ENTRIES 32
 #define NVME_MAX_IO_QUEUES 1024
+
+/*
+ * Bound on one admin command. Not CAP.TO, which bounds CSTS.RDY transitions
+ * only: a Delete I/O SQ waits until the controller has finished or aborted
+ * every command of that queue, which a slow drive takes seconds to do.
+ * Linux allows 60 s; 10 s still ends a hung job promptly.
+ */
+#define NVME_ADMIN_TIMEOUT_MS 10000
 
 struct nvme_ns_info {
 	uint32_t nsid;
@@ -54,7 +63,8 @@ struct nvme_ctrl {
 	uint32_t vs;
 	unsigned dstrd;
 	uint32_t page_size;            /* controller memory page size (CC.MPS) */
-	uint32_t timeout_ms;           /* CAP.TO: bound on every RDY transition */
+	uint32_t timeout_ms;           /* (CAP.TO + 1) x 500 ms: bound on every RDY transition */
+	uint32_t shutdown_timeout_ms;  /* RTD3E, at least timeout_ms, at most 60 s */
 	uint32_t max_queue_entries;    /* CAP.MQES + 1 */
 	uint32_t max_xfer;             /* bytes per command (MDTS); UINT32_MAX: no limit */
 	uint32_t nn;
@@ -82,6 +92,22 @@ struct nvme_ctrl {
 	volatile uint32_t *event_idx;
 	uint64_t shadow_db_iova, event_idx_iova;
 	uint64_t qid_used[NVME_MAX_IO_QUEUES / 64];
+
+	/*
+	 * Bumped by every reset: a queue pair created under an older epoch no
+	 * longer exists on the controller and must be created again by its
+	 * owner (nvme_qpair_revive()). Read without the lock by the owners'
+	 * slow paths.
+	 */
+	volatile uint32_t epoch;
+
+	/*
+	 * Queue memory whose queue the controller never confirmed deleted: it
+	 * may still write there, so it is freed only once the controller is
+	 * disabled (reset or shutdown), or leaked if it never is.
+	 */
+	void **orphans;
+	unsigned nr_orphans, orphans_cap;
 };
 
 /*
@@ -93,14 +119,45 @@ struct nvme_ctrl {
 int nvme_ctrl_init(struct nvme_ctrl *c, const char *name, volatile void *regs, int numa_node,
 		   bool shadow_doorbells);
 
-/* Normal shutdown (CC.SHN), bounded; frees the admin queue. */
-void nvme_ctrl_shutdown(struct nvme_ctrl *c);
+/*
+ * Normal shutdown (CC.SHN, bounded by RTD3E), then CC.EN=0, so the
+ * controller touches no host memory afterwards. Frees the admin queue,
+ * shadow doorbell pages and orphaned queue memory only when the controller
+ * confirmed it is disabled (or reads as gone, device_gone: the caller is
+ * about to give it back to a kernel that resets it); otherwise they are
+ * leaked on purpose, with a warning, since freed DMA memory it may still
+ * write would corrupt whatever is allocated there next.
+ */
+void nvme_ctrl_shutdown(struct nvme_ctrl *c, bool device_gone);
+
+/*
+ * Controller reset: CC.EN=0 (every queue and every command in flight is
+ * gone, no more DMA), then bring-up again with the same admin queue,
+ * shadow doorbell pages and queue-id reservations, and the epoch bumped.
+ * I/O queue pairs are not recreated here: each belongs to one thread, which
+ * notices the new epoch and calls nvme_qpair_revive(). Takes the admin lock.
+ * seen_epoch is the epoch the caller found wanting: when another thread
+ * has reset the controller since, this returns 0 without a second reset.
+ * Returns 0, or a negative errno with the controller marked failed.
+ */
+int nvme_ctrl_reset(struct nvme_ctrl *c, uint32_t seen_epoch);
+
+/*
+ * Admin Abort of command cid on queue sqid. *aborted says whether the
+ * controller reports it will abort it (CDW0 bit 0 clear); many controllers,
+ * QEMU's among them, never do. The aborted command still completes, with
+ * status Command Abort Requested, on its own CQ.
+ */
+int nvme_ctrl_abort(struct nvme_ctrl *c, uint16_t sqid, uint16_t cid, bool *aborted);
+
+/* Keeps queue memory the controller may still write until it is disabled. */
+void nvme_ctrl_adopt_orphan(struct nvme_ctrl *c, void *dma_mem);
 
 /* Controller fatal status or a vanished device (all-ones reads). */
 bool nvme_ctrl_failed(struct nvme_ctrl *c);
 
 /*
- * Runs one admin command to completion (bounded by timeout_ms). Fills cid.
+ * Runs one admin command to completion (bounded by NVME_ADMIN_TIMEOUT_MS). Fills cid.
  * Returns 0, -ETIMEDOUT, -ENODEV (controller failed), or the status mapped
  * to an errno; *status gets the 15-bit status (may be NULL), *dw0 the result.
  */

@@ -100,6 +100,35 @@ static int admin_queue_cmd(struct nvme_ctrl *c, uint8_t opcode, uint32_t cdw10, 
 	return ret;
 }
 
+/*
+ * Empty rings over the queue's memory, then Create I/O CQ and SQ: a new
+ * queue pair, or one whose queues the controller dropped (deleted by us, or
+ * gone with a reset).
+ */
+static int create_on_controller(struct nvme_ctrl *c, struct nvme_qpair *qp)
+{
+	int ret;
+
+	/* Zeroed CQ: a phase-1 entry of the queue's last life would read as new. */
+	memset(qp->cq_mem, 0, (size_t)qp->cq_entries * sizeof(struct nvme_cqe));
+	nvme_sq_init(&qp->sq, qp->sq_mem, qp->sq.tail_db.reg, qp->entries);
+	nvme_cq_init(&qp->cq, qp->cq_mem, qp->cq.head_db.reg, qp->cq_entries);
+	nvme_cq_set_doorbell_batch(&qp->cq, qp->entries);
+	if (c->shadow_on)
+		use_shadow_doorbells(c, qp);
+	qp->epoch = c->epoch;
+	ret = admin_queue_cmd(c, NVME_ADMIN_CREATE_CQ, nvme_create_queue_cdw10(qp->qid, qp->cq_entries),
+			      nvme_create_cq_cdw11(true, false, 0), qp->cq_iova, qp->qid);
+	if (ret)
+		return ret;
+	ret = admin_queue_cmd(c, NVME_ADMIN_CREATE_SQ, nvme_create_queue_cdw10(qp->qid, qp->entries),
+			      nvme_create_sq_cdw11(true, NVME_SQ_QPRIO_URGENT, qp->qid), qp->sq_iova,
+			      qp->qid);
+	if (ret)
+		admin_queue_cmd(c, NVME_ADMIN_DELETE_CQ, qp->qid, 0, 0, qp->qid);
+	return ret;
+}
+
 int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries)
 {
 	uint32_t cq_entries;
@@ -120,39 +149,65 @@ int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entri
 			       (uint16_t)cq_entries, c->numa_node);
 	if (ret)
 		goto give_back;
-	if (c->shadow_on)
-		use_shadow_doorbells(c, qp);
-	ret = admin_queue_cmd(c, NVME_ADMIN_CREATE_CQ, nvme_create_queue_cdw10(qid, cq_entries),
-			      nvme_create_cq_cdw11(true, false, 0), qp->cq_iova, qid);
+	ret = create_on_controller(c, qp);
 	if (ret)
-		goto free;
-	ret = admin_queue_cmd(c, NVME_ADMIN_CREATE_SQ, nvme_create_queue_cdw10(qid, entries),
-			      nvme_create_sq_cdw11(true, NVME_SQ_QPRIO_URGENT, qid), qp->sq_iova, qid);
-	if (ret) {
-		admin_queue_cmd(c, NVME_ADMIN_DELETE_CQ, qid, 0, 0, qid);
-		goto free;
-	}
+		goto release;
 	env_debug("%s: I/O queue %u created, %u SQ / %u CQ entries%s", c->name, qid, entries,
 		  cq_entries, c->shadow_on ? ", shadow doorbells" : "");
 	return 0;
-free:
-	nvme_qpair_free(qp);
+release:
+	nvme_qpair_release(c, qp);
+	return ret;
 give_back:
 	qid_give_back(c, (uint16_t)qid);
 	return ret;
 }
 
+/* Delete I/O SQ (which ends every command of it), then its CQ. */
+static int delete_on_controller(struct nvme_ctrl *c, struct nvme_qpair *qp)
+{
+	int ret;
+
+	if (qp->epoch != c->epoch)
+		return 0; /* a reset already dropped both */
+	ret = admin_queue_cmd(c, NVME_ADMIN_DELETE_SQ, qp->qid, 0, 0, qp->qid);
+	if (!ret)
+		ret = admin_queue_cmd(c, NVME_ADMIN_DELETE_CQ, qp->qid, 0, 0, qp->qid);
+	return ret;
+}
+
+void nvme_qpair_release(struct nvme_ctrl *c, struct nvme_qpair *qp)
+{
+	nvme_ctrl_adopt_orphan(c, qp->sq_mem);
+	nvme_ctrl_adopt_orphan(c, qp->cq_mem);
+	qp->sq_mem = qp->cq_mem = NULL;
+	qid_give_back(c, qp->qid);
+}
+
 int nvme_qpair_delete(struct nvme_ctrl *c, struct nvme_qpair *qp)
 {
-	int ret = 0;
+	int ret = -ENODEV;
 
-	if (!nvme_ctrl_failed(c)) {
-		/* The SQ first: deleting it aborts what is still queued on it. */
-		ret = admin_queue_cmd(c, NVME_ADMIN_DELETE_SQ, qp->qid, 0, 0, qp->qid);
-		if (!ret)
-			ret = admin_queue_cmd(c, NVME_ADMIN_DELETE_CQ, qp->qid, 0, 0, qp->qid);
+	if (!nvme_ctrl_failed(c))
+		ret = delete_on_controller(c, qp);
+	if (ret) {
+		/* Not confirmed: the controller may still write there. */
+		nvme_qpair_release(c, qp);
+		return ret;
 	}
 	nvme_qpair_free(qp);
 	qid_give_back(c, qp->qid);
-	return ret;
+	return 0;
+}
+
+int nvme_qpair_recreate(struct nvme_ctrl *c, struct nvme_qpair *qp)
+{
+	int ret = delete_on_controller(c, qp);
+
+	return ret ? ret : create_on_controller(c, qp);
+}
+
+int nvme_qpair_revive(struct nvme_ctrl *c, struct nvme_qpair *qp)
+{
+	return create_on_controller(c, qp);
 }

@@ -22,6 +22,7 @@ struct nvme_qpair {
 	uint16_t cq_entries;   /* CQ slots: more than the SQ's, to batch CQ doorbells */
 	void *sq_mem, *cq_mem;
 	uint64_t sq_iova, cq_iova;
+	uint32_t epoch;        /* the controller's reset epoch it was created in */
 };
 
 /* Queue memory and doorbells for qid; the controller is not told. */
@@ -38,7 +39,30 @@ void nvme_qpair_free(struct nvme_qpair *qp);
  */
 int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries);
 
-/* Delete I/O SQ, then CQ, and free the memory and the queue id. */
+/*
+ * Delete I/O SQ, then CQ, and free the memory and the queue id. When the
+ * controller does not confirm the deletes, the memory goes to the
+ * controller's orphans (freed once it is disabled) and the error is returned.
+ */
 int nvme_qpair_delete(struct nvme_ctrl *c, struct nvme_qpair *qp);
+
+/*
+ * Gives the queue id back and hands the memory to the controller's orphans
+ * without asking the controller anything: for a queue pair whose controller
+ * failed or is being removed.
+ */
+void nvme_qpair_release(struct nvme_ctrl *c, struct nvme_qpair *qp);
+
+/*
+ * Delete I/O SQ and CQ, then create both again on the same memory and
+ * queue id with empty rings. Once Delete I/O SQ completes the controller no
+ * longer touches any command of it, so every command that was in flight is
+ * over (the caller fails or reissues them). An error means the controller
+ * did not answer: reset it (nvme_ctrl_reset()), then nvme_qpair_revive().
+ */
+int nvme_qpair_recreate(struct nvme_ctrl *c, struct nvme_qpair *qp);
+
+/* Create the queue pair again after a reset dropped it (same memory and id). */
+int nvme_qpair_revive(struct nvme_ctrl *c, struct nvme_qpair *qp);
 
 #endif

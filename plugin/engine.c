@@ -117,27 +117,87 @@ static bool want_shadow_doorbells(struct thread_data *td)
 	return o->shadow_doorbells == FVN_SHADOW_ON;
 }
 
-static int setup_file(struct thread_data *td, struct fio_file *f)
+/* Reads the namespace's geometry into ff; checks the job's block sizes against it. */
+static int read_geometry(struct thread_data *td, struct fvn_file *ff)
+{
+	struct nvme_ns_info ns;
+	char active[128];
+	int ret;
+
+	ret = nvme_ctrl_ns_info(&ff->ctrl->nvme, ff->nsid, &ns);
+	if (ret) {
+		nvme_ctrl_active_ns_text(&ff->ctrl->nvme, active, sizeof(active));
+		env_err("%s: namespace %u does not exist; active namespaces: %s", ff->bdf, ff->nsid,
+			active[0] ? active : "none");
+		return ret;
+	}
+	if (!ns.lba_size) {
+		env_err("%s ns %u: Identify Namespace reports an invalid LBA format (FLBAS selects "
+			"a format without a valid block size): reformat it, e.g. nvme format "
+			"--lbaf=0, from the kernel driver", ff->bdf, ff->nsid);
+		return -EINVAL;
+	}
+	if (ns.metadata_size) {
+		env_err("%s ns %u: formatted with %u bytes of metadata per block, which this engine "
+			"does not handle yet", ff->bdf, ff->nsid, ns.metadata_size);
+		return -ENOTSUP;
+	}
+	if (ff->lba_size && (ns.lba_size != ff->lba_size || ns.blocks != ff->blocks)) {
+		env_err("%s ns %u: the namespace changed while the controller was released between "
+			"jobs (%" PRIu64 " blocks of %u bytes, now %" PRIu64 " of %u)", ff->bdf,
+			ff->nsid, ff->blocks, ff->lba_size, ns.blocks, ns.lba_size);
+		return -ESTALE;
+	}
+	ff->blocks = ns.blocks;
+	ff->lba_size = ns.lba_size;
+	ff->lba_shift = (unsigned)__builtin_ctz(ns.lba_size);
+	ff->ctrl_opened = ff->ctrl->opened;
+	return check_block_sizes(td, ff);
+}
+
+/* The thread state, made by whichever of setup and init runs first. */
+static struct fvn_thread *thread_of(struct thread_data *td)
+{
+	struct fvn_thread *t = td->io_ops_data;
+
+	if (!t) {
+		t = calloc(1, sizeof(*t));
+		if (!t)
+			return NULL;
+		t->numa_node = -1;
+		td->io_ops_data = t;
+	}
+	return t;
+}
+
+static int setup_file(struct thread_data *td, struct fvn_thread *t, struct fio_file *f)
 {
 	struct fvn_options *o = td->eo;
 	struct fvn_target target;
-	struct nvme_ns_info ns;
-	struct fvn_file *ff;
-	char err[320], active[128];
+	struct fvn_file *ff, **grown;
+	char err[320];
 	int ret;
 
 	if (fvn_filename_parse(f->file_name, &target, err, sizeof(err))) {
 		explain_filename(td, err);
 		return -EINVAL;
 	}
+	grown = realloc(t->files, (t->nr_files + 1) * sizeof(*grown));
 	ff = calloc(1, sizeof(*ff));
-	if (!ff)
+	if (grown)
+		t->files = grown;
+	if (!grown || !ff) {
+		free(ff);
 		return -ENOMEM;
-	ret = fvn_ctrl_get(target.bdf, want_shadow_doorbells(td), &ff->ctrl);
+	}
+	snprintf(ff->bdf, sizeof(ff->bdf), "%s", target.bdf);
+	ret = fvn_ctrl_get_pending(target.bdf, want_shadow_doorbells(td), &ff->ctrl);
 	if (ret) {
 		free(ff);
 		return ret;
 	}
+	/* Owned by the thread from here on, whatever fails next. */
+	t->files[t->nr_files++] = ff;
 	FILE_SET_ENG_DATA(f, ff);
 
 	ff->nsid = target.nsid ? target.nsid : o->nsid;
@@ -148,29 +208,14 @@ static int setup_file(struct thread_data *td, struct fio_file *f)
 			return ret;
 		}
 	}
-	ret = nvme_ctrl_ns_info(&ff->ctrl->nvme, ff->nsid, &ns);
-	if (ret) {
-		nvme_ctrl_active_ns_text(&ff->ctrl->nvme, active, sizeof(active));
-		env_err("%s: namespace %u does not exist; active namespaces: %s", target.bdf, ff->nsid,
-			active[0] ? active : "none");
-		return ret;
-	}
-	if (ns.metadata_size) {
-		env_err("%s ns %u: formatted with %u bytes of metadata per block, which this engine "
-			"does not handle yet", target.bdf, ff->nsid, ns.metadata_size);
-		return -ENOTSUP;
-	}
-	ff->blocks = ns.blocks;
-	ff->lba_shift = (unsigned)__builtin_ctz(ns.lba_size);
-	ret = check_block_sizes(td, ff);
+	ret = read_geometry(td, ff);
 	if (ret)
 		return ret;
-
-	f->real_file_size = ns.blocks << ff->lba_shift;
+	f->real_file_size = ff->blocks << ff->lba_shift;
 	f->filetype = FIO_TYPE_BLOCK;
 	fio_file_set_size_known(f);
-	env_info("%s ns %u: %" PRIu64 " blocks of %u bytes", target.bdf, ff->nsid, ns.blocks,
-		 ns.lba_size);
+	env_info("%s ns %u: %" PRIu64 " blocks of %u bytes", target.bdf, ff->nsid, ff->blocks,
+		 ff->lba_size);
 	return 0;
 }
 
@@ -180,7 +225,13 @@ static void fvn_log_to_client(const char *line)
 	log_err("%s\n", line);
 }
 
-static int fvn_setup(struct thread_data *td)
+/*
+ * Options, EAL and every file's controller and namespace: done once per
+ * job, by setup, or by init when fio calls init first (create_serialize=0
+ * runs setup only after init, iomem_alloc and post_init, which need the
+ * device's NUMA node and page size).
+ */
+static int prepare_job(struct thread_data *td, struct fvn_thread *t)
 {
 	struct fvn_options *o = td->eo;
 	struct env_eal_opts eal = { .mem_mb = o->mem_size_mb, .huge_dir = o->huge_dir };
@@ -189,6 +240,8 @@ static int fvn_setup(struct thread_data *td)
 	unsigned i;
 	int ret;
 
+	if (t->files_ready)
+		return 0;
 	env_log_from_environment();
 	if (is_backend)
 		env_log_set_error_sink(fvn_log_to_client);
@@ -211,13 +264,27 @@ static int fvn_setup(struct thread_data *td)
 		return 1;
 	}
 	for_each_file(td, f, i) {
-		ret = setup_file(td, f);
+		if (FILE_ENG_DATA(f))
+			continue;
+		ret = setup_file(td, t, f);
 		if (ret) {
 			td_verror(td, -ret, "fio-vfio-nvme setup");
 			return 1;
 		}
 	}
+	t->files_ready = true;
 	return 0;
+}
+
+static int fvn_setup(struct thread_data *td)
+{
+	struct fvn_thread *t = thread_of(td);
+
+	if (!t) {
+		td_verror(td, ENOMEM, "fio-vfio-nvme setup");
+		return 1;
+	}
+	return prepare_job(td, t);
 }
 
 /* Pins the job thread to one core, as the user asked or near the device. */
@@ -255,42 +322,55 @@ static void pin_thread(struct thread_data *td, struct fvn_thread *t)
 	}
 }
 
-static int fvn_init(struct thread_data *td)
+/*
+ * This job thread's claim on each controller its files use. A controller
+ * released since setup (an earlier stonewalled section ended) is brought
+ * up again, and its namespace checked to be the one setup measured.
+ */
+static int claim_controllers(struct thread_data *td, struct fvn_thread *t)
 {
-	struct fvn_thread *t;
-	struct fio_file *f;
-	unsigned i;
+	for (unsigned i = 0; i < t->nr_files; i++) {
+		struct fvn_file *ff = t->files[i];
+		int ret = fvn_ctrl_claim(ff->ctrl, want_shadow_doorbells(td));
 
-	if (refuse_unsupported(td))
-		return 1;
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		return 1;
-	t->events = calloc(td->o.iodepth, sizeof(*t->events));
-	t->staged = calloc(td->o.iodepth, sizeof(*t->staged));
-	if (!t->events || !t->staged) {
-		free(t->events);
-		free(t->staged);
-		free(t);
-		return 1;
-	}
-	t->numa_node = -1;
-	for_each_file(td, f, i) {
-		struct fvn_file *ff = FILE_ENG_DATA(f);
-
-		if (!ff)
-			continue;
+		if (ret) {
+			td_verror(td, -ret, "fio-vfio-nvme: open the controller again");
+			return 1;
+		}
+		ff->claimed = true;
 		ff->thread = t;
+		if (ff->ctrl->opened != ff->ctrl_opened) {
+			ret = read_geometry(td, ff);
+			if (ret) {
+				td_verror(td, -ret, "fio-vfio-nvme: namespace after reopening");
+				return 1;
+			}
+		}
 		if (!t->page_size) {
 			t->numa_node = ff->ctrl->nvme.numa_node;
 			t->page_size = ff->ctrl->nvme.page_size;
 		}
 	}
+	return 0;
+}
+
+static int fvn_init(struct thread_data *td)
+{
+	struct fvn_thread *t = thread_of(td);
+
+	if (!t || refuse_unsupported(td) || prepare_job(td, t))
+		return 1;
+	t->initialised = true;
+	t->events = calloc(td->o.iodepth, sizeof(*t->events));
+	t->staged = calloc(td->o.iodepth, sizeof(*t->staged));
+	if (!t->events || !t->staged)
+		return 1;
+	if (claim_controllers(td, t))
+		return 1;
 	if (!t->page_size)
 		t->page_size = 4096;
 	t->cmd_timeout_ms = ((struct fvn_options *)td->eo)->cmd_timeout_ms;
 	t->last_check_ms = env_clock_coarse_ms();
-	td->io_ops_data = t;
 	pin_thread(td, t);
 	return 0;
 }
@@ -318,6 +398,16 @@ static void fvn_iomem_free(struct thread_data *td)
 	td->orig_buffer = NULL;
 }
 
+/* Bits of a command id that name the io_u; the rest count its reuses. */
+static unsigned cid_index_bits(unsigned nr_ios)
+{
+	unsigned bits = 1;
+
+	while (bits < 16 && (1u << bits) < nr_ios)
+		bits++;
+	return bits;
+}
+
 /* Every io_u's PRP list and DSM range, built now that fio placed the buffers. */
 static int fvn_post_init(struct thread_data *td)
 {
@@ -334,12 +424,15 @@ static int fvn_post_init(struct thread_data *td)
 	if (!t->ios || !t->io_dma)
 		return 1;
 	t->nr_ios = n;
+	t->cid_shift = cid_index_bits(n);
+	t->cid_index_mask = (uint16_t)((1u << t->cid_shift) - 1);
 	for (unsigned i = 0; i < n; i++) {
 		struct io_u *io_u = td->io_u_all.io_us[i];
 		struct fvn_io *io = &t->ios[io_u->index];
 		uint8_t *base = (uint8_t *)t->io_dma + i * stride;
 		uint64_t prp1, prp2;
 
+		io->io_u = io_u;
 		io->prp.entries = (uint64_t *)base;
 		io->prp.iova = dma_iova + i * stride;
 		io->prp.pages = list_pages;
@@ -362,10 +455,14 @@ static int fvn_open_file(struct thread_data *td, struct fio_file *f)
 	uint32_t entries = o->queue_entries ? o->queue_entries : td->o.iodepth + 1;
 	int ret;
 
-	if (!ff)
+	if (!ff || !ff->claimed)
 		return 1;
 	if (ff->qp_live)
 		return 0;
+	if (ff->released) {
+		td_verror(td, ENODEV, "fio-vfio-nvme: the device was removed");
+		return 1;
+	}
 	ret = nvme_qpair_create(&ff->ctrl->nvme, &ff->qp, entries);
 	if (ret) {
 		td_verror(td, -ret, "create I/O queue pair");
@@ -373,9 +470,23 @@ static int fvn_open_file(struct thread_data *td, struct fio_file *f)
 	}
 	ff->qp_live = true;
 	ff->inflight = 0;
-	env_info("%s: job '%s' thread %d has I/O queue %u (%u entries)", ff->ctrl->nvme.name,
+	ff->broken = 0; /* a new queue pair: whatever broke the last one is behind it */
+	ff->broken_why = NULL;
+	ff->abort_deadline_ms = 0;
+	env_info("%s: job '%s' thread %d has I/O queue %u (%u entries)", ff->bdf,
 		 td->o.name, td->thread_number, ff->qp.qid, ff->qp.entries);
 	return 0;
+}
+
+/* Deletes ff's queue pair; its memory is freed only if the controller confirmed that. */
+static void close_queue_pair(struct fvn_file *ff)
+{
+	if (!ff->qp_live)
+		return;
+	if (nvme_qpair_delete(&ff->ctrl->nvme, &ff->qp))
+		env_warn("%s: queue %u: the controller did not confirm its deletion; its memory "
+			 "is kept until the controller is disabled", ff->bdf, ff->qp.qid);
+	ff->qp_live = false;
 }
 
 static int fvn_close_file(struct thread_data *td, struct fio_file *f)
@@ -383,35 +494,51 @@ static int fvn_close_file(struct thread_data *td, struct fio_file *f)
 	struct fvn_file *ff = FILE_ENG_DATA(f);
 
 	(void)td;
-	if (ff && ff->qp_live) {
-		nvme_qpair_delete(&ff->ctrl->nvme, &ff->qp);
-		ff->qp_live = false;
-	}
+	if (ff)
+		close_queue_pair(ff);
 	return 0;
+}
+
+/*
+ * From the thread's own list: fio has freed the files by now. Each queue
+ * pair is deleted before its controller reference goes, so the last job
+ * on a controller shuts it down with no queue left.
+ */
+static void release_files(struct fvn_thread *t)
+{
+	for (unsigned i = 0; i < t->nr_files; i++) {
+		struct fvn_file *ff = t->files[i];
+
+		if (!ff->released) {
+			close_queue_pair(ff);
+			if (ff->claimed)
+				fvn_ctrl_put(ff->ctrl);
+			else
+				fvn_ctrl_drop_pending(ff->ctrl);
+		}
+		free(ff);
+	}
+	free(t->files);
+	t->files = NULL;
+	t->nr_files = 0;
 }
 
 static void fvn_cleanup(struct thread_data *td)
 {
 	struct fvn_thread *t = td->io_ops_data;
-	struct fio_file *f;
-	unsigned i;
 
-	for_each_file(td, f, i) {
-		struct fvn_file *ff = FILE_ENG_DATA(f);
-
-		if (!ff)
-			continue;
-		fvn_close_file(td, f);
-		fvn_ctrl_put(ff->ctrl);
-		free(ff);
-		FILE_SET_ENG_DATA(f, NULL);
-	}
 	if (!t)
 		return;
-	env_info("job '%s' thread %d: %" PRIu64 " commands, %" PRIu64 " SQ doorbell register "
-		 "writes, %" PRIu64 " CQ doorbell register writes, %" PRIu64 " empty polls, %" PRIu64
-		 " busy", td->o.name, td->thread_number, t->submitted, t->doorbells,
-		 t->cq_doorbells, t->empty_polls, t->busy);
+	if (t->initialised)
+		env_info("job '%s' thread %d: %" PRIu64 " commands, %" PRIu64 " SQ doorbell "
+			 "register writes, %" PRIu64 " CQ doorbell register writes, %" PRIu64
+			 " empty polls, %" PRIu64 " busy; %" PRIu64 " timeouts, %" PRIu64 " aborts, %"
+			 PRIu64 " queue pairs recreated, %" PRIu64 " controller resets, %" PRIu64
+			 " commands issued again, %" PRIu64 " late completions dropped", td->o.name,
+			 td->thread_number, t->submitted, t->doorbells, t->cq_doorbells,
+			 t->empty_polls, t->busy, t->timeouts, t->aborts, t->recreates, t->resets,
+			 t->requeued, t->stale);
+	release_files(t);
 	if (t->io_dma)
 		env_dma_free(t->io_dma);
 	free(t->ios);
@@ -432,7 +559,8 @@ static int fvn_get_file_size(struct thread_data *td, struct fio_file *f)
 struct ioengine_ops ioengine = {
 	.name = "fio-vfio-nvme",
 	.version = FIO_IOOPS_VERSION,
-	.flags = FIO_RAWIO | FIO_NOEXTEND | FIO_NODISKUTIL | FIO_MEMALIGN | FIO_DISKLESSIO,
+	.flags = FIO_RAWIO | FIO_NOEXTEND | FIO_NODISKUTIL | FIO_MEMALIGN | FIO_DISKLESSIO |
+		 FIO_ASYNCIO_SETS_ISSUE_TIME,
 	.setup = fvn_setup,
 	.init = fvn_init,
 	.post_init = fvn_post_init,

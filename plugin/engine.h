@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * State the fio hooks share: per thread (td->io_ops_data), per file
+ * State the fio hooks share: per job thread (td->io_ops_data), per file
  * (f->engine_data: one queue pair of this thread on one namespace) and per
- * io_u (thread->ios[io_u->index]: its PRP list and last NVMe status).
- * io_u->engine_data is not used: fio keeps io_u->index, our command id, in
- * a union with it.
- * engine.c holds the set-up and tear-down hooks, io.c the hot path.
+ * io_u (thread->ios[io_u->index]: its PRP list, command id and last status).
+ *
+ * Ownership follows fio's lifecycle, not fio's structures: fio frees a
+ * job's files before it calls cleanup, so the thread keeps its own list of
+ * the files it set up (thread->files) and releases queue pairs and
+ * controller references from that list.
+ *
+ * engine.c holds the set-up and tear-down hooks, io.c the hot path, stall.c
+ * timeouts and recovery.
  */
 #ifndef PLUGIN_ENGINE_H
 #define PLUGIN_ENGINE_H
@@ -22,29 +27,57 @@
 struct fvn_thread;
 
 struct fvn_file {
-	struct fvn_ctrl *ctrl;      /* reference taken in setup, dropped in cleanup */
-	struct fvn_thread *thread;  /* the job thread that owns qp (for errdetails) */
+	struct fvn_ctrl *ctrl;      /* pending reference from setup, claimed in init */
+	struct fvn_thread *thread;
+	char bdf[16];               /* for messages once ctrl is given up */
 	uint32_t nsid;
 	unsigned lba_shift;
+	uint32_t lba_size;
 	uint64_t blocks;
+	unsigned ctrl_opened;       /* ctrl->opened when the geometry was read */
+	bool claimed;               /* ctrl reference is a job thread's (init ran) */
+	bool released;              /* ctrl given up (device removed): no queue pair */
 	struct nvme_qpair qp;
 	bool qp_live;
 	unsigned inflight;          /* commands on qp not yet completed */
-	int broken;                 /* errno once qp cannot be trusted: every I/O then fails */
+	int broken;                 /* errno once qp cannot be used: every I/O then fails */
+	const char *broken_why;
+	uint64_t abort_deadline_ms; /* 0: no Abort outstanding on qp */
+};
+
+/* Why the engine failed an io_u, for errdetails when there is no NVMe status. */
+enum fvn_fail {
+	FVN_FAIL_NONE,
+	FVN_FAIL_TIMEOUT,           /* outlived cmd_timeout_ms; recovered as the log says */
+	FVN_FAIL_QUEUE_BROKEN,      /* its queue pair or controller failed (broken_why) */
+	FVN_FAIL_OUT_OF_RANGE,      /* past the namespace or not whole blocks */
+	FVN_FAIL_UNSUPPORTED,       /* a data direction the engine has no command for */
 };
 
 struct fvn_io {
+	struct io_u *io_u;
 	struct nvme_prp_list prp;   /* built once for the io_u's whole buffer */
 	uint64_t buf_iova;          /* IOVA of io_u->buf */
 	size_t prp_built_len;       /* 0: not built (no buffer, or not usable) */
 	struct nvme_dsm_range *dsm; /* one range, for trims */
 	uint64_t dsm_iova;
+	struct fvn_file *ff;        /* whose queue pair it was issued on */
+	uint16_t cid;               /* index | generation << thread->cid_shift */
+	uint16_t gen;
 	uint16_t status;            /* NVMe status of the last completion */
-	bool inflight;              /* queued and neither completed nor failed by us */
+	uint8_t fail;               /* enum fvn_fail of the last failure */
+	bool inflight;              /* on the device: its buffer may be written */
+	bool timed_out;
+	bool deliver_later;         /* failed by recovery, not yet handed to fio (no room) */
 	uint64_t submitted_ms;      /* doorbell time, for the command timeout */
+	uint32_t waited_ms;         /* how long it had been in flight when it timed out */
 };
 
 struct fvn_thread {
+	struct fvn_file **files;    /* every file this job set up: released in cleanup */
+	unsigned nr_files;
+	bool files_ready;           /* setup of the files done (in setup, or init first) */
+	bool initialised;           /* init ran: references claimed, thread pinned */
 	struct io_u **events;       /* completions reaped by getevents */
 	unsigned nr_events;
 	struct io_u **staged;       /* queued since the last commit */
@@ -52,9 +85,11 @@ struct fvn_thread {
 	void *buf;                  /* fio's I/O buffers (iomem_alloc) */
 	uint64_t buf_iova;
 	size_t buf_len;
-	struct fvn_io *ios;         /* indexed by io_u->index, which is also the command id */
+	struct fvn_io *ios;         /* indexed by io_u->index */
 	void *io_dma;               /* PRP lists and DSM ranges of every io_u */
 	unsigned nr_ios;
+	unsigned cid_shift;         /* index bits of a command id; the rest count reuses */
+	uint16_t cid_index_mask;
 	int cpu;
 	int numa_node;              /* of the first file's controller */
 	unsigned cmd_timeout_ms;    /* 0: no command timeout */
@@ -63,15 +98,27 @@ struct fvn_thread {
 	bool first_io_done;         /* for the start-up figure: time to first I/O */
 	/* counters for the end-of-job summary */
 	uint64_t doorbells, cq_doorbells, submitted, empty_polls, busy;
+	uint64_t stale, timeouts, aborts, recreates, resets, requeued;
 };
 
 /*
- * The slow path of getevents, in stall.c: fails, as events, the commands
- * that outlived cmd_timeout_ms and every command of a controller that failed
- * or vanished, and marks their queue pairs broken. Returns the events added
- * (at most room). Rate-limited to one look per 100 ms while nothing is broken.
+ * The slow path of getevents, in stall.c: timeouts (Abort, then a new queue
+ * pair, then a controller reset), failed, reset and vanishing controllers.
+ * Fails as events only commands the device can no longer touch, appending
+ * them to t->events (t->nr_events grows by at most room); returns how many. Rate-limited to one look per 100 ms while
+ * nothing is wrong.
  */
 unsigned fvn_check_stalls(struct thread_data *td, struct fvn_thread *t, unsigned room);
+
+/*
+ * Builds io's command for io_u and copies it to ff's SQ, with a new
+ * generation in its command id. In io.c; stall.c reissues with it too.
+ * Returns 0, or the errno to fail the io_u with (SQ full: EBUSY).
+ */
+int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, struct io_u *io_u);
+
+/* Reaps up to max completions of ff's queue pair into t->events. In io.c. */
+unsigned fvn_reap(struct fvn_thread *t, struct fvn_file *ff, unsigned max);
 
 /* Hot-path hooks, in io.c. */
 enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u);

@@ -30,24 +30,21 @@ static int set_data_pointer(struct fvn_thread *t, struct fvn_io *io, struct io_u
 			      io_u->xfer_buflen, t->page_size, &io->prp, &cmd->prp1, &cmd->prp2);
 }
 
-enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
+int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, struct io_u *io_u)
 {
-	struct fvn_thread *t = td->io_ops_data;
-	struct fvn_file *ff = FILE_ENG_DATA(io_u->file);
-	struct fvn_io *io = &t->ios[io_u->index];
 	uint64_t mask = (UINT64_C(1) << ff->lba_shift) - 1;
-	uint16_t cid = (uint16_t)io_u->index;
 	struct nvme_sqe cmd;
+	uint16_t cid;
 
-	if (ff->broken) {
-		io_u->error = ff->broken;
-		return FIO_Q_COMPLETED;
-	}
-	if (nvme_sq_full(&ff->qp.sq)) {
-		t->busy++;
-		return FIO_Q_BUSY;
-	}
-	io->status = 0;
+	if (nvme_sq_full(&ff->qp.sq))
+		return EBUSY;
+	/*
+	 * A new generation on every use, as Linux's nvme_cid() does: a late
+	 * completion of this io_u's previous command (one that timed out and
+	 * was recovered) then names a command id no longer in use.
+	 */
+	io->gen++;
+	cid = (uint16_t)((uint32_t)io->gen << t->cid_shift | io_u->index);
 
 	switch (io_u->ddir) {
 	case DDIR_READ:
@@ -56,8 +53,8 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 		/* Whole blocks, and never past the namespace, whatever fio asks. */
 		if ((io_u->offset | io_u->xfer_buflen) & mask || !io_u->xfer_buflen ||
 		    (io_u->offset + io_u->xfer_buflen) >> ff->lba_shift > ff->blocks) {
-			io_u->error = EINVAL;
-			return FIO_Q_COMPLETED;
+			io->fail = FVN_FAIL_OUT_OF_RANGE;
+			return EINVAL;
 		}
 		if (io_u->ddir == DDIR_TRIM) {
 			io->dsm->cattr = 0;
@@ -70,8 +67,8 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 			       ff->nsid, io_u->offset >> ff->lba_shift,
 			       (uint32_t)(io_u->xfer_buflen >> ff->lba_shift));
 		if (set_data_pointer(t, io, io_u, &cmd)) {
-			io_u->error = EINVAL;
-			return FIO_Q_COMPLETED;
+			io->fail = FVN_FAIL_OUT_OF_RANGE;
+			return EINVAL;
 		}
 		break;
 	case DDIR_SYNC:
@@ -79,13 +76,42 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 		nvme_io_flush_cmd(&cmd, cid, ff->nsid);
 		break;
 	default:
-		io_u->error = EOPNOTSUPP;
-		return FIO_Q_COMPLETED;
+		io->fail = FVN_FAIL_UNSUPPORTED;
+		return EOPNOTSUPP;
 	}
 
 	(void)nvme_sq_copy_cmd(&ff->qp.sq, &cmd); /* not full: checked above */
-	ff->inflight++;
+	io->cid = cid;
+	io->ff = ff;
 	io->inflight = true;
+	ff->inflight++;
+	return 0;
+}
+
+enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
+{
+	struct fvn_thread *t = td->io_ops_data;
+	struct fvn_file *ff = FILE_ENG_DATA(io_u->file);
+	struct fvn_io *io = &t->ios[io_u->index];
+	int err;
+
+	io->status = 0;
+	io->fail = FVN_FAIL_NONE;
+	io->timed_out = false;
+	if (ff->broken) {
+		io->fail = FVN_FAIL_QUEUE_BROKEN;
+		io_u->error = ff->broken;
+		return FIO_Q_COMPLETED;
+	}
+	err = fvn_issue(t, ff, io, io_u);
+	if (err == EBUSY) {
+		t->busy++;
+		return FIO_Q_BUSY;
+	}
+	if (err) {
+		io_u->error = err;
+		return FIO_Q_COMPLETED;
+	}
 	t->staged[t->nr_staged++] = io_u;
 	return FIO_Q_QUEUED;
 }
@@ -93,7 +119,6 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 int fvn_commit(struct thread_data *td)
 {
 	struct fvn_thread *t = td->io_ops_data;
-	struct fio_file *f;
 	struct timespec now;
 	uint64_t now_ms;
 	unsigned i;
@@ -101,16 +126,17 @@ int fvn_commit(struct thread_data *td)
 	if (!t->nr_staged)
 		return 0;
 	/* The doorbell first: at QD1 every instruction before it is latency. */
-	for_each_file(td, f, i) {
-		struct fvn_file *ff = FILE_ENG_DATA(f);
+	for (i = 0; i < t->nr_files; i++) {
+		struct fvn_file *ff = t->files[i];
 
-		if (ff && ff->qp_live && nvme_sq_ring_doorbell(&ff->qp.sq))
+		if (ff->qp_live && nvme_sq_ring_doorbell(&ff->qp.sq))
 			t->doorbells++;
 	}
-	now_ms = env_clock_coarse_ms();
-	for (i = 0; i < t->nr_staged; i++)
-		t->ios[t->staged[i]->index].submitted_ms = now_ms;
-	/* Issue time is the doorbell, not the queue call: that is when the device can see it. */
+	/*
+	 * Issue time is the doorbell, not the queue call: that is when the
+	 * device can see it. The engine sets FIO_ASYNCIO_SETS_ISSUE_TIME, so
+	 * fio does not stamp it again later, as it does io_uring's.
+	 */
 	if (fio_fill_issue_time(td)) {
 		fio_gettime(&now, NULL);
 		for (i = 0; i < t->nr_staged; i++) {
@@ -120,6 +146,10 @@ int fvn_commit(struct thread_data *td)
 		if (td->o.read_iolog_file)
 			td->last_issue = now;
 	}
+	now_ms = env_clock_coarse_ms();
+	for (i = 0; i < t->nr_staged; i++)
+		t->ios[t->staged[i]->index].submitted_ms = now_ms;
+	io_u_mark_submit(td, t->nr_staged);
 	t->submitted += t->nr_staged;
 	t->nr_staged = 0;
 	if (__builtin_expect(!t->first_io_done, 0)) {
@@ -131,33 +161,43 @@ int fvn_commit(struct thread_data *td)
 	return 0;
 }
 
-/* Reaps up to max completions of one queue pair into t->events. */
-static unsigned reap(struct thread_data *td, struct fvn_thread *t, struct fvn_file *ff,
-		     unsigned max)
+unsigned fvn_reap(struct fvn_thread *t, struct fvn_file *ff, unsigned max)
 {
 	struct nvme_cq *cq = &ff->qp.cq;
 	unsigned n = 0;
 	uint16_t cid, status;
 
 	while (n < max && nvme_io_take_cqe(&ff->qp.sq, cq, &cid, &status)) {
+		unsigned idx = cid & t->cid_index_mask;
+		struct fvn_io *io = &t->ios[idx];
 		struct io_u *io_u;
-		struct fvn_io *io;
 
-		if (cid >= td->io_u_all.nr) {
-			/* Cannot be ours: the controller or its emulation is broken. */
-			env_err("%s: completion with unknown command id %u on queue %u; ignored",
-				ff->ctrl->nvme.name, cid, ff->qp.qid);
+		/*
+		 * Only the command this io_u has on this queue pair now: a
+		 * completion for an older generation, for an io_u already
+		 * failed, or from another queue pair is late, or the
+		 * controller is broken. Either way fio must not see it.
+		 */
+		if (__builtin_expect(idx >= t->nr_ios || io->cid != cid || !io->inflight ||
+				     io->ff != ff, 0)) {
+			t->stale++;
+			env_info("%s: queue %u: dropped a completion for command id 0x%04x that is "
+				 "not in flight (late, after recovery)", ff->bdf, ff->qp.qid, cid);
 			continue;
 		}
-		io_u = td->io_u_all.io_us[cid];
-		io = &t->ios[cid];
-		if (!io->inflight)
-			continue; /* completed after we failed it on timeout: fio has it back */
+		io_u = io->io_u;
 		io->inflight = false;
-		io->status = status;
-		io_u->error = status ? -nvme_status_to_errno(status) : 0;
-		io_u->resid = status ? io_u->xfer_buflen : 0;
 		ff->inflight--;
+		io->status = status;
+		if (__builtin_expect(io->timed_out, 0)) {
+			/* Completed after Abort: fio learns of the timeout, not of the abort. */
+			io_u->error = ETIMEDOUT;
+			io->fail = FVN_FAIL_TIMEOUT;
+			io_u->resid = io_u->xfer_buflen;
+		} else {
+			io_u->error = status ? -nvme_status_to_errno(status) : 0;
+			io_u->resid = status ? io_u->xfer_buflen : 0;
+		}
 		t->events[t->nr_events + n++] = io_u;
 	}
 	if (n && nvme_cq_doorbell_due(cq) && nvme_cq_ring_doorbell(cq))
@@ -170,23 +210,22 @@ int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 {
 	struct fvn_thread *t = td->io_ops_data;
 	struct timespec start;
-	struct fio_file *f;
 	unsigned i;
 
 	t->nr_events = 0;
 	if (timeout)
 		fio_gettime(&start, NULL);
 	for (;;) {
-		for_each_file(td, f, i) {
-			struct fvn_file *ff = FILE_ENG_DATA(f);
+		for (i = 0; i < t->nr_files; i++) {
+			struct fvn_file *ff = t->files[i];
 
-			if (ff && ff->qp_live && ff->inflight)
-				t->nr_events += reap(td, t, ff, max - t->nr_events);
+			if (ff->qp_live && ff->inflight)
+				t->nr_events += fvn_reap(t, ff, max - t->nr_events);
 		}
 		if (t->nr_events >= min || t->nr_events >= max)
 			break;
 		if (!(++t->empty_polls & 255)) {
-			t->nr_events += fvn_check_stalls(td, t, max - t->nr_events);
+			fvn_check_stalls(td, t, max - t->nr_events); /* adds to nr_events */
 			if (t->nr_events >= min || t->nr_events >= max)
 				break;
 		}
@@ -204,6 +243,7 @@ struct io_u *fvn_event(struct thread_data *td, int ev)
 	return t->events[ev];
 }
 
+/* fio prints this after "fio: io_u error on file ...", and frees it. */
 char *fvn_errdetails(struct io_u *io_u)
 {
 	struct fvn_file *ff = io_u->file ? FILE_ENG_DATA(io_u->file) : NULL;
@@ -211,12 +251,35 @@ char *fvn_errdetails(struct io_u *io_u)
 	char *text;
 
 	if (!ff || !ff->thread || io_u->index >= ff->thread->nr_ios)
-		return NULL;
+		return strdup("fio-vfio-nvme: no details (the file was already closed)");
 	io = &ff->thread->ios[io_u->index];
-	if (!io->status)
+	text = malloc(256);
+	if (!text)
 		return NULL;
-	text = malloc(192);
-	if (text)
-		nvme_status_format(text, 192, io->status);
+	switch (io->fail) {
+	case FVN_FAIL_TIMEOUT:
+		snprintf(text, 256, "%s: command id 0x%04x on queue %u did not complete within "
+			 "cmd_timeout_ms=%u; it was aborted and its queue pair recovered (the engine's "
+			 "log says how)", ff->bdf, io->cid, ff->qp.qid, ff->thread->cmd_timeout_ms);
+		break;
+	case FVN_FAIL_QUEUE_BROKEN:
+		snprintf(text, 256, "%s: queue %u cannot be used: %s", ff->bdf, ff->qp.qid,
+			 ff->broken_why ? ff->broken_why : "failed earlier");
+		break;
+	case FVN_FAIL_OUT_OF_RANGE:
+		snprintf(text, 256, "%s ns %u: offset %llu + %llu bytes is not whole %u-byte blocks "
+			 "inside the namespace's %llu blocks", ff->bdf, ff->nsid, io_u->offset,
+			 io_u->xfer_buflen, ff->lba_size, (unsigned long long)ff->blocks);
+		break;
+	case FVN_FAIL_UNSUPPORTED:
+		snprintf(text, 256, "the engine has no NVMe command for this data direction");
+		break;
+	default:
+		if (io->status)
+			nvme_status_format(text, 256, io->status);
+		else
+			snprintf(text, 256, "%s: error %d without an NVMe status", ff->bdf,
+				 io_u->error);
+	}
 	return text;
 }

@@ -1,9 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What keeps a job from hanging at 99.9%: commands that never complete,
- * controllers that report fatal status, and devices that are being removed.
- * Runs from getevents only after a run of empty polls, so a healthy job
- * never pays for it.
+ * What keeps a job from hanging at 99.9%, and what keeps a soak run alive:
+ * commands that do not complete, controllers that report fatal status or
+ * were reset, and devices that are being removed. Runs from getevents only
+ * after a run of empty polls, so a healthy job never pays for it.
+ *
+ * A command that outlives cmd_timeout_ms climbs a ladder, as in Linux's
+ * nvme_timeout(): the CQ has just been looked at, so first an admin Abort;
+ * if the command is still in flight after a short wait (or the controller
+ * says it will not abort it), its queue pair is deleted and created again,
+ * which ends every command of it; if the controller does not answer that,
+ * it is reset (CC.EN=0) and every thread's queue pairs on it are created
+ * again. Only then, when the device can no longer touch its buffer, does
+ * fio get the io_u back, failed with ETIMEDOUT. The other commands that
+ * were in flight on the queue pair are issued again, not failed: they did
+ * not time out. If even the reset fails, bus mastering is turned off before
+ * anything is handed back.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,6 +28,8 @@
 #include "plugin/engine.h"
 
 #define STALL_CHECK_INTERVAL_MS 100
+/* How long an Abort the controller accepted may take to complete the command. */
+#define ABORT_WAIT_MS 1000
 
 static const char *ddir_name(enum fio_ddir ddir)
 {
@@ -31,38 +45,247 @@ static const char *ddir_name(enum fio_ddir ddir)
 	}
 }
 
-/* Marks a queue pair broken, once, saying why for the whole controller. */
-static void break_file(struct fvn_file *ff, int err, const char *why, uint32_t csts)
+/* Hands io_u back to fio now, or at the next look if events has no room. */
+static unsigned deliver(struct fvn_thread *t, struct fvn_io *io, int err, unsigned *room)
 {
+	io->io_u->error = err;
+	io->io_u->resid = io->io_u->xfer_buflen;
+	if (!*room) {
+		io->deliver_later = true;
+		t->last_check_ms = 0;
+		return 0;
+	}
+	t->events[t->nr_events++] = io->io_u;
+	(*room)--;
+	return 1;
+}
+
+/*
+ * Marks a queue pair broken, once: every I/O on it fails from now on, with
+ * the reason in fio's error details. Its commands in flight are failed by
+ * the caller, once the device can no longer touch them.
+ */
+static void break_file(struct fvn_file *ff, int err, const char *why)
+{
+	uint32_t csts;
+
 	if (ff->broken)
 		return;
 	ff->broken = err;
+	ff->broken_why = why;
+	csts = ff->ctrl ? nvme_reg_read32(ff->ctrl->nvme.regs, NVME_REG_CSTS) : UINT32_MAX;
 	env_err("%s: queue %u fails its I/O from now on: %s (CSTS 0x%08x: RDY=%u CFS=%u SHST=%u)",
-		ff->ctrl->nvme.name, ff->qp.qid, why, csts, csts & NVME_CSTS_RDY ? 1 : 0,
+		ff->bdf, ff->qp.qid, why, csts, csts & NVME_CSTS_RDY ? 1 : 0,
 		csts & NVME_CSTS_CFS ? 1 : 0, nvme_csts_shst(csts));
 }
 
-/* Looks at each controller with commands in flight: failed, removed? */
-static void check_controllers(struct thread_data *td)
+/*
+ * After the controller dropped every command of ff's queue pair (queue
+ * deleted or controller reset) and the pair exists again: the commands
+ * that timed out go back to fio failed, the others are issued again.
+ */
+static unsigned settle_after_recovery(struct fvn_thread *t, struct fvn_file *ff, unsigned *room)
 {
-	struct fio_file *f;
-	unsigned i;
+	uint64_t now = env_clock_coarse_ms();
+	unsigned n = 0;
 
-	for_each_file(td, f, i) {
-		struct fvn_file *ff = FILE_ENG_DATA(f);
-		uint32_t csts;
+	for (unsigned i = 0; i < t->nr_ios; i++) {
+		struct fvn_io *io = &t->ios[i];
 
-		if (!ff || !ff->qp_live || ff->broken || !ff->inflight)
+		if (!io->inflight || io->ff != ff)
 			continue;
-		csts = nvme_reg_read32(ff->ctrl->nvme.regs, NVME_REG_CSTS);
-		if (env_pci_removal_requested(&ff->ctrl->pci))
-			break_file(ff, ENODEV, "the device is being removed (hot-unplug request)", csts);
-		else if (csts == UINT32_MAX)
-			break_file(ff, ENODEV, "the device no longer answers (registers read all ones)",
-				   csts);
-		else if (csts & NVME_CSTS_CFS)
-			break_file(ff, EIO, "controller fatal status (CSTS.CFS)", csts);
+		io->inflight = false;
+		ff->inflight--;
+		if (io->timed_out || fvn_issue(t, ff, io, io->io_u)) {
+			io->fail = FVN_FAIL_TIMEOUT;
+			n += deliver(t, io, ETIMEDOUT, room);
+			continue;
+		}
+		io->submitted_ms = now;
+		t->requeued++;
+		env_info("%s: queue %u: %s at LBA %llu issued again as command id 0x%04x",
+			 ff->bdf, ff->qp.qid, ddir_name(io->io_u->ddir),
+			 io->io_u->offset >> ff->lba_shift, io->cid);
 	}
+	if (nvme_sq_ring_doorbell(&ff->qp.sq))
+		t->doorbells++;
+	ff->abort_deadline_ms = 0;
+	return n;
+}
+
+/* Fails every command in flight on ff: only once the device cannot touch them. */
+static unsigned fail_inflight(struct fvn_thread *t, struct fvn_file *ff, unsigned *room)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < t->nr_ios; i++) {
+		struct fvn_io *io = &t->ios[i];
+
+		if (!io->inflight || io->ff != ff)
+			continue;
+		io->inflight = false;
+		ff->inflight--;
+		io->fail = io->timed_out ? FVN_FAIL_TIMEOUT : FVN_FAIL_QUEUE_BROKEN;
+		n += deliver(t, io, io->timed_out ? ETIMEDOUT : ff->broken, room);
+	}
+	return n;
+}
+
+/*
+ * The device is going away or gone: stop its DMA, fail what was in flight
+ * and give up this thread's hold on it at once, so that the kernel can
+ * complete the removal as soon as every job using it has done the same.
+ */
+static unsigned give_up_device(struct fvn_thread *t, struct fvn_file *ff, const char *why,
+			       unsigned *room)
+{
+	struct fvn_ctrl *c = ff->ctrl;
+	unsigned n;
+
+	env_pci_stop_dma(&c->pci);
+	break_file(ff, ENODEV, why);
+	n = fail_inflight(t, ff, room);
+	nvme_qpair_release(&c->nvme, &ff->qp);
+	ff->qp_live = false;
+	ff->released = true;
+	ff->ctrl = NULL;
+	fvn_ctrl_put(c);
+	return n;
+}
+
+/*
+ * Recovery failed: the controller may still be working on commands whose
+ * buffers fio is about to get back, so it may not master the bus any more.
+ * Every thread's queue pairs on it then fail (ctrl state FAILED).
+ */
+static unsigned give_up_controller(struct fvn_thread *t, struct fvn_file *ff, const char *why,
+				   unsigned *room)
+{
+	env_pci_stop_dma(&ff->ctrl->pci);
+	ff->ctrl->nvme.state = NVME_CTRL_FAILED;
+	break_file(ff, EIO, why);
+	return fail_inflight(t, ff, room);
+}
+
+/* A reset (ours or another thread's) dropped ff's queues: create them again. */
+static unsigned revive(struct fvn_thread *t, struct fvn_file *ff, unsigned *room)
+{
+	int ret = nvme_qpair_revive(&ff->ctrl->nvme, &ff->qp);
+
+	if (ret)
+		return give_up_controller(t, ff, "its queue pair could not be created again after "
+					  "a controller reset", room);
+	env_warn("%s: queue %u created again after the controller reset", ff->bdf, ff->qp.qid);
+	return settle_after_recovery(t, ff, room);
+}
+
+static unsigned reset_controller(struct fvn_thread *t, struct fvn_file *ff, uint32_t seen_epoch,
+				 unsigned *room)
+{
+	t->resets++;
+	if (nvme_ctrl_reset(&ff->ctrl->nvme, seen_epoch))
+		return give_up_controller(t, ff, "the controller did not come back from a reset",
+					  room);
+	return revive(t, ff, room);
+}
+
+/* Step two: delete and create the queue pair again; step three if that fails. */
+static unsigned recreate(struct fvn_thread *t, struct fvn_file *ff, unsigned *room)
+{
+	uint32_t epoch = ff->ctrl->nvme.epoch;
+
+	env_warn("%s: queue %u: deleting and creating the queue pair again to end its timed-out "
+		 "commands", ff->bdf, ff->qp.qid);
+	t->recreates++;
+	if (!nvme_qpair_recreate(&ff->ctrl->nvme, &ff->qp))
+		return settle_after_recovery(t, ff, room);
+	env_err("%s: queue %u: the controller did not delete and create the queue pair; "
+		"resetting it", ff->bdf, ff->qp.qid);
+	return reset_controller(t, ff, epoch, room);
+}
+
+/* Step one: Abort each newly timed-out command; recreate when one is refused. */
+static unsigned abort_timed_out(struct fvn_thread *t, struct fvn_file *ff, uint64_t now,
+				unsigned *room)
+{
+	bool all_accepted = true, any = false;
+
+	for (unsigned i = 0; i < t->nr_ios; i++) {
+		struct fvn_io *io = &t->ios[i];
+		bool aborted = false;
+		int ret;
+
+		if (!io->inflight || io->ff != ff || io->timed_out ||
+		    now - io->submitted_ms < t->cmd_timeout_ms)
+			continue;
+		io->timed_out = true;
+		io->waited_ms = (uint32_t)(now - io->submitted_ms);
+		t->timeouts++;
+		any = true;
+		env_err("%s: %s of %llu bytes at LBA %llu (command id %u, queue %u) did not "
+			"complete within cmd_timeout_ms=%u; sending Abort", ff->bdf,
+			ddir_name(io->io_u->ddir), io->io_u->xfer_buflen,
+			io->io_u->offset >> ff->lba_shift, io->cid, ff->qp.qid, t->cmd_timeout_ms);
+		t->aborts++;
+		ret = nvme_ctrl_abort(&ff->ctrl->nvme, ff->qp.qid, io->cid, &aborted);
+		if (ret || !aborted) {
+			env_warn("%s: queue %u: Abort of command id %u %s", ff->bdf, ff->qp.qid,
+				 io->cid, ret ? "failed" : "was not taken by the controller");
+			all_accepted = false;
+		}
+	}
+	if (!any)
+		return 0;
+	if (!all_accepted)
+		return recreate(t, ff, room);
+	ff->abort_deadline_ms = now + (t->cmd_timeout_ms < ABORT_WAIT_MS ? t->cmd_timeout_ms :
+				       ABORT_WAIT_MS);
+	return 0;
+}
+
+static bool timed_out_still_inflight(struct fvn_thread *t, struct fvn_file *ff)
+{
+	for (unsigned i = 0; i < t->nr_ios; i++)
+		if (t->ios[i].inflight && t->ios[i].ff == ff && t->ios[i].timed_out)
+			return true;
+	return false;
+}
+
+static unsigned check_file(struct fvn_thread *t, struct fvn_file *ff, uint64_t now,
+			   unsigned *room)
+{
+	struct nvme_ctrl *c = &ff->ctrl->nvme;
+	uint32_t csts;
+
+	if (ff->broken)
+		return fail_inflight(t, ff, room);
+	if (env_pci_removal_requested(&ff->ctrl->pci))
+		return give_up_device(t, ff, "the device is being removed (hot-unplug request)",
+				      room);
+	csts = nvme_reg_read32(c->regs, NVME_REG_CSTS);
+	if (csts == UINT32_MAX)
+		return give_up_device(t, ff, "the device no longer answers (registers read all "
+				      "ones)", room);
+	if (c->state == NVME_CTRL_FAILED)
+		return give_up_controller(t, ff, "the controller failed and was stopped", room);
+	if (ff->qp.epoch != c->epoch)
+		return revive(t, ff, room);
+	if (csts & NVME_CSTS_CFS) {
+		env_err("%s: controller fatal status (CSTS.CFS, CSTS 0x%08x); resetting it", ff->bdf,
+			csts);
+		return reset_controller(t, ff, ff->qp.epoch, room);
+	}
+	if (!ff->inflight || !t->cmd_timeout_ms)
+		return 0;
+	if (ff->abort_deadline_ms && now >= ff->abort_deadline_ms) {
+		if (timed_out_still_inflight(t, ff)) {
+			env_warn("%s: queue %u: aborted commands still in flight after %u ms",
+				 ff->bdf, ff->qp.qid, ABORT_WAIT_MS);
+			return recreate(t, ff, room);
+		}
+		ff->abort_deadline_ms = 0;
+	}
+	return abort_timed_out(t, ff, now, room);
 }
 
 unsigned fvn_check_stalls(struct thread_data *td, struct fvn_thread *t, unsigned room)
@@ -70,42 +293,25 @@ unsigned fvn_check_stalls(struct thread_data *td, struct fvn_thread *t, unsigned
 	uint64_t now = env_clock_coarse_ms();
 	unsigned n = 0;
 
+	(void)td;
 	if (now - t->last_check_ms < STALL_CHECK_INTERVAL_MS)
 		return 0;
 	t->last_check_ms = now;
-	check_controllers(td);
-
-	for (unsigned i = 0; i < t->nr_ios && n < room; i++) {
+	for (unsigned i = 0; i < t->nr_ios && room; i++) {
 		struct fvn_io *io = &t->ios[i];
-		struct io_u *io_u;
-		struct fvn_file *ff;
-		uint32_t csts;
 
-		if (!io->inflight)
-			continue;
-		io_u = td->io_u_all.io_us[i];
-		ff = FILE_ENG_DATA(io_u->file);
-		if (!ff->broken) {
-			if (!t->cmd_timeout_ms || now - io->submitted_ms < t->cmd_timeout_ms)
-				continue;
-			csts = nvme_reg_read32(ff->ctrl->nvme.regs, NVME_REG_CSTS);
-			env_err("%s: %s of %llu bytes at LBA %llu (command id %u, queue %u) did not "
-				"complete within cmd_timeout_ms=%u", ff->ctrl->nvme.name,
-				ddir_name(io_u->ddir), io_u->xfer_buflen,
-				io_u->offset >> ff->lba_shift, i, ff->qp.qid, t->cmd_timeout_ms);
-			break_file(ff, ETIMEDOUT, "a command timed out", csts);
+		if (io->deliver_later) {
+			io->deliver_later = false;
+			t->events[t->nr_events++] = io->io_u;
+			room--;
+			n++;
 		}
-		/*
-		 * Fail it now. Should the device complete it later, reap() drops
-		 * that completion; the queue pair stays broken until closed.
-		 */
-		io->inflight = false;
-		ff->inflight--;
-		io_u->error = ff->broken;
-		io_u->resid = io_u->xfer_buflen;
-		t->events[t->nr_events + n++] = io_u;
 	}
-	if (n)
-		t->last_check_ms = 0; /* more may be waiting: look again at once */
+	for (unsigned i = 0; i < t->nr_files; i++) {
+		struct fvn_file *ff = t->files[i];
+
+		if (ff->qp_live)
+			n += check_file(t, ff, now, &room);
+	}
 	return n;
 }

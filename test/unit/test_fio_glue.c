@@ -1,0 +1,612 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fio glue's hot path and recovery (plugin/io.c, plugin/stall.c) driven
+ * the way fio drives them (queue, commit, getevents, event, errdetails), with
+ * fio's own structures, against the loopback controller (test/bench/
+ * loopback_ctrl.c, A TEST DOUBLE, NOT A DEVICE). The admin commands of the
+ * timeout ladder (Abort, queue recreation, reset) and the device layer are
+ * stubbed: each stub records that it ran and does to the loopback what the
+ * controller would (a deleted queue pair loses its commands).
+ * Covers: command ids with a generation, late and stale completions, a
+ * completion on the wrong queue pair, every rung of the ladder, another
+ * thread's reset, removal, FIO_Q_BUSY, fio's submit and issue-time contracts,
+ * and errdetails text for every failure.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "plugin/io.c"
+#include "plugin/stall.c"
+#include "nvme/prp.c"
+#include "nvme/status.c"
+#include "test/bench/loopback_ctrl.c"
+#include "test/unit/check.h"
+
+#define PS 4096u
+#define NSID 1
+#define NS_BLOCKS 4096u
+#define DEPTH 4
+#define SQ_SLOTS 8
+#define CQ_SLOTS 16
+
+/* ------------------------------------------------ stubs: fio and env */
+
+static unsigned submit_marked, issue_stamped;
+static char last_log[512];
+
+void fio_gettime(struct timespec *ts, void *unused)
+{
+	(void)unused;
+	clock_gettime(CLOCK_MONOTONIC, ts);
+}
+
+uint64_t utime_since_now(const struct timespec *ts)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - ts->tv_sec) * 1000000 + (now.tv_nsec - ts->tv_nsec) / 1000;
+}
+
+void io_u_queued(struct thread_data *td, struct io_u *io_u)
+{
+	(void)td;
+	if (io_u->issue_time.tv_sec || io_u->issue_time.tv_nsec)
+		issue_stamped++;
+}
+
+void io_u_mark_submit(struct thread_data *td, unsigned int nr)
+{
+	(void)td;
+	submit_marked += nr;
+}
+
+uint64_t env_eal_init_began_ns(void)
+{
+	return 0;
+}
+
+enum env_log_level env_log_threshold = ENV_LOG_DEBUG;
+
+void env_log(enum env_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)level;
+	va_start(ap, fmt);
+	vsnprintf(last_log, sizeof(last_log), fmt, ap);
+	va_end(ap);
+}
+
+/* ------------------------------------- one queue pair on a loopback */
+
+struct pair {
+	struct fvn_file ff;
+	struct fvn_ctrl ctrl;
+	struct loopback_ctrl lb;
+	struct nvme_sqe sqes[SQ_SLOTS];
+	struct nvme_cqe cqes[CQ_SLOTS];
+	bool stalled;	/* the loopback consumes nothing */
+};
+
+static struct pair pairs[2];
+static struct thread_data td;
+static struct fvn_thread t;
+static struct fio_file files[2];
+static struct io_u io_us[DEPTH];
+static struct fvn_io ios[DEPTH];
+static struct io_u *events[DEPTH], *staged[DEPTH];
+static uint8_t bufs[DEPTH][PS] __attribute__((aligned(4096)));
+static struct fvn_file *file_list[2];
+
+static struct pair *pair_of_qp(struct nvme_qpair *qp)
+{
+	for (int i = 0; i < 2; i++)
+		if (&pairs[i].ff.qp == qp)
+			return &pairs[i];
+	return NULL;
+}
+
+/* What the controller's side of a new (or re-created) queue pair looks like. */
+static void pair_rings_fresh(struct pair *p)
+{
+	loopback_ctrl_free(&p->lb);
+	memset(p->cqes, 0, sizeof(p->cqes));
+	CHECK_EQ(loopback_ctrl_init(&p->lb, p->sqes, SQ_SLOTS, p->cqes, CQ_SLOTS,
+				    &(struct loopback_expect){
+					    .opcode = NVME_NVM_READ, .nsid = NSID, .nlb = 1,
+					    .lba_size = PS, .ns_blocks = NS_BLOCKS, .page_size = PS,
+					    .nr_cids = 0xffff,
+				    }),
+		 0);
+	p->ff.qp.qid = LOOPBACK_QID;
+	p->ff.qp.entries = SQ_SLOTS;
+	p->ff.qp.cq_entries = CQ_SLOTS;
+	nvme_sq_init(&p->ff.qp.sq, p->sqes,
+		     nvme_doorbell(p->lb.regs, LOOPBACK_QID, false, LOOPBACK_DSTRD), SQ_SLOTS);
+	nvme_cq_init(&p->ff.qp.cq, p->cqes,
+		     nvme_doorbell(p->lb.regs, LOOPBACK_QID, true, LOOPBACK_DSTRD), CQ_SLOTS);
+	nvme_cq_set_doorbell_batch(&p->ff.qp.cq, SQ_SLOTS);
+	p->ff.qp.epoch = p->ctrl.nvme.epoch;
+}
+
+/* ------------------------------- stubs: the admin path and the device */
+
+static unsigned aborts_sent, recreates, revives, resets, releases, ctrl_puts, dma_stops;
+static bool abort_accepted;
+static int recreate_result, reset_result;
+static unsigned events_at_dma_stop = 99;
+
+int nvme_ctrl_abort(struct nvme_ctrl *c, uint16_t sqid, uint16_t cid, bool *aborted)
+{
+	(void)c;
+	(void)sqid;
+	(void)cid;
+	aborts_sent++;
+	*aborted = abort_accepted;
+	return 0;
+}
+
+int nvme_qpair_recreate(struct nvme_ctrl *c, struct nvme_qpair *qp)
+{
+	(void)c;
+	recreates++;
+	if (recreate_result)
+		return recreate_result;
+	pair_rings_fresh(pair_of_qp(qp)); /* Delete SQ ended every command of it */
+	return 0;
+}
+
+int nvme_qpair_revive(struct nvme_ctrl *c, struct nvme_qpair *qp)
+{
+	(void)c;
+	revives++;
+	pair_rings_fresh(pair_of_qp(qp));
+	return 0;
+}
+
+int nvme_ctrl_reset(struct nvme_ctrl *c, uint32_t seen_epoch)
+{
+	resets++;
+	if (reset_result)
+		return reset_result;
+	if (c->epoch == seen_epoch)
+		c->epoch++;
+	return 0;
+}
+
+void nvme_qpair_release(struct nvme_ctrl *c, struct nvme_qpair *qp)
+{
+	(void)c;
+	(void)qp;
+	releases++;
+}
+
+void fvn_ctrl_put(struct fvn_ctrl *ctrl)
+{
+	(void)ctrl;
+	ctrl_puts++;
+}
+
+bool env_pci_removal_requested(struct env_pci_dev *dev)
+{
+	return dev->removal_requested;
+}
+
+int env_pci_stop_dma(struct env_pci_dev *dev)
+{
+	(void)dev;
+	dma_stops++;
+	events_at_dma_stop = t.nr_events;
+	return 0;
+}
+
+/* ------------------------------------------------------------ harness */
+
+static void setup(unsigned nr_files, unsigned timeout_ms)
+{
+	for (int i = 0; i < 2; i++)
+		loopback_ctrl_free(&pairs[i].lb);
+	memset(pairs, 0, sizeof(pairs));
+	memset(&td, 0, sizeof(td));
+	memset(&t, 0, sizeof(t));
+	memset(ios, 0, sizeof(ios));
+	aborts_sent = recreates = revives = resets = releases = ctrl_puts = dma_stops = 0;
+	submit_marked = issue_stamped = 0;
+	abort_accepted = false;
+	recreate_result = reset_result = 0;
+	events_at_dma_stop = 99;
+
+	td.o.name = "glue";
+	td.o.iodepth = DEPTH;
+	td.io_ops_data = &t;
+	t.events = events;
+	t.staged = staged;
+	t.ios = ios;
+	t.nr_ios = DEPTH;
+	t.cid_shift = 2; /* 4 io_us: 2 index bits, 14 generation bits */
+	t.cid_index_mask = 3;
+	t.page_size = PS;
+	t.cmd_timeout_ms = timeout_ms;
+	t.files = file_list;
+	t.nr_files = nr_files;
+	for (unsigned i = 0; i < nr_files; i++) {
+		struct pair *p = &pairs[i];
+
+		snprintf(p->ctrl.bdf, sizeof(p->ctrl.bdf), "0000:00:0%u.0", 4 + i);
+		p->ctrl.nvme.regs = (volatile uint8_t *)p->lb.regs;
+		memcpy(p->ff.bdf, p->ctrl.bdf, sizeof(p->ff.bdf));
+		p->ff.ctrl = &p->ctrl;
+		p->ff.thread = &t;
+		p->ff.nsid = NSID;
+		p->ff.lba_shift = 12;
+		p->ff.lba_size = PS;
+		p->ff.blocks = NS_BLOCKS;
+		p->ff.claimed = true;
+		p->ff.qp_live = true;
+		pair_rings_fresh(p);
+		/* CSTS reads 0 from the fake BAR: ready bit clear but not all ones, no CFS. */
+		p->ctrl.nvme.regs = (volatile uint8_t *)p->lb.regs;
+		file_list[i] = &p->ff;
+		files[i].engine_data = &p->ff;
+	}
+	for (unsigned i = 0; i < DEPTH; i++) {
+		io_us[i] = (struct io_u){ .index = i, .file = &files[0], .ddir = DDIR_READ,
+					  .buf = bufs[i], .xfer_buf = bufs[i], .xfer_buflen = PS,
+					  .buflen = PS, .offset = (uint64_t)i * PS };
+		ios[i].io_u = &io_us[i];
+		ios[i].buf_iova = (uint64_t)(uintptr_t)bufs[i];
+		ios[i].prp_built_len = PS;
+	}
+}
+
+static void poll_devices(void)
+{
+	for (int i = 0; i < 2; i++)
+		if (pairs[i].lb.sqes && !pairs[i].stalled)
+			loopback_ctrl_poll(&pairs[i].lb);
+}
+
+/* getevents as fio calls it, with a bound so a bug is a failed check, not a hang. */
+static int reap_events(unsigned min, unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	poll_devices();
+	return fvn_getevents(&td, min, DEPTH, &ts);
+}
+
+static bool got(int n, struct io_u *io_u)
+{
+	for (int i = 0; i < n; i++)
+		if (fvn_event(&td, i) == io_u)
+			return true;
+	return false;
+}
+
+/* Puts a CQE at the host's CQ head as the controller would: for replaying a late completion. */
+static void post_raw_cqe(struct pair *p, uint16_t cid, uint16_t status)
+{
+	struct nvme_cqe *cqe = &p->cqes[p->ff.qp.cq.head];
+
+	cqe->cid = cid;
+	cqe->sq_id = LOOPBACK_QID;
+	cqe->sq_head = p->ff.qp.sq.head;
+	cqe->status_phase = (uint16_t)(status << 1 | p->ff.qp.cq.expected_phase);
+}
+
+static void wait_past_timeout(unsigned ms)
+{
+	usleep((ms + 5) * 1000);
+	t.last_check_ms = 0; /* the next getevents looks at once */
+}
+
+/* ------------------------------------------------------------- tests */
+
+static void test_read_path_and_contracts(void)
+{
+	int n;
+
+	setup(1, 0);
+	for (int i = 0; i < DEPTH; i++)
+		CHECK_EQ(fvn_queue(&td, &io_us[i]), FIO_Q_QUEUED);
+	CHECK_EQ(pairs[0].lb.regs[nvme_doorbell_offset(LOOPBACK_QID, false, 0) / 4], 0);
+	CHECK_EQ(fvn_commit(&td), 0);
+	CHECK_EQ(t.doorbells, 1); /* one doorbell for the batch */
+	CHECK_EQ(submit_marked, DEPTH); /* io_u_mark_submit per batch */
+	CHECK_EQ(issue_stamped, DEPTH); /* issue time taken at the doorbell */
+	n = reap_events(DEPTH, 1000);
+	CHECK_EQ(n, DEPTH);
+	for (int i = 0; i < DEPTH; i++) {
+		CHECK(got(n, &io_us[i]));
+		CHECK_EQ(io_us[i].error, 0);
+	}
+	CHECK_EQ(pairs[0].lb.errors, 0);
+	CHECK_STR(pairs[0].lb.first_error, "");
+}
+
+static void test_generations(void)
+{
+	uint16_t first;
+
+	setup(1, 0);
+	CHECK_EQ(fvn_queue(&td, &io_us[1]), FIO_Q_QUEUED);
+	first = ios[1].cid;
+	CHECK_EQ(first & 3, 1); /* the index bits name the io_u */
+	fvn_commit(&td);
+	CHECK_EQ(reap_events(1, 1000), 1);
+	CHECK_EQ(fvn_queue(&td, &io_us[1]), FIO_Q_QUEUED);
+	CHECK(ios[1].cid != first);
+	CHECK_EQ(ios[1].cid & 3, 1);
+	fvn_commit(&td);
+
+	/* A completion for the old generation arrives before the new one: dropped. */
+	pairs[0].stalled = true;
+	post_raw_cqe(&pairs[0], first, 0);
+	CHECK_EQ(reap_events(1, 50), 0);
+	CHECK_EQ(t.stale, 1);
+	CHECK(ios[1].inflight);
+	pairs[0].stalled = false;
+	/* The loopback posts after the raw CQE: the host took that slot already. */
+	pairs[0].lb.cq_tail = pairs[0].ff.qp.cq.head;
+	CHECK_EQ(reap_events(1, 1000), 1);
+	CHECK_EQ(fvn_event(&td, 0), &io_us[1]);
+	CHECK_EQ(io_us[1].error, 0);
+}
+
+static void test_wrong_queue_pair(void)
+{
+	setup(2, 0);
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED); /* on file 0 */
+	fvn_commit(&td);
+	pairs[0].stalled = true;
+	/* File 1's CQ claims it: never taken for io_u 0. */
+	pairs[1].stalled = true;
+	pairs[1].ff.inflight = 1;
+	post_raw_cqe(&pairs[1], ios[0].cid, 0);
+	CHECK_EQ(reap_events(1, 50), 0);
+	CHECK_EQ(t.stale, 1);
+	CHECK(ios[0].inflight);
+	pairs[0].stalled = false;
+	CHECK_EQ(reap_events(1, 1000), 1);
+	CHECK_EQ(io_us[0].error, 0);
+}
+
+static void test_busy_when_full(void)
+{
+	unsigned queued = 0;
+
+	setup(1, 0);
+	pairs[0].ff.qp.sq.size = 3; /* two commands fit */
+	for (int i = 0; i < 3; i++)
+		queued += fvn_queue(&td, &io_us[i]) == FIO_Q_QUEUED;
+	CHECK_EQ(queued, 2);
+	CHECK_EQ(t.busy, 1);
+}
+
+/* Rung 1 then 2: Abort refused, the queue pair is recreated; the command that
+ * had not timed out is issued again, the timed-out one fails. */
+static void test_timeout_recreate(void)
+{
+	int n;
+	char *text;
+
+	setup(1, 20);
+	pairs[0].stalled = true;
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	wait_past_timeout(20);
+	CHECK_EQ(fvn_queue(&td, &io_us[1]), FIO_Q_QUEUED); /* young: must not fail */
+	fvn_commit(&td);
+	n = reap_events(1, 300);
+	CHECK_EQ(aborts_sent, 1);
+	CHECK_EQ(recreates, 1);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(fvn_event(&td, 0), &io_us[0]);
+	CHECK_EQ(io_us[0].error, ETIMEDOUT);
+	CHECK(!ios[0].inflight);
+	CHECK(ios[1].inflight);
+	CHECK_EQ(t.requeued, 1);
+	text = fvn_errdetails(&io_us[0]);
+	CHECK_CONTAINS(text, "did not complete within cmd_timeout_ms=20");
+	free(text);
+	/* The re-created queue pair serves the reissued command. */
+	pairs[0].stalled = false;
+	n = reap_events(1, 1000);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(fvn_event(&td, 0), &io_us[1]);
+	CHECK_EQ(io_us[1].error, 0);
+	CHECK_EQ(pairs[0].lb.errors, 0);
+}
+
+/* Rung 1 succeeds: the controller takes the Abort and completes the command. */
+static void test_timeout_abort_taken(void)
+{
+	int n;
+
+	setup(1, 20);
+	abort_accepted = true;
+	pairs[0].stalled = true;
+	CHECK_EQ(fvn_queue(&td, &io_us[2]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	wait_past_timeout(20);
+	/* Shorter than the 100 ms between looks: only the Abort is sent. */
+	CHECK_EQ(reap_events(1, 50), 0);
+	CHECK_EQ(aborts_sent, 1);
+	CHECK_EQ(recreates, 0);
+	CHECK(ios[2].inflight); /* the device may still write its buffer */
+	post_raw_cqe(&pairs[0], ios[2].cid, NVME_SC_ABORT_REQUESTED);
+	n = reap_events(1, 300);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(io_us[2].error, ETIMEDOUT);
+	CHECK_EQ(recreates, 0);
+}
+
+/* An Abort taken but never honoured: after the wait, rung 2. */
+static void test_timeout_abort_ignored(void)
+{
+	setup(1, 20);
+	abort_accepted = true;
+	pairs[0].stalled = true;
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	wait_past_timeout(20);
+	CHECK_EQ(reap_events(1, 50), 0);
+	CHECK_EQ(aborts_sent, 1);
+	CHECK_EQ(recreates, 0);
+	wait_past_timeout(20); /* ABORT_WAIT is min(cmd_timeout_ms, 1 s) */
+	CHECK_EQ(reap_events(1, 300), 1);
+	CHECK_EQ(recreates, 1);
+	CHECK_EQ(io_us[0].error, ETIMEDOUT);
+	/* Its completion arrives late, after recovery: dropped. */
+	pairs[0].stalled = true;
+	post_raw_cqe(&pairs[0], ios[0].cid, 0);
+	pairs[0].ff.inflight = 1;
+	CHECK_EQ(reap_events(1, 50), 0);
+	CHECK_EQ(t.stale, 1);
+}
+
+/* Rung 3: the queue pair cannot be recreated, the controller is reset. */
+static void test_timeout_reset(void)
+{
+	setup(1, 20);
+	recreate_result = -ETIMEDOUT;
+	pairs[0].stalled = true;
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	wait_past_timeout(20);
+	CHECK_EQ(fvn_queue(&td, &io_us[3]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	CHECK_EQ(reap_events(1, 300), 1);
+	CHECK_EQ(resets, 1);
+	CHECK_EQ(revives, 1);
+	CHECK_EQ(pairs[0].ctrl.nvme.epoch, 1);
+	CHECK_EQ(pairs[0].ff.qp.epoch, 1);
+	CHECK_EQ(io_us[0].error, ETIMEDOUT);
+	CHECK(ios[3].inflight); /* issued again on the revived queue pair */
+	pairs[0].stalled = false;
+	CHECK_EQ(reap_events(1, 1000), 1);
+	CHECK_EQ(io_us[3].error, 0);
+	CHECK_EQ(dma_stops, 0);
+}
+
+/* The reset fails too: DMA is stopped before fio gets any buffer back. */
+static void test_reset_fails(void)
+{
+	char *text;
+
+	setup(1, 20);
+	recreate_result = -ETIMEDOUT;
+	reset_result = -ETIMEDOUT;
+	pairs[0].stalled = true;
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(fvn_queue(&td, &io_us[1]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	wait_past_timeout(20);
+	CHECK_EQ(reap_events(2, 300), 2);
+	CHECK_EQ(dma_stops, 1);
+	CHECK_EQ(events_at_dma_stop, 0); /* nothing handed back before */
+	CHECK_EQ(pairs[0].ff.broken, EIO);
+	CHECK_EQ(io_us[0].error, ETIMEDOUT);
+	/* Later I/O fails at once, with the reason. */
+	CHECK_EQ(fvn_queue(&td, &io_us[2]), FIO_Q_COMPLETED);
+	CHECK_EQ(io_us[2].error, EIO);
+	text = fvn_errdetails(&io_us[2]);
+	CHECK_CONTAINS(text, "did not come back from a reset");
+	free(text);
+}
+
+/* Another thread reset the controller: this one's commands are issued again, not failed. */
+static void test_other_threads_reset(void)
+{
+	setup(1, 1000);
+	pairs[0].stalled = true;
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(fvn_queue(&td, &io_us[1]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	pairs[0].ctrl.nvme.epoch++;
+	t.last_check_ms = 0;
+	CHECK_EQ(reap_events(1, 150), 0);
+	CHECK_EQ(revives, 1);
+	CHECK_EQ(t.requeued, 2);
+	CHECK_EQ(resets, 0);
+	pairs[0].stalled = false;
+	CHECK_EQ(reap_events(2, 1000), 2);
+	CHECK_EQ(io_us[0].error, 0);
+	CHECK_EQ(io_us[1].error, 0);
+}
+
+/* Hot-unplug: DMA off first, I/O failed, the controller given up at once. */
+static void test_removal(void)
+{
+	char *text;
+
+	setup(1, 1000);
+	pairs[0].stalled = true;
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	pairs[0].ctrl.pci.removal_requested = true;
+	t.last_check_ms = 0;
+	CHECK_EQ(reap_events(1, 300), 1);
+	CHECK_EQ(dma_stops, 1);
+	CHECK_EQ(events_at_dma_stop, 0);
+	CHECK_EQ(io_us[0].error, ENODEV);
+	CHECK_EQ(releases, 1);
+	CHECK_EQ(ctrl_puts, 1);
+	CHECK(pairs[0].ff.released);
+	CHECK(!pairs[0].ff.qp_live);
+	CHECK(pairs[0].ff.ctrl == NULL);
+	text = fvn_errdetails(&io_us[0]);
+	CHECK_CONTAINS(text, "being removed");
+	free(text);
+}
+
+/* errdetails has text for every io_u the engine failed, and for device statuses. */
+static void test_errdetails(void)
+{
+	char *text;
+
+	setup(1, 0);
+	io_us[0].offset = (uint64_t)NS_BLOCKS * PS; /* past the end */
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_COMPLETED);
+	CHECK_EQ(io_us[0].error, EINVAL);
+	text = fvn_errdetails(&io_us[0]);
+	CHECK_CONTAINS(text, "inside the namespace");
+	free(text);
+	io_us[1].ddir = DDIR_WAIT;
+	CHECK_EQ(fvn_queue(&td, &io_us[1]), FIO_Q_COMPLETED);
+	text = fvn_errdetails(&io_us[1]);
+	CHECK_CONTAINS(text, "no NVMe command");
+	free(text);
+	pairs[0].lb.fail_every = 1;
+	pairs[0].lb.fail_status = NVME_SC_LBA_OUT_OF_RANGE;
+	CHECK_EQ(fvn_queue(&td, &io_us[2]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	CHECK_EQ(reap_events(1, 1000), 1);
+	CHECK(io_us[2].error != 0);
+	text = fvn_errdetails(&io_us[2]);
+	CHECK_CONTAINS(text, "LBA Out of Range");
+	free(text);
+}
+
+int main(void)
+{
+	test_read_path_and_contracts();
+	test_generations();
+	test_wrong_queue_pair();
+	test_busy_when_full();
+	test_timeout_recreate();
+	test_timeout_abort_taken();
+	test_timeout_abort_ignored();
+	test_timeout_reset();
+	test_reset_fails();
+	test_other_threads_reset();
+	test_removal();
+	test_errdetails();
+	for (int i = 0; i < 2; i++)
+		loopback_ctrl_free(&pairs[i].lb);
+	return check_done("test_fio_glue");
+}
