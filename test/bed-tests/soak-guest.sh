@@ -1,0 +1,41 @@
+#!/bin/bash
+# Guest side of t-soak.sh: verify jobs one after another until the host has
+# finished its stall-and-release cycles. Every job must end by itself, on
+# time, with its data verified; their timeouts and recoveries are summed.
+. "$(dirname "$0")/lib.sh"
+out=${FVN_OUT:?}
+engine="$repo/fio-vfio-nvme.so"
+jobs=0 failed_jobs=0 hung=0 verify_bad=0 errors=0 recreated=0 timeouts=0
+while [ ! -e "$out/soak-done" ]; do
+	jobs=$((jobs + 1))
+	# A timeout is ETIMEDOUT (110); fio stops on it unless ignore_error names
+	# it, for reads and writes. Verify errors stay fatal.
+	FIO_VFIO_NVME_LOG=info timeout -k 5 120 fio --thread=1 --ioengine=external:"$engine" \
+		--name=soak --filename=0000.00.04.0 --rw=randwrite --bs=4k --size=16m --iodepth=4 \
+		--offset=$(( (jobs % 8) * 16 ))m --verify=crc32c --do_verify=1 --verify_fatal=1 \
+		--continue_on_error=all --ignore_error=5:110,5:110 --cmd_timeout_ms=300 \
+		--output-format=json > "$out/job.json" 2> "$out/job.err"
+	rc=$?
+	[ $jobs = 1 ] && touch "$out/soak-ready"
+	[ $rc = 124 ] && hung=$((hung + 1))
+	[ $rc != 0 ] && { failed_jobs=$((failed_jobs + 1)); cp "$out/job.err" "$out/failed-$jobs.err"; }
+	grep -qi 'verify.*fail\|bad magic\|crc32c: verify\|bad header' "$out/job.err" && verify_bad=$((verify_bad + 1))
+	e=$(python3 -c "import json,sys
+t = open(sys.argv[1]).read(); j = json.loads(t[t.index('{'):])['jobs'][0]
+print(j['total_err'])" "$out/job.json" 2>/dev/null || echo 0)
+	errors=$((errors + e))
+	r=$(grep -o '[0-9]* queue pairs recreated' "$out/job.err" | awk '{s += $1} END {print s + 0}')
+	tmo=$(grep -o '[0-9]* timeouts' "$out/job.err" | awk '{s += $1} END {print s + 0}')
+	recreated=$((recreated + r)) timeouts=$((timeouts + tmo))
+	[ $jobs -ge 400 ] && break
+done
+echo "# soak: $jobs jobs, $timeouts timeouts, $recreated queue pairs recreated, $errors I/O errors counted by fio"
+check "soak: no job hung ($hung of $jobs killed by the time limit)" test $hung -eq 0
+check "soak: every job ended cleanly under continue_on_error ($failed_jobs of $jobs did not)" test $failed_jobs -eq 0
+check "soak: every job verified what it wrote ($verify_bad with verify errors)" test $verify_bad -eq 0
+# A stall that falls between two jobs (fio's start-up, the verify pass)
+# catches nothing in flight, so not every stall times a command out.
+check "soak: stalls timed out commands and their queue pairs were recovered ($timeouts timeouts, $recreated recreations)" \
+	test $timeouts -ge 20 -a $recreated -ge 20
+check "soak: fio counted exactly the timed-out I/O as errors ($errors for $timeouts timeouts)" \
+	test $errors -eq $timeouts
