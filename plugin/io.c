@@ -204,7 +204,7 @@ struct io_u *fvn_event(struct thread_data *td, int ev)
 	return t->events[ev];
 }
 
-char *fvn_errdetails(struct io_u *io_u)
+char *fvn_errdetails(FVN_ERRDETAILS_PARAMS(io_u))
 {
 	struct fvn_file *ff = io_u->file ? FILE_ENG_DATA(io_u->file) : NULL;
 	struct fvn_io *io;
