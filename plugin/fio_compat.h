@@ -19,8 +19,17 @@
 #ifdef FVN_ERRDETAILS_TAKES_TD
 #define FVN_ERRDETAILS_PARAMS(io_u) \
 	struct thread_data *fvn_errdetails_td __attribute__((unused)), struct io_u *io_u
+#define FVN_ERRDETAILS_ARGS(io_u) fvn_errdetails_td, io_u
 #else
 #define FVN_ERRDETAILS_PARAMS(io_u) struct io_u *io_u
+#define FVN_ERRDETAILS_ARGS(io_u) io_u
 #endif
+
+/*
+ * The errdetails hook fio is given, in fio_compat.c: fvn_errdetails(), except
+ * that where fio would print its NULL as "fio: (null)" (before 3.38) it says
+ * instead that there is no NVMe status.
+ */
+char *fvn_errdetails_hook(FVN_ERRDETAILS_PARAMS(io_u));
 
 #endif
