@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "fio.h"
+#include "plugin/fio_compat.h"
 
 #include "nvme/prp.h"
 #include "nvme/qpair.h"
@@ -126,6 +127,6 @@ int fvn_commit(struct thread_data *td);
 int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 		  const struct timespec *t);
 struct io_u *fvn_event(struct thread_data *td, int ev);
-char *fvn_errdetails(struct io_u *io_u);
+char *fvn_errdetails(FVN_ERRDETAILS_PARAMS(io_u));
 
 #endif

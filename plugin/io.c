@@ -243,8 +243,11 @@ struct io_u *fvn_event(struct thread_data *td, int ev)
 	return t->events[ev];
 }
 
-/* fio prints this after "fio: io_u error on file ...", and frees it. */
-char *fvn_errdetails(struct io_u *io_u)
+/*
+ * fio prints this after "fio: io_u error on file ...", and frees it. Text for
+ * every io_u that failed: fio before 3.38 prints a NULL as "fio: (null)".
+ */
+char *fvn_errdetails(FVN_ERRDETAILS_PARAMS(io_u))
 {
 	struct fvn_file *ff = io_u->file ? FILE_ENG_DATA(io_u->file) : NULL;
 	struct fvn_io *io;

@@ -68,6 +68,9 @@ check "stalled I/O: fio exits non-zero, no hang" failed_cleanly s-stall
 check "stalled I/O: the message names the command, LBA and queue" \
 	says s-stall 'read of 4096 bytes at LBA [0-9]* (command id [0-9]*, queue [0-9]*) did not complete within cmd_timeout_ms=500'
 check "stalled I/O: fio reports ETIMEDOUT" says s-stall 'Connection timed out'
+# fio before 3.38 prints errdetails' NULL, the engine's "no NVMe status", as is.
+check "stalled I/O: no 'fio: (null)' line (errdetails has text for every failure)" \
+	sh -c "! grep -F 'fio: (null)' '$out/s-stall.err'"
 check "stalled I/O: the job ended within 30 s ($(cat "$out/s-stall.secs") s)" test "$(cat "$out/s-stall.secs")" -lt 30
 check "stalled I/O: an Abort was sent for the command" says s-stall 'sending Abort'
 check "stalled I/O: the refused Abort led to a new queue pair" \

@@ -25,6 +25,10 @@
 #include "test/bench/loopback_ctrl.c"
 #include "test/unit/check.h"
 
+/* errdetails as fio calls it, with the parameter list of whichever fio the test is built with. */
+#define fvn_errdetails_td (&td)
+#define errdetails(io_u) fvn_errdetails(FVN_ERRDETAILS_ARGS(io_u))
+
 #define PS 4096u
 #define NSID 1
 #define NS_BLOCKS 4096u
@@ -410,7 +414,7 @@ static void test_timeout_recreate(void)
 	CHECK(!ios[0].inflight);
 	CHECK(ios[1].inflight);
 	CHECK_EQ(t.requeued, 1);
-	text = fvn_errdetails(&io_us[0]);
+	text = errdetails(&io_us[0]);
 	CHECK_CONTAINS(text, "did not complete within cmd_timeout_ms=20");
 	free(text);
 	/* The re-created queue pair serves the reissued command. */
@@ -514,7 +518,7 @@ static void test_reset_fails(void)
 	/* Later I/O fails at once, with the reason. */
 	CHECK_EQ(fvn_queue(&td, &io_us[2]), FIO_Q_COMPLETED);
 	CHECK_EQ(io_us[2].error, EIO);
-	text = fvn_errdetails(&io_us[2]);
+	text = errdetails(&io_us[2]);
 	CHECK_CONTAINS(text, "did not come back from a reset");
 	free(text);
 }
@@ -559,7 +563,7 @@ static void test_removal(void)
 	CHECK(pairs[0].ff.released);
 	CHECK(!pairs[0].ff.qp_live);
 	CHECK(pairs[0].ff.ctrl == NULL);
-	text = fvn_errdetails(&io_us[0]);
+	text = errdetails(&io_us[0]);
 	CHECK_CONTAINS(text, "being removed");
 	free(text);
 }
@@ -573,12 +577,12 @@ static void test_errdetails(void)
 	io_us[0].offset = (uint64_t)NS_BLOCKS * PS; /* past the end */
 	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_COMPLETED);
 	CHECK_EQ(io_us[0].error, EINVAL);
-	text = fvn_errdetails(&io_us[0]);
+	text = errdetails(&io_us[0]);
 	CHECK_CONTAINS(text, "inside the namespace");
 	free(text);
 	io_us[1].ddir = DDIR_WAIT;
 	CHECK_EQ(fvn_queue(&td, &io_us[1]), FIO_Q_COMPLETED);
-	text = fvn_errdetails(&io_us[1]);
+	text = errdetails(&io_us[1]);
 	CHECK_CONTAINS(text, "no NVMe command");
 	free(text);
 	pairs[0].lb.fail_every = 1;
@@ -587,7 +591,7 @@ static void test_errdetails(void)
 	fvn_commit(&td);
 	CHECK_EQ(reap_events(1, 1000), 1);
 	CHECK(io_us[2].error != 0);
-	text = fvn_errdetails(&io_us[2]);
+	text = errdetails(&io_us[2]);
 	CHECK_CONTAINS(text, "LBA Out of Range");
 	free(text);
 }
