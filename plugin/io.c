@@ -262,8 +262,8 @@ char *fvn_errdetails(FVN_ERRDETAILS_PARAMS(io_u))
 	switch (io->fail) {
 	case FVN_FAIL_TIMEOUT:
 		snprintf(text, 256, "%s: command id 0x%04x on queue %u did not complete within "
-			 "cmd_timeout_ms=%u; it was aborted and its queue pair recovered (the engine's "
-			 "log says how)", ff->bdf, io->cid, ff->qp.qid, ff->thread->cmd_timeout_ms);
+			 "cmd_timeout_ms=%u; the engine ended it with Abort, a new queue pair or a "
+			 "controller reset (its log says which)", ff->bdf, io->cid, ff->qp.qid, ff->thread->cmd_timeout_ms);
 		break;
 	case FVN_FAIL_QUEUE_BROKEN:
 		snprintf(text, 256, "%s: queue %u cannot be used: %s", ff->bdf, ff->qp.qid,
