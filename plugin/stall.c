@@ -80,6 +80,26 @@ static void break_file(struct fvn_file *ff, int err, const char *why)
 }
 
 /*
+ * The next command in flight on ff's queue pair from io index *i on, taken
+ * off it (the caller issues it again or hands it back); NULL when none is
+ * left. Only once the controller can no longer touch them.
+ */
+static struct fvn_io *take_inflight(struct fvn_thread *t, struct fvn_file *ff, unsigned *i)
+{
+	for (; *i < t->nr_ios; (*i)++) {
+		struct fvn_io *io = &t->ios[*i];
+
+		if (io->inflight && io->ff == ff) {
+			(*i)++;
+			io->inflight = false;
+			ff->inflight--;
+			return io;
+		}
+	}
+	return NULL;
+}
+
+/*
  * After the controller dropped every command of ff's queue pair (queue
  * deleted or controller reset) and the pair exists again: the commands
  * that timed out go back to fio failed, the others are issued again.
@@ -87,15 +107,10 @@ static void break_file(struct fvn_file *ff, int err, const char *why)
 static unsigned settle_after_recovery(struct fvn_thread *t, struct fvn_file *ff, unsigned *room)
 {
 	uint64_t now = env_clock_coarse_ms();
+	struct fvn_io *io;
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < t->nr_ios; i++) {
-		struct fvn_io *io = &t->ios[i];
-
-		if (!io->inflight || io->ff != ff)
-			continue;
-		io->inflight = false;
-		ff->inflight--;
+	for (unsigned i = 0; (io = take_inflight(t, ff, &i));) {
 		if (io->timed_out || fvn_issue(t, ff, io, io->io_u)) {
 			io->fail = FVN_FAIL_TIMEOUT;
 			n += deliver(t, io, ETIMEDOUT, room);
@@ -116,15 +131,10 @@ static unsigned settle_after_recovery(struct fvn_thread *t, struct fvn_file *ff,
 /* Fails every command in flight on ff: only once the device cannot touch them. */
 static unsigned fail_inflight(struct fvn_thread *t, struct fvn_file *ff, unsigned *room)
 {
+	struct fvn_io *io;
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < t->nr_ios; i++) {
-		struct fvn_io *io = &t->ios[i];
-
-		if (!io->inflight || io->ff != ff)
-			continue;
-		io->inflight = false;
-		ff->inflight--;
+	for (unsigned i = 0; (io = take_inflight(t, ff, &i));) {
 		io->fail = io->timed_out ? FVN_FAIL_TIMEOUT : FVN_FAIL_QUEUE_BROKEN;
 		n += deliver(t, io, io->timed_out ? ETIMEDOUT : ff->broken, room);
 	}
