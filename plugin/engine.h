@@ -71,7 +71,6 @@ struct fvn_io {
 	bool timed_out;
 	bool deliver_later;         /* failed by recovery, not yet handed to fio (no room) */
 	uint64_t submitted_ms;      /* doorbell time, for the command timeout */
-	uint32_t waited_ms;         /* how long it had been in flight when it timed out */
 };
 
 struct fvn_thread {

@@ -181,7 +181,7 @@ unsigned fvn_reap(struct fvn_thread *t, struct fvn_file *ff, unsigned max)
 		if (__builtin_expect(idx >= t->nr_ios || io->cid != cid || !io->inflight ||
 				     io->ff != ff, 0)) {
 			t->stale++;
-			env_info("%s: queue %u: dropped a completion for command id 0x%04x that is "
+			env_info("%s: queue %u: dropped a completion for command id %u that is "
 				 "not in flight (late, after recovery)", ff->bdf, ff->qp.qid, cid);
 			continue;
 		}
@@ -261,7 +261,7 @@ char *fvn_errdetails(FVN_ERRDETAILS_PARAMS(io_u))
 		return NULL;
 	switch (io->fail) {
 	case FVN_FAIL_TIMEOUT:
-		snprintf(text, 256, "%s: command id 0x%04x on queue %u did not complete within "
+		snprintf(text, 256, "%s: command id %u on queue %u did not complete within "
 			 "cmd_timeout_ms=%u; the engine ended it with Abort, a new queue pair or a "
 			 "controller reset (its log says which)", ff->bdf, io->cid, ff->qp.qid, ff->thread->cmd_timeout_ms);
 		break;

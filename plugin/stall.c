@@ -118,7 +118,7 @@ static unsigned settle_after_recovery(struct fvn_thread *t, struct fvn_file *ff,
 		}
 		io->submitted_ms = now;
 		t->requeued++;
-		env_info("%s: queue %u: %s at LBA %llu issued again as command id 0x%04x",
+		env_info("%s: queue %u: %s at LBA %llu issued again as command id %u",
 			 ff->bdf, ff->qp.qid, ddir_name(io->io_u->ddir),
 			 io->io_u->offset >> ff->lba_shift, io->cid);
 	}
@@ -229,14 +229,18 @@ static unsigned abort_timed_out(struct fvn_thread *t, struct fvn_file *ff, uint6
 		    now - io->submitted_ms < t->cmd_timeout_ms)
 			continue;
 		io->timed_out = true;
-		io->waited_ms = (uint32_t)(now - io->submitted_ms);
 		t->timeouts++;
 		any = true;
 		env_err("%s: %s of %llu bytes at LBA %llu (command id %u, queue %u) did not "
-			"complete within cmd_timeout_ms=%u; sending Abort", ff->bdf,
+			"complete within cmd_timeout_ms=%u", ff->bdf,
 			ddir_name(io->io_u->ddir), io->io_u->xfer_buflen,
 			io->io_u->offset >> ff->lba_shift, io->cid, ff->qp.qid, t->cmd_timeout_ms);
+		/* Once one is refused the queue pair goes anyway: no more Aborts. */
+		if (!all_accepted)
+			continue;
 		t->aborts++;
+		env_warn("%s: queue %u: sending Abort for command id %u", ff->bdf, ff->qp.qid,
+			 io->cid);
 		ret = nvme_ctrl_abort(&ff->ctrl->nvme, ff->qp.qid, io->cid, &aborted);
 		if (ret || !aborted) {
 			env_warn("%s: queue %u: Abort of command id %u %s", ff->bdf, ff->qp.qid,

@@ -76,7 +76,7 @@ check "stalled I/O: an Abort was sent for the command" says s-stall 'sending Abo
 check "stalled I/O: the refused Abort led to a new queue pair" \
 	says s-stall 'deleting and creating the queue pair again'
 check "stalled I/O: fio's error details say what happened (errdetails)" \
-	says s-stall 'fio: 0000:00:05.0: command id 0x[0-9a-f]* on queue [0-9]* did not complete within cmd_timeout_ms=500; the engine ended it'
+	says s-stall 'fio: 0000:00:05.0: command id [0-9]* on queue [0-9]* did not complete within cmd_timeout_ms=500; the engine ended it'
 # With continue_on_error the job carries on over recovered queue pairs. A
 # timeout is ETIMEDOUT (110), as Linux reports it, which fio counts as fatal
 # unless ignore_error names it, as with io_uring.

@@ -39,3 +39,21 @@ check "soak: stalls timed out commands and their queue pairs were recovered ($ti
 	test $timeouts -ge 20 -a $recreated -ge 20
 check "soak: fio counted exactly the timed-out I/O as errors ($errors for $timeouts timeouts)" \
 	test $errors -eq $timeouts
+
+# --- a controller that misses a deadline: the reset rung ----------------------
+# At 1 I/O per second and 16 commands in flight, QEMU's Delete I/O SQ waits
+# 16 s for them, past the engine's 10 s admin timeout: the engine resets the
+# controller (CC.EN=0) and creates its queue pair again, and the job goes on.
+touch "$out/reset-ready"
+FIO_VFIO_NVME_LOG=info timeout -k 5 150 fio --thread=1 --ioengine=external:"$engine" \
+	--name=reset --filename=0000.00.04.0 --rw=randwrite --bs=4k --size=64m --iodepth=16 \
+	--verify=crc32c --do_verify=1 --verify_fatal=1 --continue_on_error=all \
+	--ignore_error=5:110,5:110 --cmd_timeout_ms=300 --output-format=json \
+	> "$out/reset.json" 2> "$out/reset.err"
+rc=$?
+resets=$(grep -o '[0-9]* controller resets' "$out/reset.err" | awk '{s += $1} END {print s + 0}')
+check "reset: the job ran to its end (rc $rc)" test $rc = 0
+check "reset: the controller missed the admin deadline and was reset ($resets resets)" test "$resets" -ge 1
+check "reset: the queue pair was created again after the reset" grep -q 'created again after the controller reset' "$out/reset.err"
+check "reset: every block written was verified" sh -c "! grep -qi 'verify.*fail\|bad magic\|crc32c: verify\|bad header' '$out/reset.err'"
+grep -q 'controller reset done' "$out/reset.err" || tail -n 20 "$out/reset.err"

@@ -55,6 +55,18 @@ if [ -e "$out/soak-ready" ]; then
 	done
 fi
 touch "$out/soak-done"
+# Then one long stall, for the reset rung (see soak-guest.sh).
+for _ in $(seq 600); do
+	[ -e "$out/reset-ready" ] && break
+	kill -0 $vm 2>/dev/null || break
+	sleep 0.25
+done
+if [ -e "$out/reset-ready" ]; then
+	sleep 3
+	throttle 1 >> "$out/qmp.log" 2>&1 || qmp_errors=$((qmp_errors + 1))
+	sleep 25
+	throttle 0 >> "$out/qmp.log" 2>&1 || qmp_errors=$((qmp_errors + 1))
+fi
 wait $vm
 rc=$?
 cat "$out/guest.out"
