@@ -35,10 +35,12 @@ fi
 san=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+failed=0
 report='ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|SUMMARY: UndefinedBehaviorSanitizer'
 
 for cc in ${FVN_SAN_CC:-gcc clang}; do
 	if ! command -v "$cc" >/dev/null; then
+		failed=$((failed + 1))
 		echo "not ok - sanitizers ($cc): compiler not installed (scripts/install-deps.sh installs it)"
 		continue
 	fi
@@ -48,6 +50,7 @@ for cc in ${FVN_SAN_CC:-gcc clang}; do
 		bin=$out/$cc/$name
 		log=$out/$cc/$name.log
 		if ! "$cc" "${flags[@]}" "${san[@]}" -o "$bin" "$t.c" > "$log" 2>&1; then
+			failed=$((failed + 1))
 			echo "not ok - sanitizers ($cc): $t does not build (see $log)"
 			sed 's/^/# /' "$log" | head -n 20
 			continue
@@ -58,8 +61,10 @@ for cc in ${FVN_SAN_CC:-gcc clang}; do
 		if [ "$rc" -eq 0 ] && [ -n "$tally" ] && ! grep -Eq "$report" "$log"; then
 			echo "ok - sanitizers ($cc): $t (${tally#\# })"
 		else
+			failed=$((failed + 1))
 			echo "not ok - sanitizers ($cc): $t exited $rc${tally:+ (${tally#\# })} (see $log)"
 			grep -E -A 12 "$report|^not ok" "$log" | head -n 40 | sed 's/^/# /'
 		fi
 	done
 done
+[ "$failed" -eq 0 ]
