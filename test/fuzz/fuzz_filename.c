@@ -13,7 +13,8 @@
  *    1f, function up to 7), the nsid is 0 or 1..FVN_NSID_MAX, and the address
  *    written back in every accepted form parses to the same target;
  *  - a fragment (what fio leaves of an unescaped address) never parses, and
- *    is_fragment() agrees with the rule written out again here.
+ *    is_fragment() agrees with the rule written out again here;
+ *  - NULL is rejected, is no fragment, and converts to "".
  */
 #include "plugin/filename.c"
 
@@ -126,6 +127,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(fvn_filename_is_fragment(name) == ref_is_fragment(name));
 	if (ref_is_fragment(name))
 		FUZZ_ASSERT(r == -EINVAL);
+
+	/* No filename at all is a rejection like any other, with the same promises. */
+	memset(cut, FUZZ_CANARY, sizeof(cut));
+	before = t;
+	FUZZ_ASSERT(fvn_filename_parse(NULL, &t, cut, small) == -EINVAL);
+	FUZZ_ASSERT(small == 0 || fuzz_is_one_line(cut, small));
+	FUZZ_ASSERT(!memcmp(&t, &before, sizeof(t)));
+	FUZZ_ASSERT(!fvn_filename_is_fragment(NULL));
+	memset(cut, FUZZ_CANARY, sizeof(cut));
+	fvn_bdf_to_dotted(NULL, cut, small);
+	FUZZ_ASSERT(fuzz_is_truncation("", cut, small, sizeof(cut)));
 
 	free(name);
 	return 0;

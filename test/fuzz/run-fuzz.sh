@@ -22,6 +22,7 @@ fuzz=test/fuzz
 out=$repo/test/out/fuzz
 seconds=${FVN_FUZZ_SECONDS:-20}
 cc=${FVN_FUZZ_CC:-clang}
+failed=0
 mkdir -p "$out"
 
 if ! { [ -x configure ] || ./autogen.sh; } >/dev/null || ! { [ -f Makefile ] || ./configure -q; }; then
@@ -56,10 +57,12 @@ for t in "${targets[@]}"; do
 	bin=$dir/$t
 	mkdir -p "$dir/corpus"
 	if [ ! -f "$src" ]; then
+		failed=$((failed + 1))
 		echo "not ok - fuzz $t: no $src"
 		continue
 	fi
 	if ! "$cc" "${flags[@]}" "${san[@]}" -o "$bin" "$src" > "$dir/build.log" 2>&1; then
+		failed=$((failed + 1))
 		echo "not ok - fuzz $t: does not build with $cc (see $dir/build.log)"
 		sed 's/^/# /' "$dir/build.log" | head -n 20
 		continue
@@ -70,6 +73,7 @@ for t in "${targets[@]}"; do
 		if "$bin" "$input" > "$dir/replay.log" 2>&1; then
 			echo "ok - fuzz $t: regression input $input passes"
 		else
+			failed=$((failed + 1))
 			echo "not ok - fuzz $t: regression input $input fails again"
 			grep -E -A 8 'broken promise|ERROR:|runtime error:' "$dir/replay.log" |
 				head -n 20 | sed 's/^/# /'
@@ -90,6 +94,7 @@ for t in "${targets[@]}"; do
 	if [ "$rc" -eq 0 ] && [ -z "$found" ] && grep -Eq '[[:space:]]DONE[[:space:]]' "$dir/fuzz.log"; then
 		echo "ok - fuzz $t: ${seconds} s, $(figures "$dir/fuzz.log")"
 	else
+		failed=$((failed + 1))
 		fig=$(figures "$dir/fuzz.log")
 		echo "not ok - fuzz $t: exited $rc after ${fig:-no run (failed on the seeds)};" \
 			"input saved as ${found:-none} (log: $dir/fuzz.log)"
@@ -97,3 +102,4 @@ for t in "${targets[@]}"; do
 			head -n 30 | sed 's/^/# /'
 	fi
 done
+[ "$failed" -eq 0 ]
