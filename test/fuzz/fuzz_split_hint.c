@@ -150,6 +150,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(fuzz_is_truncation(hint, cut, small, sizeof(cut)));
 	FUZZ_ASSERT(fvn_filename_split_hint((const char *const *)names, n, NULL, 0) == r);
 
+	/* No list at all: no hint, and an empty one when there is room. */
+	memset(cut, FUZZ_CANARY, sizeof(cut));
+	FUZZ_ASSERT(fvn_filename_split_hint(NULL, n, cut, small) == -ENOENT);
+	FUZZ_ASSERT(fuzz_is_truncation("", cut, small, sizeof(cut)));
+
 	free(text);
 	return 0;
 }
