@@ -6,7 +6,7 @@
  * Beyond "no crash", each input checks what plugin/filename.h promises:
  *  - 0 or -EINVAL, the same with or without a message buffer;
  *  - the message is one printable line, NUL-terminated within its buffer,
- *    empty on success, and on failure names a fix ("write ...");
+ *    empty on success, and on failure shows a filename that parses;
  *  - a short buffer gets the same message cut to fit, and no byte past it;
  *  - a rejection leaves the target as it was;
  *  - an accepted address is canonical (dddd:bb:dd.f, lowercase, device up to
@@ -96,6 +96,46 @@ static void check_accepted(const struct fvn_target *t, size_t small)
 	check_reparse(name, t);
 }
 
+/*
+ * filename.h: "every rejection says what was wrong and shows a filename that
+ * works". The fix follows the last "write " (the user's text, quoted earlier
+ * in the message, may hold that word too), after a lead-in such as "a PCI
+ * address such as", and ends at the first ", ", ")", " as " or " in ".
+ * fio removes the backslashes of "\:" before the engine sees a name.
+ */
+static void check_suggestion(const char *err)
+{
+	static const char *const leadins[] = { "a PCI address such as ", "one, e.g. " };
+	static const char *const ends[] = { ", ", ")", " as ", " in " };
+	const char *p = NULL, *q, *end;
+	char fix[256], *in, *out;
+	struct fvn_target t;
+
+	for (q = err; (q = strstr(q, "write ")); q++)
+		p = q + 6;
+	FUZZ_ASSERT(p != NULL);
+	for (size_t i = 0; i < sizeof(leadins) / sizeof(leadins[0]); i++)
+		if (!strncmp(p, leadins[i], strlen(leadins[i])))
+			p += strlen(leadins[i]);
+	end = p + strlen(p);
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		q = strstr(p, ends[i]);
+		if (q && q < end)
+			end = q;
+	}
+	FUZZ_ASSERT(end > p && (size_t)(end - p) < sizeof(fix));
+	memcpy(fix, p, (size_t)(end - p));
+	fix[end - p] = '\0';
+	for (in = out = fix; *in; in++)
+		if (!(in[0] == '\\' && in[1] == ':'))
+			*out++ = *in;
+	*out = '\0';
+	if (fvn_filename_parse(fix, &t, NULL, 0)) {
+		fprintf(stderr, "suggested '%s' in \"%s\" does not parse\n", fix, err);
+		FUZZ_ASSERT(!"a rejection shows a filename that works");
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *name = fuzz_cstr(data, size);
@@ -115,7 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_accepted(&t, size);
 	} else {
 		FUZZ_ASSERT(!memcmp(&t, &before, sizeof(t)));
-		FUZZ_ASSERT(strstr(err, "write ") != NULL);
+		check_suggestion(err);
 	}
 
 	memset(cut, FUZZ_CANARY, sizeof(cut));
