@@ -86,11 +86,14 @@ for t in "${targets[@]}"; do
 	done
 	dict=()
 	[ -f "$fuzz/$t.dict" ] && dict=(-dict="$fuzz/$t.dict")
-	rm -f "$dir"/crash-* "$dir"/timeout-* "$dir"/oom-* "$dir"/leak-*
+	# Inputs saved by earlier runs stay until someone keeps or deletes them;
+	# only one this run saves fails it.
+	touch "$dir/.started"
 	"$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1024 \
 		-artifact_prefix="$dir/" "${dict[@]}" "${corpora[@]}" > "$dir/fuzz.log" 2>&1
 	rc=$?
-	found=$(ls "$dir"/crash-* "$dir"/timeout-* "$dir"/oom-* "$dir"/leak-* 2>/dev/null | head -n1)
+	found=$(find "$dir" -maxdepth 1 -newer "$dir/.started" \( -name 'crash-*' -o \
+		-name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | head -n1)
 	if [ "$rc" -eq 0 ] && [ -z "$found" ] && grep -Eq '[[:space:]]DONE[[:space:]]' "$dir/fuzz.log"; then
 		echo "ok - fuzz $t: ${seconds} s, $(figures "$dir/fuzz.log")"
 	else
