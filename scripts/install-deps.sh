@@ -29,6 +29,9 @@ packages=(
 	dpkg-dev
 	# test bed
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
+	# the unit tests again under sanitizers, and the fuzz targets (libFuzzer
+	# is in compiler-rt, which clang only recommends; llvm-cov for coverage)
+	clang libclang-rt-dev llvm
 	# tests, benchmarks and reports
 	python3 pciutils valgrind iproute2 libcap2-bin procps
 	# the setup tool's tests: a file system to mount, a device-mapper holder
