@@ -17,9 +17,8 @@
 
 #include "env/clock.h"
 #include "env/eal.h"
-#include "env/hugepages.h"
 #include "env/log.h"
-#include "env/pci.h"
+#include "env/preflight.h"
 
 static pthread_mutex_t eal_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool eal_started;
@@ -51,17 +50,11 @@ static int eal_start(const struct env_eal_opts *opts)
 	cpu_set_t saved;
 	int argc = 0, cpu = 0, ret;
 
-	if (opts->iova_mode == ENV_IOVA_VA && env_vfio_noiommu()) {
-		env_err("iova_mode=va cannot be honoured: VFIO runs in unsafe no-IOMMU mode "
-			"(enable_unsafe_noiommu_mode=Y), where devices see physical addresses; use "
-			"iova_mode=pa or auto, or enable the IOMMU (intel_iommu=on / amd_iommu=on)");
-		return -EINVAL;
-	}
-	ret = env_hugepages_check(opts->mem_mb, opts->huge_dir);
-	if (ret)
-		return ret;
-	/* At least what EAL reserves, and no job runs on less than 64 MiB. */
-	ret = env_memlock_check(opts->mem_mb > 64 ? opts->mem_mb : 64);
+	/*
+	 * The job's preflight ran these already; again here because EAL's own
+	 * messages for them do not say what to do.
+	 */
+	ret = env_preflight_process(opts);
 	if (ret)
 		return ret;
 
@@ -137,6 +130,16 @@ int env_eal_init(const struct env_eal_opts *opts)
 	ret = eal_result;
 	pthread_mutex_unlock(&eal_lock);
 	return ret;
+}
+
+bool env_eal_running(void)
+{
+	bool up;
+
+	pthread_mutex_lock(&eal_lock);
+	up = eal_started && !eal_result;
+	pthread_mutex_unlock(&eal_lock);
+	return up;
 }
 
 const char *env_eal_iova_mode_name(void)

@@ -8,6 +8,7 @@
 #define ENV_EAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum env_iova_mode {
 	ENV_IOVA_AUTO = 0, /* EAL's choice: VA when an IOMMU is present */
@@ -32,6 +33,9 @@ int env_eal_init(const struct env_eal_opts *opts);
 
 /* CLOCK_MONOTONIC ns when the first env_eal_init() began (0 before): start-up figures. */
 uint64_t env_eal_init_began_ns(void);
+
+/* Whether an earlier env_eal_init() started EAL in this process. */
+bool env_eal_running(void);
 
 /* The IOVA mode EAL runs in ("VA" or "PA"), for logs. */
 const char *env_eal_iova_mode_name(void);

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <mntent.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,7 +28,7 @@ static uint64_t read_u64(const char *path)
 /* Sums <what> (a count of pages) * page size over the hugepages-<N>kB folders in dir. */
 static uint64_t bytes_in(const char *dir, const char *what)
 {
-	char path[512];
+	char path[PATH_MAX];
 	uint64_t total = 0;
 	struct dirent *e;
 	DIR *d = opendir(dir);
@@ -39,39 +40,49 @@ static uint64_t bytes_in(const char *dir, const char *what)
 
 		if (sscanf(e->d_name, "hugepages-%lukB", &kb) != 1)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/%s", dir, e->d_name, what);
+		if (snprintf(path, sizeof(path), "%s/%s/%s", dir, e->d_name, what) >= (int)sizeof(path))
+			continue;
 		total += read_u64(path) * kb * 1024;
 	}
 	closedir(d);
 	return total;
 }
 
-static uint64_t node_bytes(int node, const char *what)
+static uint64_t node_bytes(const char *root, int node, const char *what)
 {
-	char dir[128];
+	char dir[PATH_MAX];
 
 	if (node < 0)
-		return bytes_in("/sys/kernel/mm/hugepages", what);
-	snprintf(dir, sizeof(dir), "/sys/devices/system/node/node%d/hugepages", node);
+		snprintf(dir, sizeof(dir), "%s/sys/kernel/mm/hugepages", root);
+	else
+		snprintf(dir, sizeof(dir), "%s/sys/devices/system/node/node%d/hugepages", root, node);
 	return bytes_in(dir, what);
 }
 
 uint64_t env_hugepages_free_bytes(int node)
 {
-	return node_bytes(node, "free_hugepages");
+	return node_bytes("", node, "free_hugepages");
 }
 
 uint64_t env_hugepages_total_bytes(int node)
 {
-	return node_bytes(node, "nr_hugepages");
+	return node_bytes("", node, "nr_hugepages");
 }
 
-static bool hugetlbfs_mounted(const char *want_dir)
+uint64_t env_hugepages_total_bytes_at(const char *root, int node)
 {
+	return node_bytes(root, node, "nr_hugepages");
+}
+
+static bool hugetlbfs_mounted(const char *root, const char *want_dir)
+{
+	char path[PATH_MAX];
 	struct mntent *m;
 	bool found = false;
-	FILE *f = setmntent("/proc/mounts", "r");
+	FILE *f;
 
+	snprintf(path, sizeof(path), "%s/proc/mounts", root);
+	f = setmntent(path, "r");
 	if (!f)
 		return false;
 	while (!found && (m = getmntent(f)))
@@ -81,9 +92,9 @@ static bool hugetlbfs_mounted(const char *want_dir)
 	return found;
 }
 
-int env_hugepages_check(unsigned mem_mb, const char *huge_dir)
+int env_hugepages_check_free(const char *root, unsigned mem_mb)
 {
-	uint64_t free_mb = env_hugepages_free_bytes(-1) >> 20;
+	uint64_t free_mb = node_bytes(root, -1, "free_hugepages") >> 20;
 
 	if (free_mb == 0) {
 		env_err("no free hugepages: the engine takes its DMA memory from hugepages. Reserve some, "
@@ -97,16 +108,31 @@ int env_hugepages_check(unsigned mem_mb, const char *huge_dir)
 			mem_mb, free_mb);
 		return -ENOMEM;
 	}
-	if (!hugetlbfs_mounted(huge_dir)) {
-		if (huge_dir)
-			env_err("huge_dir=%s is not a hugetlbfs mount: mount -t hugetlbfs nodev %s",
-				huge_dir, huge_dir);
-		else
-			env_err("no hugetlbfs mounted: mkdir -p /dev/hugepages && "
-				"mount -t hugetlbfs nodev /dev/hugepages");
-		return -ENOENT;
-	}
 	return 0;
+}
+
+int env_hugepages_check_mount(const char *root, const char *huge_dir)
+{
+	if (hugetlbfs_mounted(root, huge_dir))
+		return 0;
+	if (huge_dir)
+		env_err("huge_dir=%s is not a hugetlbfs mount: mount -t hugetlbfs nodev %s",
+			huge_dir, huge_dir);
+	else
+		env_err("no hugetlbfs mounted: mkdir -p /dev/hugepages && "
+			"mount -t hugetlbfs nodev /dev/hugepages");
+	return -ENOENT;
+}
+
+int env_hugepages_check_node(const char *root, const char *bdf, int node)
+{
+	if (node < 0 || node_bytes(root, node, "nr_hugepages") > 0)
+		return 0;
+	env_err("%s is on NUMA node %d, which has no hugepages reserved (the other nodes have %"
+		PRIu64 " MiB): reserve them there, e.g. echo 512 > "
+		"/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/nr_hugepages",
+		bdf, node, node_bytes(root, -1, "nr_hugepages") >> 20, node);
+	return -ENOMEM;
 }
 
 /* Whether CAP_IPC_LOCK (bit 14) is in this process's effective set. */

@@ -17,6 +17,8 @@
 
 #include "env/log.h"
 #include "env/pci.h"
+#include "env/preflight.h"
+#include "env/sysfs.h"
 
 #define SYSFS_PCI "/sys/bus/pci/devices"
 
@@ -26,160 +28,9 @@
 #define PCI_CMD_BUS_MASTER (1u << 2)
 #define PCI_CMD_INTX_DISABLE (1u << 10)
 
-/* Name of the driver bound to a device, "" when none. */
-static void driver_of(const char *bdf, char *out, size_t len)
-{
-	char path[PATH_MAX], target[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver", bdf);
-	n = readlink(path, target, sizeof(target) - 1);
-	out[0] = '\0';
-	if (n > 0) {
-		target[n] = '\0';
-		snprintf(out, len, "%s", strrchr(target, '/') + 1);
-	}
-}
-
-static int iommu_group_of(const char *bdf)
-{
-	char path[PATH_MAX], target[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/iommu_group", bdf);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n <= 0)
-		return -1;
-	target[n] = '\0';
-	return atoi(strrchr(target, '/') + 1);
-}
-
-bool env_vfio_noiommu(void)
-{
-	char mode = 'N';
-	FILE *f = fopen("/sys/module/vfio/parameters/enable_unsafe_noiommu_mode", "r");
-
-	if (f) {
-		if (fscanf(f, " %c", &mode) != 1)
-			mode = 'N';
-		fclose(f);
-	}
-	return mode == 'Y' || mode == 'y' || mode == '1';
-}
-
 int env_pci_numa_node(const char *bdf)
 {
-	char path[PATH_MAX];
-	int node = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/numa_node", bdf);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%d", &node) != 1)
-			node = -1;
-		fclose(f);
-	}
-	return node;
-}
-
-/*
- * A group is viable only when every device in it is bound to vfio-pci, to a
- * PCIe port driver, or to nothing: name the first one that is not.
- */
-static int group_blocker(int group, const char *self, char *out, size_t len)
-{
-	char path[PATH_MAX], drv[64];
-	struct dirent *e;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/devices", group);
-	d = opendir(path);
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || !strcmp(e->d_name, self))
-			continue;
-		driver_of(e->d_name, drv, sizeof(drv));
-		if (drv[0] && strcmp(drv, "vfio-pci") && strcmp(drv, "pcieport")) {
-			snprintf(out, len, "%s (driver %s)", e->d_name, drv);
-			closedir(d);
-			return 1;
-		}
-	}
-	closedir(d);
-	return 0;
-}
-
-/*
- * Checks in the order a user fixes things: the device, the IOMMU, VFIO,
- * the driver binding, the group's other members, then access rights.
- */
-static int preflight(struct env_pci_dev *dev)
-{
-	const char *bdf = dev->bdf;
-	char path[PATH_MAX], drv[64], blocker[512];
-	int fd;
-
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s", bdf);
-	if (access(path, F_OK)) {
-		env_err("%s: no such PCI device on this machine; list the NVMe controllers with: "
-			"lspci -D -d ::0108 (or fvn-setup status)", bdf);
-		return -ENODEV;
-	}
-	dev->iommu_group = iommu_group_of(bdf);
-	if (dev->iommu_group < 0) {
-		env_err("%s has no IOMMU group: the IOMMU is off. Enable VT-d/AMD-Vi in the firmware "
-			"and boot with intel_iommu=on (or amd_iommu=on)", bdf);
-		return -ENODEV;
-	}
-	if (access("/dev/vfio/vfio", F_OK)) {
-		env_err("%s: VFIO is not loaded (no /dev/vfio/vfio): modprobe vfio-pci, then bind the "
-			"device to it (fvn-setup bind %s does both)", bdf, bdf);
-		return -ENODEV;
-	}
-	driver_of(bdf, drv, sizeof(drv));
-	if (strcmp(drv, "vfio-pci")) {
-		if (drv[0])
-			env_err("%s is bound to the kernel driver '%s', not vfio-pci: run fvn-setup bind "
-				"%s (it refuses while a namespace is in use), or by hand: echo %s > "
-				"%s/%s/driver/unbind; echo vfio-pci > %s/%s/driver_override; "
-				"echo %s > /sys/bus/pci/drivers_probe",
-				bdf, drv, bdf, bdf, SYSFS_PCI, bdf, SYSFS_PCI, bdf, bdf);
-		else
-			env_err("%s has no driver: run fvn-setup bind %s, or by hand: "
-				"echo vfio-pci > %s/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe",
-				bdf, bdf, SYSFS_PCI, bdf, bdf);
-		return -EBUSY;
-	}
-	if (group_blocker(dev->iommu_group, bdf, blocker, sizeof(blocker))) {
-		env_err("%s: IOMMU group %d is not viable: %s shares it and is bound to a kernel "
-			"driver; bind it to vfio-pci too, or move the controller to another slot",
-			bdf, dev->iommu_group, blocker);
-		return -EPERM;
-	}
-	/*
-	 * Open, not access(): root without CAP_DAC_OVERRIDE is refused by open
-	 * alone. In VFIO's unsafe no-IOMMU mode the group node has a prefix.
-	 */
-	snprintf(path, sizeof(path), "/dev/vfio/%d", dev->iommu_group);
-	if (access(path, F_OK) && env_vfio_noiommu())
-		snprintf(path, sizeof(path), "/dev/vfio/noiommu-%d", dev->iommu_group);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		int err = errno;
-
-		if (err == EBUSY)
-			env_err("%s: %s is busy: another process (another fio?) has the device open",
-				bdf, path);
-		else
-			env_err("%s: cannot open %s (%s): run as root, or give this user the group "
-				"(fvn-setup bind --owner USER %s) and raise RLIMIT_MEMLOCK",
-				bdf, path, strerror(err), bdf);
-		return -err;
-	}
-	close(fd);
-	return 0;
+	return env_sysfs_numa_node("", bdf);
 }
 
 /* vfio_iommu_type1 caps DMA mappings per container; EAL maps one per hugepage. */
@@ -310,9 +161,14 @@ int env_pci_open(struct env_pci_dev *dev, const char *bdf)
 	dev->vfio_fd = -1;
 	dev->req_fd = -1;
 	dev->numa_node = env_pci_numa_node(bdf);
-	ret = preflight(dev);
+	/*
+	 * The job's preflight checked this device before EAL started; again
+	 * here in case its state changed since (VFIO's own error says less).
+	 */
+	ret = env_preflight_device(bdf);
 	if (ret)
 		return ret;
+	dev->iommu_group = env_sysfs_iommu_group("", bdf);
 
 	/* Joins EAL's container: group viability, IOMMU type, DMA map of EAL memory. */
 	ret = rte_vfio_setup_device(SYSFS_PCI, bdf, &dev->vfio_fd, &info);

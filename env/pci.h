@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A PCI function owned through VFIO: preflight of its sysfs state (present,
- * bound to vfio-pci, in a viable IOMMU group), the device joined to EAL's
+ * A PCI function owned through VFIO: its state checked once more
+ * (env/preflight.c: present, bound to vfio-pci, in a viable IOMMU group,
+ * held by no other process), the device joined to EAL's
  * VFIO container (which DMA-maps all EAL memory for it), bus mastering on,
  * and BAR0 mapped. Knows nothing of NVMe.
  * Functions return 0 or a negative errno; failures are logged with the
@@ -41,12 +42,6 @@ bool env_pci_removal_requested(struct env_pci_dev *dev);
  * device that will not stop may still write is given back.
  */
 int env_pci_stop_dma(struct env_pci_dev *dev);
-
-/*
- * Whether VFIO runs in its unsafe no-IOMMU mode: devices then DMA to
- * physical addresses, so only IOVA mode PA can work.
- */
-bool env_vfio_noiommu(void);
 
 /* NUMA node from sysfs, -1 when unknown or absent. */
 int env_pci_numa_node(const char *bdf);
