@@ -23,6 +23,7 @@
 #include "env/eal.h"
 #include "env/log.h"
 #include "env/numa.h"
+#include "env/preflight.h"
 #include "plugin/engine.h"
 #include "plugin/filename.h"
 #include "plugin/options.h"
@@ -256,6 +257,21 @@ static int prepare_job(struct thread_data *td, struct fvn_thread *t)
 		return 1;
 	if (fvn_parse_iova_mode(o->iova_mode, &eal.iova_mode)) {
 		env_err("iova_mode=%s: use va, pa or auto", o->iova_mode);
+		return 1;
+	}
+	{ /* Every file's controller checked before EAL, every problem named at once. */
+		struct fvn_target targets[td->files_index ? td->files_index : 1];
+		const char *bdfs[td->files_index ? td->files_index : 1];
+		char err[320];
+		unsigned n = 0;
+
+		for_each_file(td, f, i)
+			if (!fvn_filename_parse(f->file_name, &targets[n], err, sizeof(err)))
+				bdfs[n] = targets[n].bdf, n++;
+		ret = env_preflight(bdfs, n, &eal);
+	}
+	if (ret) {
+		td_verror(td, -ret, "fio-vfio-nvme preflight");
 		return 1;
 	}
 	ret = env_eal_init(&eal);
