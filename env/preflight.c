@@ -77,19 +77,30 @@ static void process_checks(struct preflight *pf, const struct env_eal_opts *eal)
 	note(pf, env_memlock_check(eal->mem_mb > 64 ? eal->mem_mb : 64));
 }
 
+static bool seen_before(const char *const *bdfs, unsigned i)
+{
+	for (unsigned j = 0; j < i; j++)
+		if (!strcmp(bdfs[j], bdfs[i]))
+			return true;
+	return false;
+}
+
 /* VFIO's module is one fix for every device: said once, naming them all. */
 static void check_vfio_loaded(struct preflight *pf, const char *const *bdfs, unsigned nr)
 {
 	char list[256] = "";
 	size_t used = 0;
+	unsigned named = 0;
 
 	if (pf->vfio_loaded)
 		return;
 	for (unsigned i = 0; i < nr && used < sizeof(list); i++)
-		used += snprintf(list + used, sizeof(list) - used, "%s%s", i ? " " : "", bdfs[i]);
+		if (!seen_before(bdfs, i))
+			used += snprintf(list + used, sizeof(list) - used, "%s%s", named++ ? " " : "",
+					 bdfs[i]);
 	env_err("VFIO is not loaded (no /dev/vfio/vfio): modprobe vfio-pci, then bind the "
-		"device%s to it (fvn-setup bind %s does both)", nr > 1 ? "s" : "",
-		nr ? list : "BDF");
+		"device%s to it (fvn-setup bind %s does both)", named > 1 ? "s" : "",
+		named ? list : "BDF");
 	note(pf, -ENODEV);
 }
 
@@ -199,14 +210,6 @@ static void device_checks(struct preflight *pf, const char *bdf)
 	/* Without any hugepages the process-wide check said it all. */
 	if (pf->hugepages_reserved)
 		note(pf, env_hugepages_check_node(pf->root, bdf, env_sysfs_numa_node(pf->root, bdf)));
-}
-
-static bool seen_before(const char *const *bdfs, unsigned i)
-{
-	for (unsigned j = 0; j < i; j++)
-		if (!strcmp(bdfs[j], bdfs[i]))
-			return true;
-	return false;
 }
 
 /* The whole preflight under root, as pid; eal NULL: device checks only. */

@@ -253,7 +253,7 @@ static void test_every_problem_at_once(void)
 /* No IOMMU: said once for the job, and nothing that needs a group is checked. */
 static void test_iommu_off_said_once(void)
 {
-	const char *bdfs[] = { "0000:00:04.0", "0000:00:05.0" };
+	const char *bdfs[] = { "0000:00:04.0", "0000:00:05.0", "0000:00:04.0" };
 	unsigned extra = memlock_problems();
 	char want[64];
 
@@ -264,7 +264,7 @@ static void test_iommu_off_said_once(void)
 	pci_dev("0000:00:04.0", "", -1, -1);
 	pci_dev("0000:00:05.0", "", -1, -1);
 
-	CHECK(preflight_run(root, 1, false, bdfs, 2, &no_opts) < 0);
+	CHECK(preflight_run(root, 1, false, bdfs, 3, &no_opts) < 0);
 	CHECK_EQ(said("has no IOMMU group: the IOMMU is off"), 1);
 	CHECK_EQ(said("0000:00:04.0 has no IOMMU group"), 1);
 	CHECK_EQ(said("VFIO is not loaded (no /dev/vfio/vfio): modprobe vfio-pci, then bind the "
