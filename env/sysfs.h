@@ -55,7 +55,7 @@ struct env_holder {
  * /dev/vfio/devices/vfioX character device, or on a VFIO device file whose
  * fdinfo names bdf (vfio-device-syspath, Linux 6.9 on; older kernels show
  * only "anon_inode:[vfio-device]", which names no device, so there the
- * group node is what identifies the holder). Scans root/proc/[0-9]*\/fd.
+ * group node is what identifies the holder). Scans root/proc/PID/fd.
  * self_pid is left out of out and reported through *self_holds instead.
  * Fills up to max entries; returns how many processes hold it (may be more
  * than max), or a negative errno when root/proc cannot be read.

@@ -321,6 +321,26 @@ static void test_own_hold_is_fine(void)
 	CHECK_EQ(said("is busy: another process has the device open: PID 777 (fio: fio)"), 1);
 }
 
+/* VFIO's no-IOMMU mode: iova_mode=va refused, and the group node has its prefix. */
+static void test_noiommu_mode(void)
+{
+	const char *bdfs[] = { "0000:00:04.0" };
+	struct env_eal_opts opts = { .iova_mode = ENV_IOVA_VA };
+
+	good_machine();
+	put("sys/module/vfio/parameters/enable_unsafe_noiommu_mode", "Y\n", 0);
+	unlink(strcat(strcpy((char[PATH_MAX]){ 0 }, root), "/dev/vfio/3"));
+	put("dev/vfio/noiommu-3", "", 0);
+	process(55, "fio\n", "fio", 0, 3, "/dev/vfio/noiommu-3");
+	CHECK(preflight_run(root, 1, false, bdfs, 1, &opts) < 0);
+	CHECK_EQ(said("iova_mode=va cannot be honoured: VFIO runs in unsafe no-IOMMU mode"), 1);
+	CHECK_EQ(said("/dev/vfio/noiommu-3 is busy: another process has the device open: PID 55"), 1);
+	nr_lines = 0;
+	opts.iova_mode = ENV_IOVA_AUTO;
+	CHECK(preflight_run(root, 1, false, bdfs, 1, &opts) < 0);
+	CHECK_EQ(said("iova_mode"), 0);
+}
+
 /* The /proc scan alone: which open files count as holding the device. */
 static void test_holder_scan(void)
 {
@@ -373,6 +393,7 @@ int main(void)
 	test_iommu_off_said_once();
 	test_hugepage_details();
 	test_own_hold_is_fine();
+	test_noiommu_mode();
 	test_holder_scan();
 	fresh_tree();
 	nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
