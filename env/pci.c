@@ -171,7 +171,9 @@ int env_pci_open(struct env_pci_dev *dev, const char *bdf)
 	dev->iommu_group = env_sysfs_iommu_group("", bdf);
 
 	/* Joins EAL's container: group viability, IOMMU type, DMA map of EAL memory. */
+	env_preflight_vfio_lock();
 	ret = rte_vfio_setup_device(SYSFS_PCI, bdf, &dev->vfio_fd, &info);
+	env_preflight_vfio_unlock();
 	if (ret) {
 		explain_setup_failure(dev);
 		dev->vfio_fd = -1;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +35,18 @@ struct preflight {
 	unsigned problems;
 	int first_err;
 };
+
+static pthread_mutex_t vfio_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void env_preflight_vfio_lock(void)
+{
+	pthread_mutex_lock(&vfio_lock);
+}
+
+void env_preflight_vfio_unlock(void)
+{
+	pthread_mutex_unlock(&vfio_lock);
+}
 
 static void note(struct preflight *pf, int ret)
 {
@@ -139,7 +152,7 @@ static void holders_text(const struct env_holder *h, int count, char *out, size_
  * alone. VFIO lets one process at a time open a group, so this process's
  * own hold (a device a previous job opened) is no problem and is not tested.
  */
-static int check_group_node(struct preflight *pf, const char *bdf, int group)
+static int group_node_locked(struct preflight *pf, const char *bdf, int group)
 {
 	struct env_holder h[MAX_HOLDERS];
 	char node[64], path[PATH_MAX], who[512], pids[64] = "";
@@ -175,6 +188,17 @@ static int check_group_node(struct preflight *pf, const char *bdf, int group)
 			"(fvn-setup bind --owner USER %s) and raise RLIMIT_MEMLOCK",
 			bdf, node, strerror(err), bdf);
 	return -err;
+}
+
+static int check_group_node(struct preflight *pf, const char *bdf, int group)
+{
+	int ret;
+
+	/* Whether this process holds the group, and its test open, settled together. */
+	env_preflight_vfio_lock();
+	ret = group_node_locked(pf, bdf, group);
+	env_preflight_vfio_unlock();
+	return ret;
 }
 
 /* In the order a user fixes things: the device, its group, its driver, the group's others. */

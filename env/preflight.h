@@ -38,4 +38,13 @@ int env_preflight_process(const struct env_eal_opts *eal);
  */
 int env_preflight_device(const char *bdf);
 
+/*
+ * VFIO lets a group be open in one file at a time, so the preflight's test
+ * open and env_pci_open()'s real one must not overlap, or one of them meets
+ * EBUSY from this very process (jobs set up in parallel, create_serialize=0).
+ * Both run under this lock.
+ */
+void env_preflight_vfio_lock(void);
+void env_preflight_vfio_unlock(void);
+
 #endif
