@@ -32,7 +32,7 @@ void *env_dma_alloc(size_t len, size_t align, int node, uint64_t *iova)
 
 	if (!va) {
 		env_err("no DMA memory for %zu bytes on NUMA node %d (%" PRIu64 " MiB of hugepages free "
-			"there): reserve more hugepages or raise mem_size",
+			"there): reserve more hugepages or raise mem_size_mb",
 			len, node, env_hugepages_free_bytes(node) >> 20);
 		return NULL;
 	}

@@ -124,7 +124,7 @@ int env_eal_init(const struct env_eal_opts *opts)
 			env_info("EAL start-up took %.1f ms", (env_clock_ns() - began) / 1e6);
 	} else if (opts->mem_mb != eal_opts_used.mem_mb ||
 		   opts->iova_mode != eal_opts_used.iova_mode) {
-		env_warn("DPDK EAL runs once per process: this job's mem_size/iova_mode are ignored, "
+		env_warn("DPDK EAL runs once per process: this job's mem_size_mb/iova_mode are ignored, "
 			 "the first job's apply");
 	}
 	ret = eal_result;

@@ -103,8 +103,8 @@ int env_hugepages_check_free(const char *root, unsigned mem_mb)
 		return -ENOMEM;
 	}
 	if (mem_mb && mem_mb > free_mb) {
-		env_err("mem_size=%u MiB asked for, but only %" PRIu64 " MiB of hugepages are free: "
-			"lower mem_size or reserve more (echo N > /proc/sys/vm/nr_hugepages)",
+		env_err("mem_size_mb=%u MiB asked for, but only %" PRIu64 " MiB of hugepages are free: "
+			"lower mem_size_mb or reserve more (echo N > /proc/sys/vm/nr_hugepages)",
 			mem_mb, free_mb);
 		return -ENOMEM;
 	}

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,27 +7,11 @@
 
 #include "env/clock.h"
 #include "env/dma.h"
-#include "env/hugepages.h"
 #include "env/log.h"
 #include "plugin/registry.h"
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fvn_ctrl *registry;
-
-/*
- * Queues and buffers come from the device's node: hugepages elsewhere do
- * not help, and bring-up would fail later with a vaguer message.
- */
-static int check_hugepage_node(const struct env_pci_dev *pci)
-{
-	if (pci->numa_node < 0 || env_hugepages_total_bytes(pci->numa_node) > 0)
-		return 0;
-	env_err("%s is on NUMA node %d, which has no hugepages reserved (the other nodes have %"
-		PRIu64 " MiB): reserve them there, e.g. echo 512 > "
-		"/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/nr_hugepages",
-		pci->bdf, pci->numa_node, env_hugepages_total_bytes(-1) >> 20, pci->numa_node);
-	return -ENOMEM;
-}
 
 /* Device open and controller up; under registry_lock. */
 static int ctrl_open(struct fvn_ctrl *c, bool shadow_doorbells)
@@ -36,12 +19,10 @@ static int ctrl_open(struct fvn_ctrl *c, bool shadow_doorbells)
 	uint64_t began;
 	int ret;
 
+	/* env_pci_open() checks the device again, its node's hugepages among it. */
 	ret = env_pci_open(&c->pci, c->bdf);
 	if (ret)
 		return ret;
-	ret = check_hugepage_node(&c->pci);
-	if (ret)
-		goto close_pci;
 	began = env_clock_ns();
 	ret = nvme_ctrl_init(&c->nvme, c->bdf, c->pci.bar0, c->pci.numa_node, shadow_doorbells);
 	if (ret)

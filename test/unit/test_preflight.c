@@ -286,7 +286,7 @@ static void test_hugepage_details(void)
 	hugepages(512, 512, 0);
 	pci_dev("0000:00:04.0", "vfio-pci", 3, 1);
 	CHECK(preflight_run(root, 1, false, bdfs, 1, &opts) < 0);
-	CHECK_EQ(said("mem_size=4096 MiB asked for, but only 1024 MiB of hugepages are free"), 1);
+	CHECK_EQ(said("mem_size_mb=4096 MiB asked for, but only 1024 MiB of hugepages are free"), 1);
 	CHECK_EQ(said("huge_dir=/mnt/huge is not a hugetlbfs mount: mount -t hugetlbfs nodev "
 		      "/mnt/huge"), 1);
 	CHECK_EQ(said("0000:00:04.0 is on NUMA node 1, which has no hugepages reserved (the other "

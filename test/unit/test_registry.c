@@ -54,12 +54,6 @@ void nvme_ctrl_shutdown(struct nvme_ctrl *c, bool device_gone)
 	shutdowns++;
 }
 
-uint64_t env_hugepages_total_bytes(int node)
-{
-	(void)node;
-	return 1 << 30;
-}
-
 uint64_t env_dma_heap_bytes(void)
 {
 	return 0;
