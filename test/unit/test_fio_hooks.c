@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fio glue's set-up and tear-down hooks (plugin/engine.c) called in the
+ * orders fio calls them, with fio's own structures: create_serialize=1
+ * (setup in the main thread, long before init) and =0 (init first), fio's
+ * files freed before cleanup (as close_and_free_files does: under ASan, a
+ * hook that still walks them is a use after free), cleanup without
+ * close_file, a job that ends before init, a file opened again after it
+ * was closed or broke, a controller released and opened again between
+ * stonewalled sections, and a namespace with an invalid LBA format. The
+ * registry, the admin path and the env layer are stubbed and count calls.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "plugin/engine.c"
+#include "plugin/options.c"
+#include "plugin/filename.c"
+#include "nvme/prp.c"
+#include "test/unit/check.h"
+
+#define PS 4096u
+
+/* ------------------------------------------------ stubs: fio and env */
+
+bool is_backend;
+
+ssize_t log_err(const char *format, ...)
+{
+	(void)format;
+	return 0;
+}
+
+bool __fio_option_is_set(struct thread_options *o, unsigned int off)
+{
+	(void)o;
+	(void)off;
+	return false;
+}
+
+enum env_log_level env_log_threshold = ENV_LOG_NOTICE;
+static char logged[4096];
+
+void env_log(enum env_log_level level, const char *fmt, ...)
+{
+	size_t used = strlen(logged);
+	va_list ap;
+
+	(void)level;
+	va_start(ap, fmt);
+	if (used < sizeof(logged) - 2) {
+		vsnprintf(logged + used, sizeof(logged) - used - 1, fmt, ap);
+		strcat(logged, "\n");
+	}
+	va_end(ap);
+}
+
+int env_log_parse_level(const char *text, enum env_log_level *level)
+{
+	(void)text;
+	*level = ENV_LOG_NOTICE;
+	return 0;
+}
+
+void env_log_from_environment(void) {}
+void env_log_set_error_sink(void (*sink)(const char *line)) { (void)sink; }
+
+static unsigned eal_inits, preflights;
+
+int env_eal_init(const struct env_eal_opts *opts)
+{
+	(void)opts;
+	eal_inits++;
+	return 0;
+}
+
+int env_preflight(const char *const *bdfs, unsigned nr_bdfs, const struct env_eal_opts *eal)
+{
+	(void)bdfs;
+	(void)nr_bdfs;
+	(void)eal;
+	preflights++;
+	return 0;
+}
+
+static int dma_live;
+
+void *env_dma_alloc(size_t len, size_t align, int node, uint64_t *iova)
+{
+	void *p = NULL;
+
+	(void)node;
+	if (posix_memalign(&p, align, len ? len : 1))
+		return NULL;
+	memset(p, 0, len);
+	*iova = (uint64_t)(uintptr_t)p; /* DMA address = virtual address */
+	dma_live++;
+	return p;
+}
+
+void env_dma_free(void *va)
+{
+	free(va);
+	dma_live--;
+}
+
+int env_numa_pick_cpu(const cpu_set_t *allowed, int node, unsigned index, int *on_node)
+{
+	(void)allowed;
+	(void)node;
+	(void)index;
+	*on_node = 0;
+	return 0;
+}
+
+int env_numa_node_of_cpu(int cpu)
+{
+	(void)cpu;
+	return 0;
+}
+
+void env_numa_cpus_text(int node, char *out, size_t len)
+{
+	(void)node;
+	snprintf(out, len, "0");
+}
+
+int env_pin_self(int cpu)
+{
+	(void)cpu;
+	return 0;
+}
+
+/* The hot path is not under test here. */
+enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
+{
+	(void)td;
+	(void)io_u;
+	return FIO_Q_COMPLETED;
+}
+
+int fvn_commit(struct thread_data *td)
+{
+	(void)td;
+	return 0;
+}
+
+int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
+		  const struct timespec *t)
+{
+	(void)td;
+	(void)min;
+	(void)max;
+	(void)t;
+	return 0;
+}
+
+struct io_u *fvn_event(struct thread_data *td, int ev)
+{
+	(void)td;
+	(void)ev;
+	return NULL;
+}
+
+char *fvn_errdetails(FVN_ERRDETAILS_PARAMS(io_u))
+{
+	(void)io_u;
+	return NULL;
+}
+
+/* ------------------------------ stubs: the registry and the admin path */
+
+static struct fvn_ctrl ctrl;
+static unsigned gets, claims, ctrl_puts, drops, fail_claim;
+static unsigned qp_creates, qp_deletes, qp_live;
+static uint32_t ns_lba_size = PS;
+static uint64_t ns_blocks = 1u << 20;
+
+int fvn_ctrl_get_pending(const char *bdf, bool shadow_doorbells, struct fvn_ctrl **out)
+{
+	(void)shadow_doorbells;
+	snprintf(ctrl.bdf, sizeof(ctrl.bdf), "%s", bdf);
+	ctrl.nvme.max_xfer = 1 << 20;
+	ctrl.nvme.page_size = PS;
+	ctrl.nvme.numa_node = -1;
+	if (!ctrl.open) {
+		ctrl.open = true;
+		ctrl.opened++;
+	}
+	ctrl.pending++;
+	gets++;
+	*out = &ctrl;
+	return 0;
+}
+
+int fvn_ctrl_claim(struct fvn_ctrl *c, bool shadow_doorbells)
+{
+	(void)shadow_doorbells;
+	if (fail_claim && !--fail_claim)
+		return -EBUSY;
+	if (!c->open) {
+		c->open = true;
+		c->opened++;
+	}
+	c->pending--;
+	c->users++;
+	claims++;
+	return 0;
+}
+
+void fvn_ctrl_drop_pending(struct fvn_ctrl *c)
+{
+	c->pending--;
+	drops++;
+}
+
+void fvn_ctrl_put(struct fvn_ctrl *c)
+{
+	if (--c->users == 0)
+		c->open = false;
+	ctrl_puts++;
+}
+
+int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries)
+{
+	(void)c;
+	memset(qp, 0, sizeof(*qp));
+	qp->qid = (uint16_t)(1 + qp_creates);
+	qp->entries = (uint16_t)entries;
+	qp_creates++;
+	qp_live++;
+	return 0;
+}
+
+int nvme_qpair_delete(struct nvme_ctrl *c, struct nvme_qpair *qp)
+{
+	(void)c;
+	(void)qp;
+	qp_deletes++;
+	qp_live--;
+	return 0;
+}
+
+int nvme_ctrl_ns_info(struct nvme_ctrl *c, uint32_t nsid, struct nvme_ns_info *ns)
+{
+	(void)c;
+	if (nsid != 1)
+		return -ENOENT;
+	*ns = (struct nvme_ns_info){ .nsid = 1, .blocks = ns_blocks, .lba_size = ns_lba_size };
+	return 0;
+}
+
+int nvme_ctrl_first_active_ns(struct nvme_ctrl *c, uint32_t *nsid)
+{
+	(void)c;
+	*nsid = 1;
+	return 0;
+}
+
+void nvme_ctrl_active_ns_text(struct nvme_ctrl *c, char *out, size_t len)
+{
+	(void)c;
+	snprintf(out, len, "1");
+}
+
+/* ----------------------------------------------------- a fake fio job */
+
+#define NR_IOS 4
+static struct thread_data td;
+static struct fvn_options opts;
+static struct io_u io_us[NR_IOS];
+static struct io_u *io_u_ptrs[NR_IOS];
+
+/* A job with nr_files files named name, as fio's parser leaves it. */
+static void job(unsigned nr_files, const char *name, bool serialize)
+{
+	memset(&td, 0, sizeof(td));
+	memset(&opts, 0, sizeof(opts));
+	memset(&ctrl, 0, sizeof(ctrl));
+	gets = claims = ctrl_puts = drops = fail_claim = 0;
+	qp_creates = qp_deletes = qp_live = 0;
+	eal_inits = preflights = 0;
+	ns_lba_size = PS;
+	ns_blocks = 1u << 20;
+	logged[0] = '\0';
+	opts.cmd_timeout_ms = 30000;
+	td.eo = &opts;
+	td.o.name = "hooks";
+	td.o.use_thread = 1;
+	td.o.iodepth = NR_IOS;
+	td.o.create_serialize = serialize;
+	td.o.td_ddir = TD_DDIR_READ;
+	td.o.min_bs[DDIR_READ] = td.o.max_bs[DDIR_READ] = PS;
+	td.thread_number = 1;
+	td.files = calloc(nr_files, sizeof(*td.files));
+	for (unsigned i = 0; i < nr_files; i++) {
+		td.files[i] = calloc(1, sizeof(struct fio_file));
+		td.files[i]->file_name = strdup(name);
+	}
+	td.files_index = td.o.nr_files = nr_files;
+	for (unsigned i = 0; i < NR_IOS; i++) {
+		io_us[i] = (struct io_u){ .index = i };
+		io_u_ptrs[i] = &io_us[i];
+	}
+	td.io_u_all.io_us = io_u_ptrs;
+	td.io_u_all.nr = NR_IOS;
+}
+
+/* What close_and_free_files does before cleanup: the files are gone. */
+static void fio_frees_files(void)
+{
+	for (unsigned i = 0; i < td.files_index; i++) {
+		free(td.files[i]->file_name);
+		free(td.files[i]);
+	}
+	free(td.files);
+	td.files = NULL;
+	td.files_index = td.o.nr_files = 0;
+}
+
+/* Thread start-up as fio's thread_main does it, after setup or before. */
+static int thread_start(void)
+{
+	if (ioengine.init(&td))
+		return 1;
+	if (ioengine.iomem_alloc(&td, NR_IOS * PS))
+		return 1;
+	for (unsigned i = 0; i < NR_IOS; i++)
+		io_us[i].buf = (uint8_t *)td.orig_buffer + i * PS;
+	return ioengine.post_init(&td);
+}
+
+/* ------------------------------------------------------------- tests */
+
+static void test_serialized_order(void)
+{
+	struct fvn_file *ff;
+
+	job(1, "0000:00:04.0", true);
+	CHECK_EQ(ioengine.setup(&td), 0); /* main thread, before any job runs */
+	CHECK_EQ(gets, 1);
+	CHECK_EQ(ctrl.pending, 1);
+	CHECK_EQ(claims, 0);
+	CHECK_EQ(td.files[0]->real_file_size, (uint64_t)ns_blocks * PS);
+	CHECK_EQ(thread_start(), 0);
+	CHECK_EQ(claims, 1);
+	CHECK_EQ(ctrl.users, 1);
+	ff = FILE_ENG_DATA(td.files[0]);
+	CHECK(ff && ff->claimed && ff->thread == td.io_ops_data);
+	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0);
+	CHECK_EQ(qp_live, 1);
+	CHECK_EQ(ioengine.close_file(&td, td.files[0]), 0);
+	CHECK_EQ(qp_live, 0);
+	fio_frees_files();
+	ioengine.iomem_free(&td);
+	ioengine.cleanup(&td);
+	CHECK_EQ(ctrl_puts, 1); /* released though fio's file list was gone */
+	CHECK_EQ(ctrl.users, 0);
+	CHECK(!ctrl.open);
+	CHECK_EQ(drops, 0);
+	CHECK_EQ(dma_live, 0);
+	CHECK(td.io_ops_data == NULL);
+}
+
+/* create_serialize=0: init, iomem_alloc and post_init come before setup. */
+static void test_init_before_setup(void)
+{
+	job(2, "0000.00.04.0 ns=1", false);
+	CHECK_EQ(thread_start(), 0);
+	CHECK_EQ(gets, 2); /* init set the files up */
+	CHECK_EQ(claims, 2);
+	CHECK_EQ(eal_inits, 1);
+	CHECK_EQ(preflights, 1);
+	CHECK_EQ(ioengine.setup(&td), 0); /* fio's later setup: nothing twice */
+	CHECK_EQ(gets, 2);
+	CHECK_EQ(eal_inits, 1);
+	CHECK_EQ(((struct fvn_thread *)td.io_ops_data)->nr_files, 2);
+	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0);
+	CHECK_EQ(ioengine.open_file(&td, td.files[1]), 0);
+	CHECK_EQ(qp_live, 2);
+	/* cleanup without close_file (an error path): queue pairs go there. */
+	fio_frees_files();
+	ioengine.iomem_free(&td);
+	ioengine.cleanup(&td);
+	CHECK_EQ(qp_live, 0);
+	CHECK_EQ(ctrl_puts, 2);
+	CHECK_EQ(dma_live, 0);
+}
+
+/* A job that fails before its thread's init gives its pending reference back. */
+static void test_cleanup_without_init(void)
+{
+	job(1, "0000:00:04.0", true);
+	CHECK_EQ(ioengine.setup(&td), 0);
+	fio_frees_files();
+	ioengine.cleanup(&td);
+	CHECK_EQ(drops, 1);
+	CHECK_EQ(ctrl_puts, 0);
+	CHECK_EQ(ctrl.pending, 0);
+}
+
+/* A file closed and opened again gets a new queue pair, and what broke the last one is gone. */
+static void test_reopen(void)
+{
+	struct fvn_file *ff;
+
+	job(1, "0000:00:04.0", true);
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_EQ(thread_start(), 0);
+	ff = FILE_ENG_DATA(td.files[0]);
+	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0);
+	ff->broken = EIO;
+	ff->broken_why = "test";
+	CHECK_EQ(ioengine.close_file(&td, td.files[0]), 0);
+	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0);
+	CHECK_EQ(qp_creates, 2);
+	CHECK_EQ(ff->broken, 0);
+	CHECK(ff->broken_why == NULL);
+	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0); /* already open: no third */
+	CHECK_EQ(qp_creates, 2);
+	/* A device given up (removed) is not opened again and not released twice. */
+	CHECK_EQ(ioengine.close_file(&td, td.files[0]), 0);
+	ff->released = true;
+	CHECK(ioengine.open_file(&td, td.files[0]) != 0);
+	CHECK_EQ(td.error, ENODEV);
+	fio_frees_files();
+	ioengine.iomem_free(&td);
+	ioengine.cleanup(&td);
+	CHECK_EQ(ctrl_puts, 0);
+	CHECK_EQ(qp_live, 0);
+}
+
+/* Stonewalled sections: the controller was released and comes back; the namespace is read again. */
+static void test_reopened_controller(void)
+{
+	job(1, "0000:00:04.0", true);
+	CHECK_EQ(ioengine.setup(&td), 0);
+	ctrl.open = false; /* an earlier section's last job released it */
+	CHECK_EQ(thread_start(), 0);
+	CHECK_EQ(ctrl.opened, 2);
+	fio_frees_files();
+	ioengine.iomem_free(&td);
+	ioengine.cleanup(&td);
+
+	/* The namespace changed while it was released: refused, with both geometries. */
+	job(1, "0000:00:04.0", true);
+	CHECK_EQ(ioengine.setup(&td), 0);
+	ctrl.open = false;
+	ns_blocks /= 2;
+	CHECK(ioengine.init(&td) != 0);
+	CHECK_EQ(td.error, ESTALE);
+	CHECK_CONTAINS(logged, "the namespace changed while the controller was released");
+	fio_frees_files();
+	ioengine.cleanup(&td);
+	CHECK_EQ(ctrl_puts, 1);
+	CHECK_EQ(ctrl.users, 0);
+}
+
+/* The second file's controller cannot be opened again: init fails, nothing leaks. */
+static void test_claim_fails(void)
+{
+	job(2, "0000:00:04.0", true);
+	CHECK_EQ(ioengine.setup(&td), 0);
+	fail_claim = 2;
+	CHECK(ioengine.init(&td) != 0);
+	CHECK_EQ(claims, 1);
+	fio_frees_files();
+	ioengine.cleanup(&td);
+	CHECK_EQ(ctrl_puts, 1);
+	CHECK_EQ(drops, 1);
+	CHECK_EQ(ctrl.pending, 0);
+	CHECK_EQ(ctrl.users, 0);
+}
+
+/* Identify Namespace with an LBA format of no valid size: refused, not __builtin_ctz(0). */
+static void test_invalid_lba_format(void)
+{
+	job(1, "0000:00:04.0", true);
+	ns_lba_size = 0;
+	CHECK(ioengine.setup(&td) != 0);
+	CHECK_EQ(td.error, EINVAL);
+	CHECK_CONTAINS(logged, "invalid LBA format");
+	fio_frees_files();
+	ioengine.cleanup(&td);
+	CHECK_EQ(drops, 1);
+}
+
+/* thread=1 missing: refused in setup, with the fix. */
+static void test_refusal(void)
+{
+	job(1, "0000:00:04.0", true);
+	td.o.use_thread = 0;
+	CHECK(ioengine.setup(&td) != 0);
+	CHECK_CONTAINS(logged, "add thread=1");
+	CHECK_EQ(gets, 0);
+	fio_frees_files();
+	ioengine.cleanup(&td);
+}
+
+int main(void)
+{
+	test_serialized_order();
+	test_init_before_setup();
+	test_cleanup_without_init();
+	test_reopen();
+	test_reopened_controller();
+	test_claim_fails();
+	test_invalid_lba_format();
+	test_refusal();
+	return check_done("test_fio_hooks");
+}
