@@ -10,6 +10,28 @@ check() {
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 
+# qmp SOCKET COMMAND...: QEMU monitor commands, one JSON object per argument,
+# after the capabilities handshake. Prints each reply (events skipped);
+# fails at the first error.
+qmp() {
+	python3 - "$@" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+f.readline()
+for cmd in ['{"execute": "qmp_capabilities"}'] + sys.argv[2:]:
+    f.write(cmd + "\n"); f.flush()
+    while True:
+        r = json.loads(f.readline())
+        if "event" not in r:
+            break
+    print(json.dumps(r))
+    if "error" in r:
+        sys.exit(1)
+PY
+}
+
 # --- guest side: PCI devices in sysfs ---
 pci=/sys/bus/pci/devices
 driver_of() { basename "$(readlink "$pci/$1/driver" 2>/dev/null)" 2>/dev/null; }

@@ -31,17 +31,8 @@ for _ in $(seq 600); do
 	sleep 0.5
 done
 if [ -e "$out/removal-ready" ]; then
-	python3 - "$out/vm/qmp.sock" <<'PY' > "$out/qmp.log" 2>&1
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-f = s.makefile("rw")
-f.readline()
-for cmd in ({"execute": "qmp_capabilities"},
-            {"execute": "device_del", "arguments": {"id": "nvme2"}}):
-    f.write(json.dumps(cmd) + "\n"); f.flush()
-    print(f.readline().strip())
-PY
+	qmp "$out/vm/qmp.sock" '{"execute": "device_del", "arguments": {"id": "nvme2"}}' \
+		> "$out/qmp.log" 2>&1
 fi
 wait $vm
 rc=$?

@@ -17,25 +17,8 @@ cycles=${FVN_SOAK_CYCLES:-100}
 	-- env FVN_OUT="$out" bash test/bed-tests/soak-guest.sh > "$out/guest.out" &
 vm=$!
 
-qmp() { # JSON commands, one per argument
-	python3 - "$out/vm/qmp.sock" "$@" <<'PY'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-f = s.makefile("rw")
-f.readline()
-for cmd in ['{"execute": "qmp_capabilities"}'] + sys.argv[2:]:
-    f.write(cmd + "\n"); f.flush()
-    while True:
-        r = json.loads(f.readline())
-        if "event" not in r:
-            break
-    if "error" in r:
-        print(r["error"]); sys.exit(1)
-PY
-}
 throttle() { # IOPS (0: no limit)
-	qmp "{\"execute\": \"block_set_io_throttle\", \"arguments\": {\"id\": \"ns-nvme0n1\",
+	qmp "$out/vm/qmp.sock" "{\"execute\": \"block_set_io_throttle\", \"arguments\": {\"id\": \"ns-nvme0n1\",
 	     \"bps\": 0, \"bps_rd\": 0, \"bps_wr\": 0, \"iops\": $1, \"iops_rd\": 0, \"iops_wr\": 0}}"
 }
 
