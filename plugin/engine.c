@@ -227,6 +227,24 @@ static void fvn_log_to_client(const char *line)
 }
 
 /*
+ * Every file's controller checked before EAL, every problem named at once.
+ * A filename that does not parse is left to setup_file(), which explains it.
+ */
+static int preflight_files(struct thread_data *td, const struct env_eal_opts *eal)
+{
+	struct fvn_target targets[td->files_index ? td->files_index : 1];
+	const char *bdfs[td->files_index ? td->files_index : 1];
+	struct fio_file *f;
+	char err[320];
+	unsigned i, n = 0;
+
+	for_each_file(td, f, i)
+		if (!fvn_filename_parse(f->file_name, &targets[n], err, sizeof(err)))
+			bdfs[n] = targets[n].bdf, n++;
+	return env_preflight(bdfs, n, eal);
+}
+
+/*
  * Options, EAL and every file's controller and namespace: done once per
  * job, by setup, or by init when fio calls init first (create_serialize=0
  * runs setup only after init, iomem_alloc and post_init, which need the
@@ -259,17 +277,7 @@ static int prepare_job(struct thread_data *td, struct fvn_thread *t)
 		env_err("iova_mode=%s: use va, pa or auto", o->iova_mode);
 		return 1;
 	}
-	{ /* Every file's controller checked before EAL, every problem named at once. */
-		struct fvn_target targets[td->files_index ? td->files_index : 1];
-		const char *bdfs[td->files_index ? td->files_index : 1];
-		char err[320];
-		unsigned n = 0;
-
-		for_each_file(td, f, i)
-			if (!fvn_filename_parse(f->file_name, &targets[n], err, sizeof(err)))
-				bdfs[n] = targets[n].bdf, n++;
-		ret = env_preflight(bdfs, n, &eal);
-	}
+	ret = preflight_files(td, &eal);
 	if (ret) {
 		td_verror(td, -ret, "fio-vfio-nvme preflight");
 		return 1;
@@ -374,7 +382,8 @@ static int fvn_init(struct thread_data *td)
 {
 	struct fvn_thread *t = thread_of(td);
 
-	if (!t || refuse_unsupported(td) || prepare_job(td, t))
+	/* prepare_job() refuses what the engine cannot do, here or in setup before. */
+	if (!t || prepare_job(td, t))
 		return 1;
 	t->initialised = true;
 	t->events = calloc(td->o.iodepth, sizeof(*t->events));
