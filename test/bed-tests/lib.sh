@@ -32,6 +32,18 @@ for cmd in ['{"execute": "qmp_capabilities"}'] + sys.argv[2:]:
 PY
 }
 
+# wait_for_guest FILE PID SECONDS: until the guest creates FILE (it shares
+# the repository), while the VM (PID) runs, at most SECONDS. Fails when the
+# file never came.
+wait_for_guest() {
+	local tries=$(($3 * 4))
+	while [ "$tries" -gt 0 ] && [ ! -e "$1" ] && kill -0 "$2" 2>/dev/null; do
+		sleep 0.25
+		tries=$((tries - 1))
+	done
+	[ -e "$1" ]
+}
+
 # --- guest side: PCI devices in sysfs ---
 pci=/sys/bus/pci/devices
 driver_of() { basename "$(readlink "$pci/$1/driver" 2>/dev/null)" 2>/dev/null; }

@@ -25,12 +25,7 @@ rm -rf "$out"; mkdir -p "$out"
 vm=$!
 
 # The removal: once the guest's job runs, unplug its controller (nvme2).
-for _ in $(seq 600); do
-	[ -e "$out/removal-ready" ] && break
-	kill -0 $vm 2>/dev/null || break
-	sleep 0.5
-done
-if [ -e "$out/removal-ready" ]; then
+if wait_for_guest "$out/removal-ready" $vm 300; then
 	qmp "$out/vm/qmp.sock" '{"execute": "device_del", "arguments": {"id": "nvme2"}}' \
 		> "$out/qmp.log" 2>&1
 fi

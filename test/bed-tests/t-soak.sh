@@ -22,13 +22,8 @@ throttle() { # IOPS (0: no limit)
 	     \"bps\": 0, \"bps_rd\": 0, \"bps_wr\": 0, \"iops\": $1, \"iops_rd\": 0, \"iops_wr\": 0}}"
 }
 
-for _ in $(seq 1200); do
-	[ -e "$out/soak-ready" ] && break
-	kill -0 $vm 2>/dev/null || break
-	sleep 0.25
-done
 stalls=0 qmp_errors=0
-if [ -e "$out/soak-ready" ]; then
+if wait_for_guest "$out/soak-ready" $vm 300; then
 	for i in $(seq "$cycles"); do
 		throttle 1 > "$out/qmp.log" 2>&1 || qmp_errors=$((qmp_errors + 1))
 		sleep 0.8
@@ -39,12 +34,7 @@ if [ -e "$out/soak-ready" ]; then
 fi
 touch "$out/soak-done"
 # Then one long stall, for the reset rung (see soak-guest.sh).
-for _ in $(seq 600); do
-	[ -e "$out/reset-ready" ] && break
-	kill -0 $vm 2>/dev/null || break
-	sleep 0.25
-done
-if [ -e "$out/reset-ready" ]; then
+if wait_for_guest "$out/reset-ready" $vm 150; then
 	sleep 3
 	throttle 1 >> "$out/qmp.log" 2>&1 || qmp_errors=$((qmp_errors + 1))
 	sleep 25
