@@ -26,6 +26,7 @@
 #include "env/preflight.h"
 #include "plugin/engine.h"
 #include "plugin/filename.h"
+#include "plugin/format.h"
 #include "plugin/options.h"
 
 /* Names the fio options this engine cannot honour; 0 when there are none. */
@@ -64,44 +65,6 @@ static void explain_filename(struct thread_data *td, const char *err)
 		env_err("job '%s': filename %s", td->o.name, err);
 }
 
-/* Checks the job's block sizes against the namespace and the controller. */
-static int check_block_sizes(struct thread_data *td, struct fvn_file *ff)
-{
-	uint32_t lba = 1u << ff->lba_shift, max_xfer = ff->ctrl->nvme.max_xfer;
-	static const char *const dir[] = { "read", "write", "trim" };
-
-	for (int d = DDIR_READ; d <= DDIR_TRIM; d++) {
-		unsigned long long min = td->o.min_bs[d], max = td->o.max_bs[d];
-
-		if (!(td->o.td_ddir & (1 << d)))
-			continue;
-		if (min % lba || max % lba || (td->o.bs_unaligned && min != max)) {
-			char range[48];
-
-			if (min == max)
-				snprintf(range, sizeof(range), "%llu", min);
-			else
-				snprintf(range, sizeof(range), "%llu-%llu", min, max);
-			env_err("%s ns %u: %s block size %s is not a multiple of the namespace's "
-				"%u-byte logical block: use bs=%u or a multiple",
-				ff->ctrl->nvme.name, ff->nsid, dir[d], range, lba, lba > 4096 ? lba : 4096);
-			return -EINVAL;
-		}
-		if (d != DDIR_TRIM && max > max_xfer) {
-			env_err("%s: %s block size %llu bytes exceeds the controller's maximum "
-				"transfer (MDTS) of %u bytes: use bs<=%u",
-				ff->ctrl->nvme.name, dir[d], max, max_xfer, max_xfer);
-			return -EINVAL;
-		}
-		if (d == DDIR_TRIM && max >> ff->lba_shift > UINT32_MAX) {
-			env_err("%s: trim block size %llu is too large for one range", ff->ctrl->nvme.name,
-				max);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
 /*
  * Shadow doorbells save register writes only while the controller is still
  * working through a queue, which never happens at QD1 and seldom at QD2;
@@ -138,11 +101,6 @@ static int read_geometry(struct thread_data *td, struct fvn_file *ff)
 			"--lbaf=0, from the kernel driver", ff->bdf, ff->nsid);
 		return -EINVAL;
 	}
-	if (ns.metadata_size) {
-		env_err("%s ns %u: formatted with %u bytes of metadata per block, which this engine "
-			"does not handle yet", ff->bdf, ff->nsid, ns.metadata_size);
-		return -ENOTSUP;
-	}
 	if (ff->lba_size && (ns.lba_size != ff->lba_size || ns.blocks != ff->blocks)) {
 		env_err("%s ns %u: the namespace changed while the controller was released between "
 			"jobs (%" PRIu64 " blocks of %u bytes, now %" PRIu64 " of %u)", ff->bdf,
@@ -151,9 +109,8 @@ static int read_geometry(struct thread_data *td, struct fvn_file *ff)
 	}
 	ff->blocks = ns.blocks;
 	ff->lba_size = ns.lba_size;
-	ff->lba_shift = (unsigned)__builtin_ctz(ns.lba_size);
 	ff->ctrl_opened = ff->ctrl->opened;
-	return check_block_sizes(td, ff);
+	return fvn_format_apply(td, ff, &ns, ff->ctrl->nvme.max_xfer);
 }
 
 /* The thread state, made by whichever of setup and init runs first. */
@@ -212,7 +169,7 @@ static int setup_file(struct thread_data *td, struct fvn_thread *t, struct fio_f
 	ret = read_geometry(td, ff);
 	if (ret)
 		return ret;
-	f->real_file_size = ff->blocks << ff->lba_shift;
+	f->real_file_size = ff->blocks * ff->block_bytes;
 	f->filetype = FIO_TYPE_BLOCK;
 	fio_file_set_size_known(f);
 	env_info("%s ns %u: %" PRIu64 " blocks of %u bytes", target.bdf, ff->nsid, ff->blocks,
@@ -423,51 +380,128 @@ static void fvn_iomem_free(struct thread_data *td)
 	td->orig_buffer = NULL;
 }
 
-/* Bits of a command id that name the io_u; the rest count its reuses. */
-static unsigned cid_index_bits(unsigned nr_ios)
+/* Bits that number n things (at least one, as before: index 0 of 1 still takes a bit). */
+static unsigned bits_for(unsigned n, unsigned min)
 {
-	unsigned bits = 1;
+	unsigned bits = min;
 
-	while (bits < 16 && (1u << bits) < nr_ios)
+	while (bits < 16 && (1u << bits) < n)
 		bits++;
 	return bits;
 }
 
-/* Every io_u's PRP list and DSM range, built now that fio placed the buffers. */
+/*
+ * The command id layout: generation | io_u index | child. The child bits
+ * exist only when some io_u must be split; everything that is left counts
+ * generations, so a late completion is recognised.
+ */
+static int plan_command_ids(struct thread_data *td, struct fvn_thread *t, unsigned n)
+{
+	unsigned index_bits = bits_for(n, 1), child_bits = bits_for(t->max_cmds, 0);
+
+	if (index_bits + child_bits > 16) {
+		env_err("job '%s': %u io_us of up to %u commands each (bs=%zu split at the "
+			"controller's maximum transfer) need more than the 65,536 command ids of "
+			"a queue: lower iodepth or the largest bs", td->o.name, n, t->max_cmds,
+			t->max_bs);
+		return -E2BIG;
+	}
+	t->child_shift = child_bits;
+	t->child_mask = (uint16_t)((1u << child_bits) - 1);
+	t->cid_shift = index_bits + child_bits;
+	t->cid_index_mask = (uint16_t)((1u << t->cid_shift) - 1);
+	return 0;
+}
+
+/*
+ * What one io_u's commands can need, over the job's files: how many
+ * commands, and how long one command gets (the whole-buffer PRP list is
+ * built for that much; split io_us use per-child lists).
+ */
+static size_t plan_commands(struct thread_data *td, struct fvn_thread *t)
+{
+	size_t one_cmd = 0;
+
+	t->max_bs = td_max_bs(td);
+	t->max_cmds = 1;
+	for (unsigned i = 0; i < t->nr_files; i++) {
+		struct fvn_file *ff = t->files[i];
+		unsigned cmds = fvn_format_max_cmds(ff, t->max_bs);
+		size_t len = cmds > 1 ? ff->cmd_bytes : t->max_bs;
+
+		if (cmds > t->max_cmds)
+			t->max_cmds = cmds;
+		if (len > one_cmd)
+			one_cmd = len;
+	}
+	return one_cmd ? one_cmd : t->max_bs;
+}
+
+/*
+ * Every io_u's DMA memory, laid out now that fio placed the buffers: its
+ * PRP list, the children's lists when io_us are split, and its DSM range;
+ * and, when a file has separate metadata, a metadata buffer.
+ */
 static int fvn_post_init(struct thread_data *td)
 {
 	struct fvn_thread *t = td->io_ops_data;
-	size_t max_bs = td_max_bs(td), list_pages, stride;
-	uint64_t dma_iova;
+	size_t one_cmd = plan_commands(td, t), list_pages, child_pages = 0, stride;
+	uint64_t dma_iova, md_iova = 0;
 	unsigned n = td->io_u_all.nr;
 
+	if (plan_command_ids(td, t, n))
+		return 1;
 	/* Worst case over any start offset within a page. */
-	list_pages = nvme_prp_list_pages_needed(t->page_size - 4, max_bs, t->page_size);
-	stride = (list_pages + 1) * t->page_size; /* the list pages, then a page for the DSM range */
+	list_pages = nvme_prp_list_pages_needed(t->page_size - 4, one_cmd, t->page_size);
+	if (t->max_cmds > 1) {
+		for (unsigned i = 0; i < t->nr_files; i++) {
+			size_t p = nvme_prp_list_pages_needed(t->page_size - 4, t->files[i]->cmd_bytes,
+							      t->page_size);
+			if (p > child_pages)
+				child_pages = p;
+		}
+	}
+	t->child_list_bytes = child_pages * t->page_size;
+	/* The list pages, the children's, then a page for the DSM range. */
+	stride = (list_pages + 1) * t->page_size + t->max_cmds * t->child_list_bytes;
 	t->ios = calloc(n, sizeof(*t->ios));
 	t->io_dma = env_dma_alloc(stride * n, t->page_size, t->numa_node, &dma_iova);
 	if (!t->ios || !t->io_dma)
 		return 1;
+	if (t->md_per_io) {
+		t->md_dma = env_dma_alloc(t->md_per_io * n, t->page_size, t->numa_node, &md_iova);
+		if (!t->md_dma)
+			return 1;
+	}
 	t->nr_ios = n;
-	t->cid_shift = cid_index_bits(n);
-	t->cid_index_mask = (uint16_t)((1u << t->cid_shift) - 1);
 	for (unsigned i = 0; i < n; i++) {
 		struct io_u *io_u = td->io_u_all.io_us[i];
 		struct fvn_io *io = &t->ios[io_u->index];
 		uint8_t *base = (uint8_t *)t->io_dma + i * stride;
-		uint64_t prp1, prp2;
+		uint64_t iova = dma_iova + i * stride, prp1, prp2;
 
 		io->io_u = io_u;
 		io->prp.entries = (uint64_t *)base;
-		io->prp.iova = dma_iova + i * stride;
+		io->prp.iova = iova;
 		io->prp.pages = list_pages;
 		io->dsm = (struct nvme_dsm_range *)(base + list_pages * t->page_size);
-		io->dsm_iova = io->prp.iova + list_pages * t->page_size;
+		io->dsm_iova = iova + list_pages * t->page_size;
+		io->child_lists = base + (list_pages + 1) * t->page_size;
+		io->child_lists_iova = iova + (list_pages + 1) * t->page_size;
+		if (t->md_dma) {
+			io->md = (uint8_t *)t->md_dma + i * t->md_per_io;
+			io->md_iova = md_iova + i * t->md_per_io;
+		}
 		if (io_u->buf && t->buf) {
 			io->buf_iova = t->buf_iova + ((uint8_t *)io_u->buf - (uint8_t *)t->buf);
-			if (max_bs && !nvme_prp_build(io->buf_iova, max_bs, t->page_size, &io->prp,
-						      &prp1, &prp2))
-				io->prp_built_len = max_bs;
+			if (one_cmd && !nvme_prp_build(io->buf_iova, one_cmd, t->page_size, &io->prp,
+						       &prp1, &prp2))
+				io->prp_built_len = one_cmd;
+			/* Split io_us: every child's list now, for the first file's child size. */
+			if (t->max_cmds > 1)
+				for (unsigned f = 0; f < t->nr_files && !io->child_built_bytes; f++)
+					if (fvn_format_max_cmds(t->files[f], t->max_bs) > 1)
+						(void)fvn_build_child_lists(t, io, t->files[f]->cmd_bytes);
 		}
 	}
 	return 0;
@@ -477,7 +511,10 @@ static int fvn_open_file(struct thread_data *td, struct fio_file *f)
 {
 	struct fvn_options *o = td->eo;
 	struct fvn_file *ff = FILE_ENG_DATA(f);
-	uint32_t entries = o->queue_entries ? o->queue_entries : td->o.iodepth + 1;
+	struct fvn_thread *t = td->io_ops_data;
+	/* Room for every io_u's children, capped by CAP.MQES: beyond that, FIO_Q_BUSY. */
+	uint32_t entries = o->queue_entries ? o->queue_entries : td->o.iodepth * t->max_cmds + 1;
+	uint32_t usable;
 	int ret;
 
 	if (!ff || !ff->claimed)
@@ -486,6 +523,18 @@ static int fvn_open_file(struct thread_data *td, struct fio_file *f)
 		return 0;
 	if (ff->released) {
 		td_verror(td, ENODEV, "fio-vfio-nvme: the device was removed");
+		return 1;
+	}
+	/* One io_u's children go in together: a queue smaller than that would wait forever. */
+	usable = entries < ff->ctrl->nvme.max_queue_entries ? entries :
+		 ff->ctrl->nvme.max_queue_entries;
+	if (usable - 1 < fvn_format_max_cmds(ff, t->max_bs)) {
+		env_err("%s: bs=%zu needs %u commands of at most %u bytes (the controller's maximum "
+			"transfer), but the I/O queue holds %u: %s", ff->bdf, t->max_bs,
+			fvn_format_max_cmds(ff, t->max_bs), ff->cmd_bytes, usable - 1,
+			usable < entries ? "lower bs (the controller's CAP.MQES limits the queue)" :
+			"raise queue_entries or leave it 0");
+		td_verror(td, E2BIG, "fio-vfio-nvme: queue too small for one io_u");
 		return 1;
 	}
 	ret = nvme_qpair_create(&ff->ctrl->nvme, &ff->qp, entries);
@@ -566,6 +615,8 @@ static void fvn_cleanup(struct thread_data *td)
 	release_files(t);
 	if (t->io_dma)
 		env_dma_free(t->io_dma);
+	if (t->md_dma)
+		env_dma_free(t->md_dma);
 	free(t->ios);
 	free(t->events);
 	free(t->staged);

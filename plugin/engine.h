@@ -32,9 +32,22 @@ struct fvn_file {
 	struct fvn_thread *thread;
 	char bdf[16];               /* for messages once ctrl is given up */
 	uint32_t nsid;
-	unsigned lba_shift;
-	uint32_t lba_size;
+	unsigned lba_shift;         /* log2(block_bytes) when block_pow2 */
+	uint32_t lba_size;          /* data bytes per block */
 	uint64_t blocks;
+	/*
+	 * How this job moves blocks (plugin/format.c). A block in fio's buffer
+	 * is block_bytes: its data, plus its metadata when the namespace
+	 * interleaves it (extended LBAs) and the controller transfers it. fio's
+	 * offsets count in those bytes too, as with SPDK's plugin.
+	 */
+	uint32_t block_bytes;
+	bool block_pow2;            /* offsets convert with shifts, not divisions */
+	uint32_t md_bytes;          /* separate metadata per block, through MPTR (0: none) */
+	uint32_t max_cmd_blocks;    /* blocks one command may carry: MDTS, and NLB's 65,536 */
+	uint32_t cmd_bytes;         /* max_cmd_blocks * block_bytes: a split io_u's child size */
+	uint32_t rw_flags;          /* CDW12 bits of every read and write (PRINFO) */
+	bool plain;                 /* no metadata, no PI: one command per io_u up to cmd_bytes */
 	unsigned ctrl_opened;       /* ctrl->opened when the geometry was read */
 	bool claimed;               /* ctrl reference is a job thread's (init ran) */
 	bool released;              /* ctrl given up (device removed): no queue pair */
@@ -53,17 +66,33 @@ enum fvn_fail {
 	FVN_FAIL_QUEUE_BROKEN,      /* its queue pair or controller failed (broken_why) */
 	FVN_FAIL_OUT_OF_RANGE,      /* past the namespace or not whole blocks */
 	FVN_FAIL_UNSUPPORTED,       /* a data direction the engine has no command for */
+	FVN_FAIL_DATA_POINTER,      /* the buffer cannot be described to the controller */
 };
 
 struct fvn_io {
 	struct io_u *io_u;
-	struct nvme_prp_list prp;   /* built once for the io_u's whole buffer */
+	struct nvme_prp_list prp;   /* built once for the io_u's whole buffer (up to one command) */
 	uint64_t buf_iova;          /* IOVA of io_u->buf */
 	size_t prp_built_len;       /* 0: not built (no buffer, or not usable) */
+	/*
+	 * An io_u larger than one command becomes nr_cmds children with
+	 * consecutive command ids (cid + k), child k's PRP list at
+	 * child_lists + k * thread->child_list_bytes. Built at set-up for
+	 * children of child_built_bytes from io_u->buf; rebuilt only when a
+	 * file with another child size or a moved buffer needs it.
+	 */
+	uint8_t *child_lists;
+	uint64_t child_lists_iova;
+	uint32_t child_built_bytes; /* 0: not built */
+	uint16_t nr_cmds;           /* commands of the last issue: 1, or its children */
+	uint16_t pending;           /* of them not completed yet */
+	uint16_t bad_cmd;           /* lowest child that failed, when status != 0 */
+	uint8_t *md;                /* separate metadata buffer (md_per_io_size bytes) */
+	uint64_t md_iova;
 	struct nvme_dsm_range *dsm; /* one range, for trims */
 	uint64_t dsm_iova;
 	struct fvn_file *ff;        /* whose queue pair it was issued on */
-	uint16_t cid;               /* index | generation << thread->cid_shift */
+	uint16_t cid;               /* of child 0: gen << cid_shift | index << child_shift */
 	uint16_t gen;
 	uint16_t status;            /* NVMe status of the last completion */
 	uint8_t fail;               /* enum fvn_fail of the last failure */
@@ -88,8 +117,15 @@ struct fvn_thread {
 	struct fvn_io *ios;         /* indexed by io_u->index */
 	void *io_dma;               /* PRP lists and DSM ranges of every io_u */
 	unsigned nr_ios;
-	unsigned cid_shift;         /* index bits of a command id; the rest count reuses */
-	uint16_t cid_index_mask;
+	unsigned cid_shift;         /* slot bits of a command id; the rest count reuses */
+	uint16_t cid_index_mask;    /* the slot: io_u index << child_shift | child */
+	unsigned child_shift;       /* bits of a command id that number an io_u's children */
+	uint16_t child_mask;
+	unsigned max_cmds;          /* most commands one io_u needs on any of the files */
+	size_t child_list_bytes;    /* PRP list memory of one child */
+	size_t max_bs;              /* the job's largest block size: what buffers are built for */
+	void *md_dma;               /* separate metadata buffers of every io_u */
+	size_t md_per_io;
 	int cpu;
 	int numa_node;              /* of the first file's controller */
 	unsigned cmd_timeout_ms;    /* 0: no command timeout */
@@ -100,6 +136,27 @@ struct fvn_thread {
 	uint64_t doorbells, cq_doorbells, submitted, empty_polls, busy;
 	uint64_t stale, timeouts, aborts, recreates, resets, requeued;
 };
+
+/*
+ * fio's byte range [offset, offset + len) as blocks of ff. False when it is
+ * not whole blocks, is empty, or passes the end of the namespace.
+ */
+static inline bool fvn_to_blocks(const struct fvn_file *ff, uint64_t offset, uint64_t len,
+				 uint64_t *slba, uint64_t *nlb)
+{
+	if (__builtin_expect(ff->block_pow2, 1)) {
+		if ((offset | len) & ((UINT64_C(1) << ff->lba_shift) - 1))
+			return false;
+		*slba = offset >> ff->lba_shift;
+		*nlb = len >> ff->lba_shift;
+	} else {
+		if (offset % ff->block_bytes || len % ff->block_bytes)
+			return false;
+		*slba = offset / ff->block_bytes;
+		*nlb = len / ff->block_bytes;
+	}
+	return *nlb && *slba < ff->blocks && *nlb <= ff->blocks - *slba;
+}
 
 /*
  * The slow path of getevents, in stall.c: timeouts (Abort, then a new queue
@@ -116,6 +173,29 @@ unsigned fvn_check_stalls(struct thread_data *td, struct fvn_thread *t, unsigned
  * Returns 0, or the errno to fail the io_u with (SQ full: EBUSY).
  */
 int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, struct io_u *io_u);
+
+/*
+ * Reads and writes beyond one plain command, in transfer.c: split above
+ * the command size, metadata pointers, protection information. Builds and
+ * copies io's commands (cid is child 0's); returns 0, EBUSY when the SQ
+ * cannot take them all now, or the errno to fail the io_u with.
+ */
+int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io,
+		       struct io_u *io_u, uint16_t cid, uint64_t slba, uint32_t nlb);
+
+/*
+ * Builds the PRP list of every child of io's buffer split in children of
+ * cmd_bytes, over the job's largest block size, so that issuing reuses
+ * them. In transfer.c; fvn_post_init() calls it too. 0 or a negative errno.
+ */
+int fvn_build_child_lists(struct fvn_thread *t, struct fvn_io *io, uint32_t cmd_bytes);
+
+/*
+ * A transfer issued by fvn_issue_transfer() completed without an NVMe
+ * error: host-side checks (PI of what was read); may fail the io_u.
+ */
+void fvn_transfer_done(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io,
+		       struct io_u *io_u);
 
 /* Reaps up to max completions of ff's queue pair into t->events. In io.c. */
 unsigned fvn_reap(struct fvn_thread *t, struct fvn_file *ff, unsigned max);

@@ -32,9 +32,10 @@ static int set_data_pointer(struct fvn_thread *t, struct fvn_io *io, struct io_u
 
 int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, struct io_u *io_u)
 {
-	uint64_t mask = (UINT64_C(1) << ff->lba_shift) - 1;
 	struct nvme_sqe cmd;
+	uint64_t slba, nlb;
 	uint16_t cid;
+	int ret;
 
 	if (nvme_sq_full(&ff->qp.sq))
 		return EBUSY;
@@ -44,30 +45,36 @@ int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, stru
 	 * was recovered) then names a command id no longer in use.
 	 */
 	io->gen++;
-	cid = (uint16_t)((uint32_t)io->gen << t->cid_shift | io_u->index);
+	cid = (uint16_t)((uint32_t)io->gen << t->cid_shift | (uint32_t)io_u->index << t->child_shift);
+	io->nr_cmds = 1;
 
 	switch (io_u->ddir) {
 	case DDIR_READ:
 	case DDIR_WRITE:
 	case DDIR_TRIM:
 		/* Whole blocks, and never past the namespace, whatever fio asks. */
-		if ((io_u->offset | io_u->xfer_buflen) & mask || !io_u->xfer_buflen ||
-		    (io_u->offset + io_u->xfer_buflen) >> ff->lba_shift > ff->blocks) {
+		if (!fvn_to_blocks(ff, io_u->offset, io_u->xfer_buflen, &slba, &nlb)) {
 			io->fail = FVN_FAIL_OUT_OF_RANGE;
 			return EINVAL;
 		}
 		if (io_u->ddir == DDIR_TRIM) {
 			io->dsm->cattr = 0;
-			io->dsm->slba = io_u->offset >> ff->lba_shift;
-			io->dsm->nlb = (uint32_t)(io_u->xfer_buflen >> ff->lba_shift);
+			io->dsm->slba = slba;
+			io->dsm->nlb = (uint32_t)nlb;
 			nvme_io_dsm_deallocate_cmd(&cmd, cid, ff->nsid, io->dsm_iova, 1);
 			break;
 		}
+		/* Metadata, PI, or more than one command can carry: transfer.c. */
+		if (__builtin_expect(!ff->plain || nlb > ff->max_cmd_blocks, 0)) {
+			ret = fvn_issue_transfer(t, ff, io, io_u, cid, slba, (uint32_t)nlb);
+			if (ret)
+				return ret;
+			goto issued;
+		}
 		nvme_io_rw_cmd(&cmd, io_u->ddir == DDIR_READ ? NVME_NVM_READ : NVME_NVM_WRITE, cid,
-			       ff->nsid, io_u->offset >> ff->lba_shift,
-			       (uint32_t)(io_u->xfer_buflen >> ff->lba_shift));
+			       ff->nsid, slba, (uint32_t)nlb);
 		if (set_data_pointer(t, io, io_u, &cmd)) {
-			io->fail = FVN_FAIL_OUT_OF_RANGE;
+			io->fail = FVN_FAIL_DATA_POINTER;
 			return EINVAL;
 		}
 		break;
@@ -81,6 +88,8 @@ int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, stru
 	}
 
 	(void)nvme_sq_copy_cmd(&ff->qp.sq, &cmd); /* not full: checked above */
+issued:
+	io->pending = io->nr_cmds;
 	io->cid = cid;
 	io->ff = ff;
 	io->inflight = true;
@@ -161,6 +170,32 @@ int fvn_commit(struct thread_data *td)
 	return 0;
 }
 
+/* The io_u's last command completed: its result for fio. */
+static void finish_io(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io,
+		      struct io_u *io_u)
+{
+	io->inflight = false;
+	ff->inflight--;
+	if (__builtin_expect(io->timed_out, 0)) {
+		/* Completed after Abort: fio learns of the timeout, not of the abort. */
+		io_u->error = ETIMEDOUT;
+		io->fail = FVN_FAIL_TIMEOUT;
+		io_u->resid = io_u->xfer_buflen;
+	} else if (__builtin_expect(io->status, 0)) {
+		/*
+		 * A failed child fails the whole io_u, never counted as done;
+		 * what transferred is the children before the first failed one.
+		 */
+		io_u->error = -nvme_status_to_errno(io->status);
+		io_u->resid = io_u->xfer_buflen - (unsigned long long)io->bad_cmd * ff->cmd_bytes;
+	} else {
+		io_u->error = 0;
+		io_u->resid = 0;
+		if (__builtin_expect(!ff->plain, 0))
+			fvn_transfer_done(t, ff, io, io_u);
+	}
+}
+
 unsigned fvn_reap(struct fvn_thread *t, struct fvn_file *ff, unsigned max)
 {
 	struct nvme_cq *cq = &ff->qp.cq;
@@ -168,37 +203,31 @@ unsigned fvn_reap(struct fvn_thread *t, struct fvn_file *ff, unsigned max)
 	uint16_t cid, status;
 
 	while (n < max && nvme_io_take_cqe(&ff->qp.sq, cq, &cid, &status)) {
-		unsigned idx = cid & t->cid_index_mask;
+		unsigned slot = cid & t->cid_index_mask, child = slot & t->child_mask;
+		unsigned idx = slot >> t->child_shift;
 		struct fvn_io *io = &t->ios[idx];
-		struct io_u *io_u;
 
 		/*
-		 * Only the command this io_u has on this queue pair now: a
+		 * Only a command this io_u has on this queue pair now: a
 		 * completion for an older generation, for an io_u already
 		 * failed, or from another queue pair is late, or the
 		 * controller is broken. Either way fio must not see it.
 		 */
-		if (__builtin_expect(idx >= t->nr_ios || io->cid != cid || !io->inflight ||
-				     io->ff != ff, 0)) {
+		if (__builtin_expect(idx >= t->nr_ios || (uint16_t)(cid - child) != io->cid ||
+				     child >= io->nr_cmds || !io->inflight || io->ff != ff, 0)) {
 			t->stale++;
 			env_info("%s: queue %u: dropped a completion for command id %u that is "
 				 "not in flight (late, after recovery)", ff->bdf, ff->qp.qid, cid);
 			continue;
 		}
-		io_u = io->io_u;
-		io->inflight = false;
-		ff->inflight--;
-		io->status = status;
-		if (__builtin_expect(io->timed_out, 0)) {
-			/* Completed after Abort: fio learns of the timeout, not of the abort. */
-			io_u->error = ETIMEDOUT;
-			io->fail = FVN_FAIL_TIMEOUT;
-			io_u->resid = io_u->xfer_buflen;
-		} else {
-			io_u->error = status ? -nvme_status_to_errno(status) : 0;
-			io_u->resid = status ? io_u->xfer_buflen : 0;
+		if (__builtin_expect(status != 0, 0) && (!io->status || child < io->bad_cmd)) {
+			io->status = status;
+			io->bad_cmd = (uint16_t)child;
 		}
-		t->events[t->nr_events + n++] = io_u;
+		if (--io->pending)
+			continue;
+		finish_io(t, ff, io, io->io_u);
+		t->events[t->nr_events + n++] = io->io_u;
 	}
 	if (n && nvme_cq_doorbell_due(cq) && nvme_cq_ring_doorbell(cq))
 		t->cq_doorbells++;
@@ -276,6 +305,11 @@ char *fvn_errdetails(FVN_ERRDETAILS_PARAMS(io_u))
 		break;
 	case FVN_FAIL_UNSUPPORTED:
 		snprintf(text, 256, "the engine has no NVMe command for this data direction");
+		break;
+	case FVN_FAIL_DATA_POINTER:
+		snprintf(text, 256, "%s: the buffer at %p (%llu bytes) cannot be described with "
+			 "PRPs: its address is not 4-byte aligned", ff->bdf, io_u->xfer_buf,
+			 io_u->xfer_buflen);
 		break;
 	default:
 		if (io->status)

@@ -120,7 +120,7 @@ static unsigned settle_after_recovery(struct fvn_thread *t, struct fvn_file *ff,
 		t->requeued++;
 		env_info("%s: queue %u: %s at LBA %llu issued again as command id %u",
 			 ff->bdf, ff->qp.qid, ddir_name(io->io_u->ddir),
-			 io->io_u->offset >> ff->lba_shift, io->cid);
+			 io->io_u->offset / ff->block_bytes, io->cid);
 	}
 	if (nvme_sq_ring_doorbell(&ff->qp.sq))
 		t->doorbells++;
@@ -234,10 +234,22 @@ static unsigned abort_timed_out(struct fvn_thread *t, struct fvn_file *ff, uint6
 		env_err("%s: %s of %llu bytes at LBA %llu (command id %u, queue %u) did not "
 			"complete within cmd_timeout_ms=%u", ff->bdf,
 			ddir_name(io->io_u->ddir), io->io_u->xfer_buflen,
-			io->io_u->offset >> ff->lba_shift, io->cid, ff->qp.qid, t->cmd_timeout_ms);
+			io->io_u->offset / ff->block_bytes, io->cid, ff->qp.qid, t->cmd_timeout_ms);
 		/* Once one is refused the queue pair goes anyway: no more Aborts. */
 		if (!all_accepted)
 			continue;
+		/*
+		 * A split io_u is several commands, some perhaps done: ending
+		 * them all with the queue pair is one step, where Aborts would
+		 * be one per child still out.
+		 */
+		if (io->nr_cmds > 1) {
+			env_warn("%s: queue %u: the timed-out io_u is %u commands (split above the "
+				 "controller's maximum transfer); the queue pair ends them",
+				 ff->bdf, ff->qp.qid, io->nr_cmds);
+			all_accepted = false;
+			continue;
+		}
 		t->aborts++;
 		env_warn("%s: queue %u: sending Abort for command id %u", ff->bdf, ff->qp.qid,
 			 io->cid);

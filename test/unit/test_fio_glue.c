@@ -20,6 +20,7 @@
 
 #include "plugin/io.c"
 #include "plugin/stall.c"
+#include "plugin/transfer.c"
 #include "nvme/prp.c"
 #include "nvme/status.c"
 #include "test/bench/loopback_ctrl.c"
@@ -233,6 +234,8 @@ static void setup(unsigned nr_files, unsigned timeout_ms)
 	t.nr_ios = DEPTH;
 	t.cid_shift = 2; /* 4 io_us: 2 index bits, 14 generation bits */
 	t.cid_index_mask = 3;
+	t.max_cmds = 1;
+	t.max_bs = PS;
 	t.page_size = PS;
 	t.cmd_timeout_ms = timeout_ms;
 	t.files = file_list;
@@ -248,6 +251,11 @@ static void setup(unsigned nr_files, unsigned timeout_ms)
 		p->ff.nsid = NSID;
 		p->ff.lba_shift = 12;
 		p->ff.lba_size = PS;
+		p->ff.block_bytes = PS;
+		p->ff.block_pow2 = true;
+		p->ff.plain = true;
+		p->ff.max_cmd_blocks = 32;
+		p->ff.cmd_bytes = 32 * PS;
 		p->ff.blocks = NS_BLOCKS;
 		p->ff.claimed = true;
 		p->ff.qp_live = true;

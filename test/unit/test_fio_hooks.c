@@ -17,6 +17,8 @@
 #include "plugin/engine.c"
 #include "plugin/options.c"
 #include "plugin/filename.c"
+#include "plugin/format.c"
+#include "plugin/transfer.c"
 #include "nvme/prp.c"
 #include "test/unit/check.h"
 

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * How a job moves a namespace's blocks: the namespace's format (data and
+ * metadata sizes, extended or separate metadata, protection information)
+ * meets the job's options and block sizes, and the controller's largest
+ * command. Everything a job asks that the format cannot do is refused here,
+ * at set-up, with the fix in the message.
+ */
+#ifndef PLUGIN_FORMAT_H
+#define PLUGIN_FORMAT_H
+
+#include "fio.h"
+
+#include "nvme/ctrl.h"
+#include "plugin/engine.h"
+
+/*
+ * Sets ff's block and command geometry (block_bytes, md_bytes,
+ * max_cmd_blocks, ...) from the namespace and the controller's maximum
+ * transfer, and checks the job's block sizes against them. Logs why and
+ * returns a negative errno when the job cannot run on this namespace.
+ */
+int fvn_format_apply(struct thread_data *td, struct fvn_file *ff, const struct nvme_ns_info *ns,
+		     uint32_t max_xfer);
+
+/* Commands the largest io_u of this job needs on ff (1: never split). */
+unsigned fvn_format_max_cmds(const struct fvn_file *ff, size_t max_bs);
+
+#endif

@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reads and writes beyond one plain command (plugin/transfer.c, and the
+ * child accounting in plugin/io.c): io_us split at the controller's
+ * maximum transfer, driven through fio's hooks (queue, commit, getevents,
+ * event) with fio's own structures. The test plays the controller: it reads
+ * the SQEs the engine wrote and posts completions in any order it likes.
+ * Covers: children's LBAs, lengths, command ids and PRPs; completion only
+ * with the last child; a failed child fails exactly its io_u, with the first
+ * failed child's status and resid; all children or FIO_Q_BUSY; late child
+ * completions; moved buffers; blocks that are not a power of two (extended
+ * LBAs).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "plugin/io.c"
+#include "plugin/transfer.c"
+#include "nvme/prp.c"
+#include "nvme/status.c"
+#include "test/unit/check.h"
+
+#define PS 4096u
+#define NSID 1
+#define DEPTH 2
+#define SQ_SLOTS 16
+#define CQ_SLOTS 16
+#define MAX_BS (256u * 1024)
+#define CMD_BLOCKS 8u            /* 32 KiB per command with 4 KiB blocks */
+#define MAX_CMDS 8u              /* MAX_BS / 32 KiB */
+#define CHILD_LIST_BYTES PS
+
+/* ------------------------------------------------ stubs: fio and env */
+
+void fio_gettime(struct timespec *ts, void *unused)
+{
+	(void)unused;
+	clock_gettime(CLOCK_MONOTONIC, ts);
+}
+
+uint64_t utime_since_now(const struct timespec *ts)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - ts->tv_sec) * 1000000 + (now.tv_nsec - ts->tv_nsec) / 1000;
+}
+
+void io_u_queued(struct thread_data *td, struct io_u *io_u)
+{
+	(void)td;
+	(void)io_u;
+}
+
+void io_u_mark_submit(struct thread_data *td, unsigned int nr)
+{
+	(void)td;
+	(void)nr;
+}
+
+uint64_t env_eal_init_began_ns(void)
+{
+	return 0;
+}
+
+enum env_log_level env_log_threshold = ENV_LOG_DEBUG;
+
+void env_log(enum env_log_level level, const char *fmt, ...)
+{
+	(void)level;
+	(void)fmt;
+}
+
+/* No stalls here: test_fio_glue covers the ladder. */
+unsigned fvn_check_stalls(struct thread_data *td, struct fvn_thread *t, unsigned room)
+{
+	(void)td;
+	(void)t;
+	(void)room;
+	return 0;
+}
+
+/* ------------------------------------------------------- the set-up */
+
+static struct thread_data td;
+static struct fvn_thread t;
+static struct fvn_file ff;
+static struct fvn_file *file_list[1] = { &ff };
+static struct fio_file file;
+static struct io_u io_us[DEPTH];
+static struct fvn_io ios[DEPTH];
+static struct io_u *events[DEPTH], *staged[DEPTH];
+static struct nvme_sqe sqes[SQ_SLOTS] __attribute__((aligned(4096)));
+static struct nvme_cqe cqes[CQ_SLOTS] __attribute__((aligned(4096)));
+static uint32_t fake_doorbells[2048]; /* BAR0: doorbells start at 0x1000 */
+static uint8_t bufs[DEPTH][MAX_BS + PS] __attribute__((aligned(4096)));
+static uint8_t lists[DEPTH][PS + MAX_CMDS * CHILD_LIST_BYTES] __attribute__((aligned(4096)));
+static uint16_t sq_seen;	/* SQ slots the test has read */
+static uint16_t cq_tail;
+static uint8_t cq_phase;
+
+/* IOVA = virtual address: the engine only does arithmetic on it. */
+static uint64_t iova(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+/* A thread with one 4 KiB-block namespace; commands carry 8 blocks. */
+static void setup(uint32_t block_bytes, uint32_t cmd_blocks)
+{
+	memset(&t, 0, sizeof(t));
+	memset(&ff, 0, sizeof(ff));
+	memset(ios, 0, sizeof(ios));
+	memset(sqes, 0, sizeof(sqes));
+	memset(cqes, 0, sizeof(cqes));
+	sq_seen = 0;
+	cq_tail = 0;
+	cq_phase = 1;
+
+	td.o.name = "transfer";
+	td.o.iodepth = DEPTH;
+	td.io_ops_data = &t;
+	t.events = events;
+	t.staged = staged;
+	t.ios = ios;
+	t.nr_ios = DEPTH;
+	t.files = file_list;
+	t.nr_files = 1;
+	t.page_size = PS;
+	t.max_bs = MAX_BS;
+	t.max_cmds = MAX_CMDS;
+	t.child_shift = 3;		/* 8 children */
+	t.child_mask = 7;
+	t.cid_shift = 4;		/* 1 index bit + 3 child bits */
+	t.cid_index_mask = 15;
+	t.child_list_bytes = CHILD_LIST_BYTES;
+	t.buf = bufs;
+	t.buf_iova = iova(bufs);
+
+	snprintf(ff.bdf, sizeof(ff.bdf), "0000:00:04.0");
+	ff.thread = &t;
+	ff.nsid = NSID;
+	ff.lba_size = block_bytes;
+	ff.block_bytes = block_bytes;
+	ff.block_pow2 = !(block_bytes & (block_bytes - 1));
+	ff.lba_shift = ff.block_pow2 ? (unsigned)__builtin_ctz(block_bytes) : 0;
+	ff.blocks = 1u << 20;
+	ff.plain = true;
+	ff.max_cmd_blocks = cmd_blocks;
+	ff.cmd_bytes = cmd_blocks * block_bytes;
+	ff.claimed = true;
+	ff.qp_live = true;
+	ff.qp.qid = 1;
+	nvme_sq_init(&ff.qp.sq, sqes, nvme_doorbell(fake_doorbells, 1, false, 0), SQ_SLOTS);
+	nvme_cq_init(&ff.qp.cq, cqes, nvme_doorbell(fake_doorbells, 1, true, 0), CQ_SLOTS);
+	file.engine_data = &ff;
+
+	for (unsigned i = 0; i < DEPTH; i++) {
+		struct fvn_io *io = &ios[i];
+
+		io_us[i] = (struct io_u){ .index = i, .file = &file, .ddir = DDIR_READ,
+					  .buf = bufs[i], .xfer_buf = bufs[i],
+					  .buflen = MAX_BS };
+		io->io_u = &io_us[i];
+		io->buf_iova = iova(bufs[i]);
+		io->prp.entries = (uint64_t *)lists[i];
+		io->prp.iova = iova(lists[i]);
+		io->prp.pages = 1;
+		io->child_lists = lists[i] + PS;
+		io->child_lists_iova = iova(lists[i] + PS);
+		CHECK_EQ(fvn_build_child_lists(&t, io, ff.cmd_bytes), 0);
+	}
+}
+
+/* The next command the engine put in the SQ, as the controller fetches it. */
+static const struct nvme_sqe *fetch(void)
+{
+	const struct nvme_sqe *cmd = &sqes[sq_seen];
+
+	sq_seen = (uint16_t)((sq_seen + 1) % SQ_SLOTS);
+	return cmd;
+}
+
+/* Posts a completion at the controller's CQ tail, with its phase. */
+static void complete(uint16_t cid, uint16_t status)
+{
+	struct nvme_cqe *cqe = &cqes[cq_tail];
+
+	cqe->cid = cid;
+	cqe->sq_id = 1;
+	cqe->sq_head = sq_seen;
+	cqe->status_phase = (uint16_t)(status << 1 | cq_phase);
+	if (++cq_tail == CQ_SLOTS) {
+		cq_tail = 0;
+		cq_phase ^= 1;
+	}
+}
+
+static int reap(unsigned min)
+{
+	struct timespec ts = { .tv_nsec = 20 * 1000000 };
+
+	return fvn_getevents(&td, min, DEPTH, &ts);
+}
+
+static void queue_read(struct io_u *io_u, uint64_t offset, unsigned long long len)
+{
+	io_u->ddir = DDIR_READ;
+	io_u->offset = offset;
+	io_u->xfer_buflen = len;
+	io_u->error = 0;
+	io_u->resid = 0;
+}
+
+/* ------------------------------------------------------------- tests */
+
+/* 100 KiB with 32 KiB commands: 8, 8, 8 and 1 blocks, consecutive ids, each its own pages. */
+static void test_children(void)
+{
+	const struct nvme_sqe *c[4];
+	uint16_t base;
+
+	setup(PS, CMD_BLOCKS);
+	queue_read(&io_us[0], 1 << 20, 100 * 1024);
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(ios[0].nr_cmds, 4);
+	CHECK_EQ(ios[0].pending, 4);
+	CHECK_EQ(fvn_commit(&td), 0);
+	CHECK_EQ(nvme_sq_free_slots(&ff.qp.sq), SQ_SLOTS - 1 - 4);
+	base = ios[0].cid;
+	CHECK_EQ(base & 7, 0);			/* child 0 */
+	CHECK_EQ((base >> 3) & 1, 0);		/* io_u 0 */
+	for (int k = 0; k < 4; k++) {
+		c[k] = fetch();
+		CHECK_EQ(c[k]->opcode, NVME_NVM_READ);
+		CHECK_EQ(c[k]->cid, base + k);
+		CHECK_EQ(c[k]->nsid, NSID);
+		CHECK_EQ((uint64_t)c[k]->cdw11 << 32 | c[k]->cdw10, 256 + 8 * k);
+		CHECK_EQ((c[k]->cdw12 & 0xffff) + 1, k < 3 ? 8 : 1);
+		CHECK_EQ(c[k]->prp1, iova(bufs[0]) + (uint64_t)k * 32768);
+	}
+	/* 8 pages: prp2 is a list of pages 2..8 of the child. */
+	CHECK_EQ(c[1]->prp2, iova(ios[0].child_lists + CHILD_LIST_BYTES));
+	CHECK_EQ(((uint64_t *)(ios[0].child_lists + CHILD_LIST_BYTES))[0],
+		 iova(bufs[0]) + 32768 + PS);
+	CHECK_EQ(((uint64_t *)(ios[0].child_lists + CHILD_LIST_BYTES))[6],
+		 iova(bufs[0]) + 32768 + 7 * PS);
+	CHECK_EQ(c[3]->prp2, 0);		/* one page: no second pointer */
+
+	/* Out of order: nothing for fio until the last child. */
+	complete((uint16_t)(base + 2), 0);
+	complete((uint16_t)(base + 0), 0);
+	complete((uint16_t)(base + 3), 0);
+	CHECK_EQ(reap(0), 0);
+	CHECK_EQ(ios[0].pending, 1);
+	complete((uint16_t)(base + 1), 0);
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(fvn_event(&td, 0), &io_us[0]);
+	CHECK_EQ(io_us[0].error, 0);
+	CHECK_EQ(io_us[0].resid, 0);
+	CHECK(!ios[0].inflight);
+	CHECK_EQ(ff.inflight, 0);
+}
+
+/* A failed child fails its io_u, with the first failed child's status; the other io_u is fine. */
+static void test_failed_child(void)
+{
+	uint16_t base0, base1;
+	char *text;
+
+	setup(PS, CMD_BLOCKS);
+	queue_read(&io_us[0], 0, 128 * 1024);	/* 4 children */
+	queue_read(&io_us[1], 1 << 20, 64 * 1024);	/* 2 children */
+	io_us[1].ddir = DDIR_WRITE;
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(fvn_queue(&td, &io_us[1]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	base0 = ios[0].cid;
+	base1 = ios[1].cid;
+	CHECK_EQ((base1 >> 3) & 1, 1);
+	for (int k = 0; k < 6; k++)
+		CHECK_EQ(fetch()->opcode, k < 4 ? NVME_NVM_READ : NVME_NVM_WRITE);
+	/* Children 3 and 1 fail, 3 first: the io_u reports child 1's (the lowest). */
+	complete((uint16_t)(base0 + 3), NVME_SC_INTERNAL);
+	complete((uint16_t)(base0 + 0), 0);
+	complete((uint16_t)(base1 + 0), 0);
+	complete((uint16_t)(base0 + 1), NVME_SC_LBA_OUT_OF_RANGE);
+	complete((uint16_t)(base1 + 1), 0);
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(fvn_event(&td, 0), &io_us[1]);	/* the write: all its children succeeded */
+	CHECK_EQ(io_us[1].error, 0);
+	CHECK(ios[0].inflight);			/* one child still out: not counted yet */
+	complete((uint16_t)(base0 + 2), 0);
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(fvn_event(&td, 0), &io_us[0]);
+	CHECK_EQ(io_us[0].error, EREMOTEIO);	/* LBA Out of Range, as Linux maps it */
+	CHECK_EQ(io_us[0].resid, 128 * 1024 - 32768);	/* child 0 transferred */
+	text = fvn_errdetails(FVN_ERRDETAILS_ARGS(&io_us[0]));
+	CHECK_CONTAINS(text, "LBA Out of Range");
+	free(text);
+}
+
+/* All children go in together, or none: FIO_Q_BUSY, and the SQ untouched. */
+static void test_busy_all_or_none(void)
+{
+	uint16_t tail;
+
+	setup(PS, CMD_BLOCKS);
+	ff.qp.sq.size = 4;	/* 3 free slots */
+	ff.qp.sq.tail = ff.qp.sq.head = ff.qp.sq.last_db_tail = 0;
+	tail = ff.qp.sq.tail;
+	queue_read(&io_us[0], 0, 128 * 1024);	/* 4 children */
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_BUSY);
+	CHECK_EQ(ff.qp.sq.tail, tail);
+	CHECK(!ios[0].inflight);
+	CHECK_EQ(t.busy, 1);
+	queue_read(&io_us[0], 0, 96 * 1024);	/* 3 children fit */
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(ios[0].nr_cmds, 3);
+}
+
+/* A completion for a child the io_u does not have, or of an older generation, is dropped. */
+static void test_stale_child(void)
+{
+	uint16_t base;
+
+	setup(PS, CMD_BLOCKS);
+	queue_read(&io_us[0], 0, 64 * 1024);	/* 2 children */
+	fvn_queue(&td, &io_us[0]);
+	fvn_commit(&td);
+	base = ios[0].cid;
+	complete((uint16_t)(base + 5), 0);	/* child 5 of a 2-child io_u */
+	complete((uint16_t)(base + 1 - (1 << 4)), 0);	/* child 1, older generation */
+	CHECK_EQ(reap(0), 0);
+	CHECK_EQ(t.stale, 2);
+	CHECK_EQ(ios[0].pending, 2);
+	complete(base, 0);
+	complete((uint16_t)(base + 1), 0);
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(io_us[0].error, 0);
+}
+
+/* A buffer fio moved (a retried partial transfer): lists built for it, right addresses. */
+static void test_moved_buffer(void)
+{
+	const struct nvme_sqe *c0, *c1;
+
+	setup(PS, CMD_BLOCKS);
+	queue_read(&io_us[0], 0, 64 * 1024);
+	io_us[0].xfer_buf = bufs[0] + 2 * PS;
+	fvn_queue(&td, &io_us[0]);
+	c0 = fetch();
+	c1 = fetch();
+	CHECK_EQ(c0->prp1, iova(bufs[0]) + 2 * PS);
+	CHECK_EQ(c1->prp1, iova(bufs[0]) + 2 * PS + 32768);
+	CHECK_EQ(((uint64_t *)(ios[0].child_lists + CHILD_LIST_BYTES))[0],
+		 iova(bufs[0]) + 2 * PS + 32768 + PS);
+	CHECK_EQ(ios[0].child_built_bytes, 0);	/* rebuilt on the next normal use */
+	io_us[0].xfer_buf = bufs[0];
+	ios[0].inflight = false;
+	ff.inflight = 0;
+	fvn_queue(&td, &io_us[0]);
+	CHECK_EQ(ios[0].child_built_bytes, 32768);
+	CHECK_EQ(fetch()->prp1, iova(bufs[0]));
+	CHECK_EQ(fetch()->prp1, iova(bufs[0]) + 32768);
+}
+
+/* 520-byte blocks (512 + 8 interleaved): divisions, not shifts; children of whole blocks. */
+static void test_extended_blocks(void)
+{
+	const struct nvme_sqe *c;
+
+	setup(520, 63);	/* 63 * 520 = 32,760 bytes per command */
+	queue_read(&io_us[0], 520 * 100, 520 * 64);
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(ios[0].nr_cmds, 2);
+	c = fetch();
+	CHECK_EQ(c->cdw10, 100);
+	CHECK_EQ((c->cdw12 & 0xffff) + 1, 63);
+	c = fetch();
+	CHECK_EQ(c->cdw10, 163);
+	CHECK_EQ((c->cdw12 & 0xffff) + 1, 1);
+	CHECK_EQ(c->prp1, iova(bufs[0]) + 63 * 520);
+	ios[0].inflight = false;
+	ff.inflight = 0;
+	/* Not whole 520-byte blocks: refused before anything reaches the SQ. */
+	queue_read(&io_us[1], 520 * 3 + 8, 520);
+	CHECK_EQ(fvn_queue(&td, &io_us[1]), FIO_Q_COMPLETED);
+	CHECK_EQ(io_us[1].error, EINVAL);
+	queue_read(&io_us[1], 0, 512);
+	CHECK_EQ(fvn_queue(&td, &io_us[1]), FIO_Q_COMPLETED);
+	CHECK_EQ(io_us[1].error, EINVAL);
+}
+
+/* One command's worth or less still takes the plain path: one SQE, the whole-buffer list. */
+static void test_plain_within_limit(void)
+{
+	const struct nvme_sqe *c;
+
+	setup(PS, CMD_BLOCKS);
+	CHECK_EQ(nvme_prp_build(iova(bufs[0]), 32768, PS, &ios[0].prp, &(uint64_t){ 0 },
+				&(uint64_t){ 0 }), 0);
+	ios[0].prp_built_len = 32768;
+	queue_read(&io_us[0], 0, 32768);
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(ios[0].nr_cmds, 1);
+	c = fetch();
+	CHECK_EQ((c->cdw12 & 0xffff) + 1, 8);
+	CHECK_EQ(c->prp2, iova(lists[0]));
+}
+
+int main(void)
+{
+	test_children();
+	test_failed_child();
+	test_busy_all_or_none();
+	test_stale_child();
+	test_moved_buffer();
+	test_extended_blocks();
+	test_plain_within_limit();
+	return check_done("test_transfer");
+}
