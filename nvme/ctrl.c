@@ -175,6 +175,7 @@ static int identify_controller(struct nvme_ctrl *c)
 	c->oncs = id->oncs;
 	c->oacs = id->oacs;
 	c->vwc = id->vwc;
+	c->sgls = id->sgls;
 	/* RTD3E (us) is often 0 or optimistic: never less than CAP.TO, never a minute. */
 	c->shutdown_timeout_ms = id->rtd3e / 1000;
 	if (c->shutdown_timeout_ms < c->timeout_ms)

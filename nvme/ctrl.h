@@ -70,6 +70,7 @@ struct nvme_ctrl {
 	uint32_t nn;
 	uint16_t oncs;
 	uint8_t vwc;
+	uint32_t sgls;                 /* Identify Controller SGLS, for nvme/sgl.h */
 	char model[41], serial[21], firmware[9];
 
 	pthread_mutex_t admin_lock;

@@ -232,6 +232,55 @@ static inline bool nvme_shadow_doorbell_needs_mmio(uint16_t event_idx, uint16_t 
 
 /* ------------------------------------------------------------ queue entries */
 
+/*
+ * SGL descriptor ("Scatter Gather List (SGL)"): 16 bytes, laid out the same
+ * in an SQE's data pointer (SGL1), in an SGL segment in memory, and behind
+ * MPTR with PSDT 10b. Byte 15, the SGL identifier, holds the descriptor type
+ * in 7:4 and the sub type in 3:0; nvme_sgl_id() builds it.
+ */
+struct nvme_sgl_desc {
+	uint64_t addr;		/* Data Block, Segment, Last Segment: byte address */
+	uint32_t len;		/* bytes; a (Last) Segment's is a non-zero multiple of 16 */
+	uint8_t rsvd[3];
+	uint8_t id;		/* type 7:4, sub type 3:0 */
+};
+
+NVME_ASSERT_SIZE(struct nvme_sgl_desc, 16);
+NVME_ASSERT_OFFSET(struct nvme_sgl_desc, addr, 0);
+NVME_ASSERT_OFFSET(struct nvme_sgl_desc, len, 8);
+NVME_ASSERT_OFFSET(struct nvme_sgl_desc, rsvd, 12);
+NVME_ASSERT_OFFSET(struct nvme_sgl_desc, id, 15);
+
+enum {
+	NVME_SGL_TYPE_SHIFT = 4,	NVME_SGL_TYPE_MASK = 0xf,
+	NVME_SGL_SUBTYPE_SHIFT = 0,	NVME_SGL_SUBTYPE_MASK = 0xf,
+};
+
+/* SGL descriptor types (identifier bits 7:4). */
+enum nvme_sgl_type {
+	NVME_SGL_TYPE_DATA_BLOCK = 0x0,
+	NVME_SGL_TYPE_BIT_BUCKET = 0x1,
+	NVME_SGL_TYPE_SEGMENT = 0x2,		/* next segment, not the last */
+	NVME_SGL_TYPE_LAST_SEGMENT = 0x3,	/* next and last segment: no chaining inside */
+	NVME_SGL_TYPE_KEYED_DATA_BLOCK = 0x4,
+	NVME_SGL_TYPE_TRANSPORT_DATA_BLOCK = 0x5,
+	NVME_SGL_TYPE_VENDOR = 0xf,
+};
+
+/*
+ * SGL descriptor sub types (identifier bits 3:0). Offset is for NVMe over
+ * Fabrics; over PCIe it is reserved, so only Address is ever used here.
+ */
+enum nvme_sgl_subtype {
+	NVME_SGL_SUBTYPE_ADDRESS = 0x0,
+	NVME_SGL_SUBTYPE_OFFSET = 0x1,
+};
+
+static inline uint8_t nvme_sgl_id(uint8_t type, uint8_t subtype)
+{
+	return (uint8_t)(NVME_SET(SGL_TYPE, type) | NVME_SET(SGL_SUBTYPE, subtype));
+}
+
 struct nvme_sqe {
 	uint8_t opcode;
 	uint8_t flags;		/* FUSE 1:0, PSDT 7:6 */
@@ -239,9 +288,14 @@ struct nvme_sqe {
 	uint32_t nsid;
 	uint32_t cdw2;
 	uint32_t cdw3;
-	uint64_t mptr;
-	uint64_t prp1;		/* data pointer, PRP form */
-	uint64_t prp2;
+	uint64_t mptr;		/* metadata buffer, or with PSDT 10b an SGL segment */
+	union {			/* DPTR: the data pointer, in the form PSDT names */
+		struct {
+			uint64_t prp1;
+			uint64_t prp2;
+		};
+		struct nvme_sgl_desc sgl1;
+	};
 	uint32_t cdw10;
 	uint32_t cdw11;
 	uint32_t cdw12;
@@ -260,6 +314,7 @@ NVME_ASSERT_OFFSET(struct nvme_sqe, cdw3, 12);
 NVME_ASSERT_OFFSET(struct nvme_sqe, mptr, 16);
 NVME_ASSERT_OFFSET(struct nvme_sqe, prp1, 24);
 NVME_ASSERT_OFFSET(struct nvme_sqe, prp2, 32);
+NVME_ASSERT_OFFSET(struct nvme_sqe, sgl1, 24);
 NVME_ASSERT_OFFSET(struct nvme_sqe, cdw10, 40);
 NVME_ASSERT_OFFSET(struct nvme_sqe, cdw11, 44);
 NVME_ASSERT_OFFSET(struct nvme_sqe, cdw12, 48);
@@ -277,9 +332,16 @@ enum {
 	NVME_SQE_FUSE_FIRST = 0x1,
 	NVME_SQE_FUSE_SECOND = 0x2,
 
-	NVME_SQE_PSDT_PRP = 0x0,
-	NVME_SQE_PSDT_SGL_MPTR_CONTIG = 0x1,
-	NVME_SQE_PSDT_SGL_MPTR_SGL = 0x2,
+	/*
+	 * PSDT: how DPTR and MPTR are read. PRPs are the only form for admin
+	 * commands over PCIe; the SGL forms need Identify Controller SGLS.
+	 */
+	NVME_SQE_PSDT_PRP = 0x0,		/* DPTR = prp1/prp2; MPTR = buffer, dword aligned */
+	NVME_SQE_PSDT_SGL_MPTR_CONTIG = 0x1,	/* DPTR = sgl1; MPTR = buffer, aligned as
+						 * NVME_SGLS_MBA says */
+	NVME_SQE_PSDT_SGL_MPTR_SGL = 0x2,	/* DPTR = sgl1; MPTR = a qword-aligned SGL
+						 * segment of exactly one descriptor (needs
+						 * NVME_SGLS_MSDS) */
 };
 
 struct nvme_cqe {
@@ -688,7 +750,7 @@ struct nvme_id_ctrl {
 	uint8_t nwpc;
 	uint16_t acwu;
 	uint8_t rsvd534[2];
-	uint32_t sgls;
+	uint32_t sgls;		/* SGL support, NVME_SGLS_* */
 	uint32_t mnan;
 	uint8_t rsvd544[224];
 	char subnqn[256];	/* NUL terminated when shorter */
@@ -774,6 +836,34 @@ enum {
 	NVME_ONCS_RESERVATIONS = 1 << 5,
 	NVME_ONCS_TIMESTAMP = 1 << 6,
 	NVME_ONCS_VERIFY = 1 << 7,
+};
+
+/*
+ * Identify Controller SGLS: whether and how I/O commands may use SGLs
+ * (NVMe base spec 2.0, Identify Controller, "SGL Support"). Bits 1:0 say
+ * whether SGLs exist at all and what Data Blocks must respect; bits 15:8
+ * (SDT, new in 2.0) recommend a maximum number of descriptors per command,
+ * 0 meaning none is reported. QEMU 7.2's emulated controller reports
+ * 0x00000001: byte-granular SGLs and nothing else.
+ */
+enum {
+	NVME_SGLS_SUPPORT_SHIFT = 0,	NVME_SGLS_SUPPORT_MASK = 0x3,
+	NVME_SGLS_SDT_SHIFT = 8,	NVME_SGLS_SDT_MASK = 0xff,
+};
+
+enum {
+	/* NVME_GET(sgls, SGLS_SUPPORT) values; 11b is reserved */
+	NVME_SGLS_SUPPORT_NONE = 0x0,
+	NVME_SGLS_SUPPORT_BYTE = 0x1,	/* no alignment or granularity rule for Data Blocks */
+	NVME_SGLS_SUPPORT_DWORD = 0x2,	/* Data Block address and length: low 2 bits clear */
+
+	NVME_SGLS_KSDBDS = 1 << 2,	/* Keyed SGL Data Block descriptors (fabrics) */
+	NVME_SGLS_SBBDS = 1 << 16,	/* Bit Bucket descriptors */
+	NVME_SGLS_MBA = 1 << 17,	/* PSDT 01b MPTR may be byte aligned, else dword */
+	NVME_SGLS_LLDTS = 1 << 18,	/* an SGL may be longer than the transfer; clear: equal */
+	NVME_SGLS_MSDS = 1 << 19,	/* MPTR may point at an SGL segment (PSDT 10b) */
+	NVME_SGLS_SAOS = 1 << 20,	/* Address field as an offset (fabrics) */
+	NVME_SGLS_TSDBDS = 1 << 21,	/* Transport SGL Data Block descriptors (fabrics) */
 };
 
 /* Identify Controller VWC bit 0: a volatile write cache is present. */
