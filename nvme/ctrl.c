@@ -141,16 +141,26 @@ int nvme_admin_sync(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint16_t *status,
 	return ret;
 }
 
-static int identify(struct nvme_ctrl *c, uint8_t cns, uint32_t nsid)
+/* Identify into the scratch page, quietly: *status says how it failed. */
+static int identify_csi(struct nvme_ctrl *c, uint8_t cns, uint32_t nsid, uint8_t csi,
+			uint16_t *status)
 {
 	struct nvme_sqe cmd = {
 		.opcode = NVME_ADMIN_IDENTIFY,
 		.nsid = nsid,
 		.prp1 = c->scratch_iova,
 		.cdw10 = nvme_identify_cdw10(cns, 0),
+		.cdw11 = nvme_identify_cdw11(csi),
 	};
-	uint16_t status = 0;
-	int ret = nvme_admin_sync(c, &cmd, &status, NULL);
+
+	*status = 0;
+	return nvme_admin_sync(c, &cmd, status, NULL);
+}
+
+static int identify(struct nvme_ctrl *c, uint8_t cns, uint32_t nsid)
+{
+	uint16_t status;
+	int ret = identify_csi(c, cns, nsid, 0, &status);
 
 	if (ret && ret != -ETIMEDOUT && ret != -ENODEV) {
 		char text[160];
@@ -176,6 +186,7 @@ static int identify_controller(struct nvme_ctrl *c)
 	c->oacs = id->oacs;
 	c->vwc = id->vwc;
 	c->sgls = id->sgls;
+	c->ctratt = id->ctratt;
 	/* RTD3E (us) is often 0 or optimistic: never less than CAP.TO, never a minute. */
 	c->shutdown_timeout_ms = id->rtd3e / 1000;
 	if (c->shutdown_timeout_ms < c->timeout_ms)
@@ -569,6 +580,41 @@ void nvme_ctrl_shutdown(struct nvme_ctrl *c, bool device_gone)
 	pthread_mutex_destroy(&c->scratch_lock);
 }
 
+/*
+ * The format of the namespace whose Identify Namespace page is in the
+ * scratch page (which this overwrites). Only PI needs the NVM command set's
+ * page, for the guard size of the format in use (ELBAF PIF): it exists where
+ * the controller has extended LBA formats (CTRATT.ELBAS), and without them
+ * the guard is 16-bit. A controller that claims ELBAS but refuses CNS 05h is
+ * taken at the older word, loudly: a wrong guess shows as guard errors.
+ */
+static int ns_format(struct nvme_ctrl *c, uint32_t nsid, struct nvme_ns_format *f)
+{
+	const struct nvme_nvm_id_ns *nvm = NULL;
+	struct nvme_id_ns id;
+	uint16_t status;
+	char text[160];
+	int ret;
+
+	memcpy(&id, c->scratch, sizeof(id));
+	if (nvme_ns_pi_type(&id) != NVME_PI_NONE && (c->ctratt & NVME_CTRATT_ELBAS)) {
+		ret = identify_csi(c, NVME_CNS_CS_NS, nsid, NVME_CSI_NVM, &status);
+		if (ret == -ETIMEDOUT || ret == -ENODEV)
+			return ret;
+		if (ret) {
+			nvme_status_format(text, sizeof(text), status);
+			env_warn("%s: namespace %u: Identify of its NVM command set page (CNS 05h) "
+				 "failed (%s) though CTRATT.ELBAS is set; taking its PI for the "
+				 "16-bit guard", c->name, nsid, text);
+		} else {
+			nvm = c->scratch;
+		}
+	}
+	/* -ENOTSUP is for the caller to act on: f->unsupported says why. */
+	(void)nvme_ns_format_from_id(&id, nvm, f);
+	return 0;
+}
+
 int nvme_ctrl_ns_info(struct nvme_ctrl *c, uint32_t nsid, struct nvme_ns_info *ns)
 {
 	const struct nvme_id_ns *id = c->scratch;
@@ -588,6 +634,7 @@ int nvme_ctrl_ns_info(struct nvme_ctrl *c, uint32_t nsid, struct nvme_ns_info *n
 		ns->blocks = id->nsze;
 		ns->lba_size = nvme_ns_lba_size(id);
 		ns->metadata_size = nvme_ns_metadata_size(id);
+		ret = ns_format(c, nsid, &ns->format);
 	}
 	pthread_mutex_unlock(&c->scratch_lock);
 	return ret;

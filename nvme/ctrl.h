@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "nvme/pi.h"
 #include "nvme/qpair.h"
 #include "nvme/spec.h"
 
@@ -51,6 +52,12 @@ struct nvme_ns_info {
 	uint64_t blocks;
 	uint32_t lba_size;
 	uint16_t metadata_size;
+	/*
+	 * Block layout and PI (nvme/pi.h). format.unsupported names a PI the
+	 * host cannot generate or check (32-bit guard, storage tag, ...);
+	 * nvme_ctrl_ns_info() still succeeds, and the caller decides.
+	 */
+	struct nvme_ns_format format;
 };
 
 struct nvme_ctrl {
@@ -71,6 +78,7 @@ struct nvme_ctrl {
 	uint16_t oncs;
 	uint8_t vwc;
 	uint32_t sgls;                 /* Identify Controller SGLS, for nvme/sgl.h */
+	uint32_t ctratt;               /* controller attributes (NVME_CTRATT_*) */
 	char model[41], serial[21], firmware[9];
 
 	pthread_mutex_t admin_lock;
@@ -164,7 +172,12 @@ bool nvme_ctrl_failed(struct nvme_ctrl *c);
  */
 int nvme_admin_sync(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint16_t *status, uint32_t *dw0);
 
-/* Namespace geometry; -ENOENT when nsid is not an active namespace. */
+/*
+ * Namespace geometry and format; -ENOENT when nsid is not an active
+ * namespace. A namespace with PI on a controller with extended LBA formats
+ * (CTRATT.ELBAS) costs a second Identify (CNS 05h) for its guard size; a
+ * controller that refuses it is taken to use the 16-bit guard, with a warning.
+ */
 int nvme_ctrl_ns_info(struct nvme_ctrl *c, uint32_t nsid, struct nvme_ns_info *ns);
 
 /* The lowest active namespace id; -ENOENT when there is none. */

@@ -568,6 +568,12 @@ enum nvme_identify_cns {
 	NVME_CNS_NS = 0x00,
 	NVME_CNS_CTRL = 0x01,
 	NVME_CNS_ACTIVE_NS_LIST = 0x02,
+	NVME_CNS_CS_NS = 0x05,		/* I/O command set specific namespace, CSI in CDW11 */
+};
+
+/* Command Set Identifier (Identify CDW11 31:24; base spec 2.0, Identify command). */
+enum nvme_csi {
+	NVME_CSI_NVM = 0x00,
 };
 
 enum nvme_feature_id {
@@ -593,6 +599,12 @@ enum nvme_log_page_id {
 static inline uint32_t nvme_identify_cdw10(uint8_t cns, uint16_t cntid)
 {
 	return (uint32_t)cns | (uint32_t)cntid << 16;
+}
+
+/* Identify CDW11: CSI in 31:24 (CNS 05h and the other command set specific pages). */
+static inline uint32_t nvme_identify_cdw11(uint8_t csi)
+{
+	return (uint32_t)csi << 24;
 }
 
 /*
@@ -637,6 +649,16 @@ static inline uint32_t nvme_rw_cdw11(uint64_t slba) { return (uint32_t)(slba >> 
 #define NVME_WZ_DEAC (1u << 25)		/* Write Zeroes may deallocate */
 #define NVME_RW_PRINFO_SHIFT 26		/* 29:26 */
 #define NVME_RW_PRINFO_MASK 0xfu
+/*
+ * PRINFO bits in place (NVM Command Set 1.0, figure "Protection Information
+ * Field"): PRCHK in 28:26 names the checks the controller makes, PRACT asks
+ * it to generate PI on writes and strip it on reads (only where the metadata
+ * is exactly the PI; with more metadata it still passes through).
+ */
+#define NVME_RW_PRCHK_REF (1u << (NVME_RW_PRINFO_SHIFT + 0))
+#define NVME_RW_PRCHK_APP (1u << (NVME_RW_PRINFO_SHIFT + 1))
+#define NVME_RW_PRCHK_GUARD (1u << (NVME_RW_PRINFO_SHIFT + 2))
+#define NVME_RW_PRACT (1u << (NVME_RW_PRINFO_SHIFT + 3))
 #define NVME_RW_FUA (1u << 30)
 #define NVME_RW_LR (1u << 31)		/* limited retry */
 
@@ -644,6 +666,21 @@ static inline uint32_t nvme_rw_cdw11(uint64_t slba) { return (uint32_t)(slba >> 
 static inline uint32_t nvme_rw_cdw12(uint32_t nlb, uint32_t flags)
 {
 	return ((nlb - 1) & NVME_RW_NLB_MASK) | flags;
+}
+
+/*
+ * Read, Write, Compare, Write Zeroes, Verify with PI: the initial (Read: the
+ * expected) logical block reference tag. With the 16-bit guard it is CDW14;
+ * with the 64-bit guard and no storage tag it has 48 bits, 31:0 in CDW14 and
+ * 47:32 in CDW3 15:0 (Linux's nvme_set_ref_tag() splits it the same way).
+ */
+static inline uint32_t nvme_rw_cdw14_reftag(uint64_t ref) { return (uint32_t)ref; }
+static inline uint32_t nvme_rw_cdw3_reftag(uint64_t ref) { return (uint32_t)(ref >> 32) & 0xffff; }
+
+/* CDW15: application tag mask in 31:16, application tag in 15:0. */
+static inline uint32_t nvme_rw_cdw15(uint16_t app, uint16_t app_mask)
+{
+	return (uint32_t)app_mask << 16 | app;
 }
 
 /* Dataset Management: CDW10 number of ranges (1..256, stored 0-based). */
@@ -866,6 +903,16 @@ enum {
 	NVME_SGLS_TSDBDS = 1 << 21,	/* Transport SGL Data Block descriptors (fabrics) */
 };
 
+/*
+ * Identify Controller CTRATT bits (base spec 2.0, Controller Attributes).
+ * ELBAS: the controller has extended LBA formats, i.e. the NVM command set's
+ * Identify Namespace (CNS 05h) says per format which PI (guard size, storage
+ * tag) it uses. Without it every PI format has the 16-bit guard.
+ */
+enum {
+	NVME_CTRATT_ELBAS = 1 << 15,
+};
+
 /* Identify Controller VWC bit 0: a volatile write cache is present. */
 enum { NVME_VWC_PRESENT = 1 << 0 };
 
@@ -991,6 +1038,110 @@ static inline uint16_t nvme_ns_metadata_size(const struct nvme_id_ns *ns)
 {
 	return ns->lbaf[nvme_ns_lba_format(ns)].ms;
 }
+
+/*
+ * Identify Namespace DPC (what PI the namespace could be formatted with) and
+ * DPS (what it is formatted with): NVM Command Set 1.0, Identify Namespace data
+ * structure (CNS 00h).
+ */
+enum {
+	NVME_DPC_TYPE1 = 1 << 0,
+	NVME_DPC_TYPE2 = 1 << 1,
+	NVME_DPC_TYPE3 = 1 << 2,
+	NVME_DPC_PI_FIRST = 1 << 3,	/* PI may be in the first bytes of the metadata */
+	NVME_DPC_PI_LAST = 1 << 4,	/* ... or in the last bytes */
+
+	NVME_DPS_TYPE_SHIFT = 0,	NVME_DPS_TYPE_MASK = 0x7,
+	NVME_DPS_PI_FIRST = 1 << 3,	/* PI in the first bytes of the metadata, else the last */
+};
+
+/* DPS 2:0 values. */
+enum nvme_pi_type {
+	NVME_PI_NONE = 0,
+	NVME_PI_TYPE1 = 1,	/* reference tag = LBA, checked */
+	NVME_PI_TYPE2 = 2,	/* reference tag = initial tag from the command + index, checked */
+	NVME_PI_TYPE3 = 3,	/* reference tag not defined, not checked */
+};
+
+static inline uint8_t nvme_ns_pi_type(const struct nvme_id_ns *ns)
+{
+	return NVME_GET(ns->dps, DPS_TYPE);
+}
+
+/*
+ * I/O Command Set specific Identify Namespace for the NVM command set (CNS
+ * 05h, CSI 00h; NVM Command Set 1.0, section 4.1.5). elbaf[i] extends
+ * lbaf[i] of the Identify Namespace page with the PI format of that format.
+ */
+struct nvme_nvm_id_ns {
+	uint64_t lbstm;		/* logical block storage tag mask */
+	uint8_t pic;		/* protection information capabilities */
+	uint8_t rsvd9[3];
+	uint32_t elbaf[64];	/* extended LBA formats */
+	uint8_t rsvd268[3828];
+};
+
+NVME_ASSERT_SIZE(struct nvme_nvm_id_ns, 4096);
+NVME_ASSERT_OFFSET(struct nvme_nvm_id_ns, lbstm, 0);
+NVME_ASSERT_OFFSET(struct nvme_nvm_id_ns, pic, 8);
+NVME_ASSERT_OFFSET(struct nvme_nvm_id_ns, rsvd9, 9);
+NVME_ASSERT_OFFSET(struct nvme_nvm_id_ns, elbaf, 12);
+NVME_ASSERT_OFFSET(struct nvme_nvm_id_ns, rsvd268, 268);
+
+/* Extended LBA format dword: storage tag size and PI format. */
+enum {
+	NVME_ELBAF_STS_SHIFT = 0,	NVME_ELBAF_STS_MASK = 0x7f,	/* storage tag bits */
+	NVME_ELBAF_PIF_SHIFT = 7,	NVME_ELBAF_PIF_MASK = 0x3,
+};
+
+/* ELBAF PIF values. */
+enum nvme_pif {
+	NVME_PIF_16B_GUARD = 0,		/* 8-byte PI, CRC-16 T10-DIF guard */
+	NVME_PIF_32B_GUARD = 1,		/* 16-byte PI, CRC-32C guard, 80-bit storage + ref tag */
+	NVME_PIF_64B_GUARD = 2,		/* 16-byte PI, CRC-64 NVMe guard */
+	NVME_PIF_QUALIFIED = 3,		/* NVM Command Set 1.1: the format is in QPIF */
+};
+
+static inline uint8_t nvme_elbaf_sts(uint32_t elbaf) { return NVME_GET(elbaf, ELBAF_STS); }
+static inline uint8_t nvme_elbaf_pif(uint32_t elbaf) { return NVME_GET(elbaf, ELBAF_PIF); }
+
+/*
+ * Protection information as it sits in each block's metadata (NVM Command
+ * Set 1.0a section 5.2.1), every field big-endian, unlike the rest of this
+ * file. Byte arrays rather than integers: the tuple sits wherever the
+ * metadata puts it, at no particular alignment, and the arrays leave the
+ * byte order to the code that reads them. Guard: CRC over the block's data
+ * and, when the PI is in the last bytes of the metadata, the metadata bytes
+ * before it.
+ */
+struct nvme_pi16 {			/* PIF 0: 16-bit guard */
+	uint8_t guard[2];		/* CRC-16 T10-DIF */
+	uint8_t app[2];			/* application tag */
+	uint8_t ref[4];			/* reference tag (with STS 0) */
+};
+
+NVME_ASSERT_SIZE(struct nvme_pi16, 8);
+NVME_ASSERT_OFFSET(struct nvme_pi16, guard, 0);
+NVME_ASSERT_OFFSET(struct nvme_pi16, app, 2);
+NVME_ASSERT_OFFSET(struct nvme_pi16, ref, 4);
+
+struct nvme_pi64 {			/* PIF 2: 64-bit guard */
+	uint8_t guard[8];		/* CRC-64 NVMe */
+	uint8_t app[2];
+	uint8_t ref[6];			/* storage tag (STS high bits) and reference tag; all ref with STS 0 */
+};
+
+NVME_ASSERT_SIZE(struct nvme_pi64, 16);
+NVME_ASSERT_OFFSET(struct nvme_pi64, guard, 0);
+NVME_ASSERT_OFFSET(struct nvme_pi64, app, 8);
+NVME_ASSERT_OFFSET(struct nvme_pi64, ref, 10);
+
+/*
+ * Escape values: types 1 and 2 check nothing in a block whose application
+ * tag is all ones; type 3 checks nothing where the application tag and the
+ * reference tag (its whole field, 32 or 48 bits) are all ones.
+ */
+#define NVME_PI_APP_ESCAPE 0xffffu
 
 /* CNS 0x02: up to 1024 active namespace ids in increasing order, 0-terminated. */
 struct nvme_ns_list {

@@ -110,7 +110,7 @@ static int read_geometry(struct thread_data *td, struct fvn_file *ff)
 	ff->blocks = ns.blocks;
 	ff->lba_size = ns.lba_size;
 	ff->ctrl_opened = ff->ctrl->opened;
-	return fvn_format_apply(td, ff, &ns, ff->ctrl->nvme.max_xfer);
+	return fvn_format_apply(td, ff, &ns, ff->ctrl->nvme.max_xfer, ff->ctrl->nvme.sgls);
 }
 
 /* The thread state, made by whichever of setup and init runs first. */
@@ -126,6 +126,21 @@ static struct fvn_thread *thread_of(struct thread_data *td)
 		td->io_ops_data = t;
 	}
 	return t;
+}
+
+/* The start-up line for each namespace: what it is formatted with, and how the job moves it. */
+static void log_format(struct thread_data *td, const struct fvn_file *ff)
+{
+	char format[160], split[96] = "";
+
+	nvme_ns_format_text(&ff->fmt, format, sizeof(format));
+	if (fvn_format_max_cmds(ff, td_max_bs(td)) > 1)
+		snprintf(split, sizeof(split), "; io_us above %u bytes are split (MDTS)",
+			 ff->cmd_bytes);
+	env_notice("%s ns %u: %" PRIu64 " blocks, %s%s%s%s", ff->bdf, ff->nsid, ff->blocks, format,
+		   ff->fmt.pi_type ? (ff->pi_host ? "; pi_act=0: the host generates and checks PI" :
+				      "; pi_act=1: the controller inserts and strips PI") : "",
+		   ff->md_bytes ? "; separate metadata through MPTR" : "", split);
 }
 
 static int setup_file(struct thread_data *td, struct fvn_thread *t, struct fio_file *f)
@@ -172,8 +187,7 @@ static int setup_file(struct thread_data *td, struct fvn_thread *t, struct fio_f
 	f->real_file_size = ff->blocks * ff->block_bytes;
 	f->filetype = FIO_TYPE_BLOCK;
 	fio_file_set_size_known(f);
-	env_info("%s ns %u: %" PRIu64 " blocks of %u bytes", target.bdf, ff->nsid, ff->blocks,
-		 ff->lba_size);
+	log_format(td, ff);
 	return 0;
 }
 
@@ -420,7 +434,8 @@ static int plan_command_ids(struct thread_data *td, struct fvn_thread *t, unsign
  */
 static size_t plan_commands(struct thread_data *td, struct fvn_thread *t)
 {
-	size_t one_cmd = 0;
+	const struct fvn_options *o = td->eo;
+	size_t one_cmd = 0, md = 0;
 
 	t->max_bs = td_max_bs(td);
 	t->max_cmds = 1;
@@ -433,7 +448,14 @@ static size_t plan_commands(struct thread_data *td, struct fvn_thread *t)
 			t->max_cmds = cmds;
 		if (len > one_cmd)
 			one_cmd = len;
+		if (fvn_format_md_per_io(ff, t->max_bs) > md)
+			md = fvn_format_md_per_io(ff, t->max_bs);
 	}
+	/* Separate metadata: md_per_io_size when given (format.c checked it is enough). */
+	if (md && o->md_per_io_size > md)
+		md = o->md_per_io_size;
+	/* MPTR must be dword aligned: each io_u's buffer starts on a cache line. */
+	t->md_per_io = (md + 63) & ~(size_t)63;
 	return one_cmd ? one_cmd : t->max_bs;
 }
 
@@ -460,6 +482,16 @@ static int fvn_post_init(struct thread_data *td)
 			if (p > child_pages)
 				child_pages = p;
 		}
+	}
+	/* enable_sgl: every command's descriptors go in the child lists, split or not. */
+	for (unsigned i = 0; i < t->nr_files; i++) {
+		struct fvn_file *ff = t->files[i];
+		size_t len = ff->cmd_bytes < t->max_bs ? ff->cmd_bytes : t->max_bs;
+		size_t bytes = ff->use_sgl ? nvme_sgl_list_bytes_needed(len, ff->sgl.sge_size) : 0;
+		size_t p = (bytes + t->page_size - 1) / t->page_size;
+
+		if (p > child_pages)
+			child_pages = p;
 	}
 	t->child_list_bytes = child_pages * t->page_size;
 	/* The list pages, the children's, then a page for the DSM range. */
@@ -612,6 +644,12 @@ static void fvn_cleanup(struct thread_data *td)
 			 td->thread_number, t->submitted, t->doorbells, t->cq_doorbells,
 			 t->empty_polls, t->busy, t->timeouts, t->aborts, t->recreates, t->resets,
 			 t->requeued, t->stale);
+	if (t->pi_blocks_generated || t->pi_blocks_checked)
+		env_log(t->pi_host_failures ? ENV_LOG_ERROR : ENV_LOG_NOTICE,
+			"job '%s' thread %d: host PI (pi_act=0): generated for %" PRIu64 " blocks "
+			"written, checked on %" PRIu64 " blocks read, %" PRIu64 " reads failed the "
+			"check", td->o.name, td->thread_number, t->pi_blocks_generated,
+			t->pi_blocks_checked, t->pi_host_failures);
 	release_files(t);
 	if (t->io_dma)
 		env_dma_free(t->io_dma);

@@ -21,7 +21,9 @@
 #include "fio.h"
 #include "plugin/fio_compat.h"
 
+#include "nvme/pi.h"
 #include "nvme/prp.h"
+#include "nvme/sgl.h"
 #include "nvme/qpair.h"
 #include "plugin/registry.h"
 
@@ -48,6 +50,11 @@ struct fvn_file {
 	uint32_t cmd_bytes;         /* max_cmd_blocks * block_bytes: a split io_u's child size */
 	uint32_t rw_flags;          /* CDW12 bits of every read and write (PRINFO) */
 	bool plain;                 /* no metadata, no PI: one command per io_u up to cmd_bytes */
+	struct nvme_ns_format fmt;
+	bool use_sgl;               /* enable_sgl: SGL descriptors instead of PRPs */
+	struct nvme_sgl_cfg sgl;
+	bool pi_host;               /* pi_act=0: the host generates PI and checks what it reads */
+	struct nvme_pi_tags pi_tags; /* app tag and mask; the host's checks (ref: per command) */
 	unsigned ctrl_opened;       /* ctrl->opened when the geometry was read */
 	bool claimed;               /* ctrl reference is a job thread's (init ran) */
 	bool released;              /* ctrl given up (device removed): no queue pair */
@@ -67,6 +74,7 @@ enum fvn_fail {
 	FVN_FAIL_OUT_OF_RANGE,      /* past the namespace or not whole blocks */
 	FVN_FAIL_UNSUPPORTED,       /* a data direction the engine has no command for */
 	FVN_FAIL_DATA_POINTER,      /* the buffer cannot be described to the controller */
+	FVN_FAIL_HOST_PI,           /* read back, the PI failed the host's check (pi_err) */
 };
 
 struct fvn_io {
@@ -89,6 +97,7 @@ struct fvn_io {
 	uint16_t bad_cmd;           /* lowest child that failed, when status != 0 */
 	uint8_t *md;                /* separate metadata buffer (md_per_io_size bytes) */
 	uint64_t md_iova;
+	struct nvme_pi_error pi_err; /* of FVN_FAIL_HOST_PI */
 	struct nvme_dsm_range *dsm; /* one range, for trims */
 	uint64_t dsm_iova;
 	struct fvn_file *ff;        /* whose queue pair it was issued on */
@@ -135,6 +144,7 @@ struct fvn_thread {
 	/* counters for the end-of-job summary */
 	uint64_t doorbells, cq_doorbells, submitted, empty_polls, busy;
 	uint64_t stale, timeouts, aborts, recreates, resets, requeued;
+	uint64_t pi_blocks_generated, pi_blocks_checked, pi_host_failures;
 };
 
 /*

@@ -3,11 +3,101 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "fio.h"
+#include "verify.h"
+
 #include "env/log.h"
+#include "nvme/pi.h"
+#include "nvme/sgl.h"
 #include "plugin/format.h"
+#include "plugin/options.h"
 
 /* NLB is a 16-bit, 0-based count: no command carries more blocks, whatever MDTS says. */
 #define NVME_MAX_NLB 65536u
+
+/* Why the job's PI options cannot apply to a namespace without PI; NULL when they can. */
+static const char *pi_options_without_pi(const struct fvn_options *o, unsigned checks)
+{
+	if (!o->pi_act)
+		return "pi_act=0 (the host generating and checking PI)";
+	if (checks)
+		return "pi_chk (PI checks by the controller)";
+	return NULL;
+}
+
+/*
+ * The PI settings of ff from the job's options: what goes in CDW12, and
+ * what the host computes. Returns 0 or a negative errno, with the reason
+ * logged.
+ */
+static int apply_pi(struct thread_data *td, struct fvn_file *ff, const struct nvme_ns_format *f)
+{
+	const struct fvn_options *o = td->eo;
+	char format[160], bad[64];
+	unsigned checks;
+	const char *why;
+
+	if (fvn_parse_pi_chk(o->pi_chk, &checks, bad, sizeof(bad))) {
+		env_err("job '%s': pi_chk=%s: '%s' is not a check; use GUARD, REFTAG and/or "
+			"APPTAG, comma separated", td->o.name, o->pi_chk, bad);
+		return -EINVAL;
+	}
+	nvme_ns_format_text(f, format, sizeof(format));
+	if (!f->pi_type) {
+		why = pi_options_without_pi(o, checks);
+		if (why) {
+			env_err("%s ns %u has no protection information (%s): %s needs a namespace "
+				"formatted with PI; remove the option, or format the namespace with "
+				"PI (e.g. nvme format --pi=1 with a metadata format)", ff->bdf,
+				ff->nsid, format, why);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	/*
+	 * The host computes PI only in formats it knows; the controller may
+	 * still insert and strip it (PRACT=1) when the metadata is just the PI.
+	 */
+	if (f->unsupported && (!o->pi_act || f->ms != f->pi_size || checks)) {
+		env_err("%s ns %u: its protection information uses %s, which this engine cannot "
+			"compute: use pi_act=1 without pi_chk, or reformat with a 16- or 64-bit "
+			"guard", ff->bdf, ff->nsid, f->unsupported);
+		return -ENOTSUP;
+	}
+	if (f->pi_type == 3 && (checks & NVME_PI_CHECK_REF)) {
+		env_notice("%s ns %u: PI type 3 has no reference tag to check: pi_chk's REFTAG is "
+			   "ignored", ff->bdf, ff->nsid);
+		checks &= ~(unsigned)NVME_PI_CHECK_REF;
+	}
+	ff->rw_flags = (o->pi_act ? NVME_RW_PRACT : 0) | checks << NVME_RW_PRINFO_SHIFT;
+	ff->pi_tags = (struct nvme_pi_tags){ .app = (uint16_t)o->apptag,
+					     .app_mask = (uint16_t)o->apptag_mask };
+	ff->pi_host = !o->pi_act;
+	/*
+	 * With pi_act=0 the host checks, on every block it reads, what it can
+	 * know: the guard (the data), the reference tag (the LBA; not type 3),
+	 * and the application tag when pi_chk asks for it (another writer may
+	 * have used another one).
+	 */
+	ff->pi_tags.checks = (uint8_t)(NVME_PI_CHECK_GUARD | (checks & NVME_PI_CHECK_APP) |
+				       (f->pi_type != 3 ? NVME_PI_CHECK_REF : 0));
+	return 0;
+}
+
+/* bs must be whole blocks of what fio's buffer holds per block. */
+static void suggest_block_size(const struct fvn_file *ff, unsigned long long bs, char *out,
+			       size_t len)
+{
+	uint32_t bb = ff->block_bytes;
+
+	if (bb != ff->lba_size && bs % ff->lba_size == 0)
+		/* Extended LBAs: the user counted data only. */
+		snprintf(out, len, "bs=%llu (%llu blocks of %u data + %u metadata bytes)",
+			 bs / ff->lba_size * bb, bs / ff->lba_size, ff->lba_size,
+			 bb - ff->lba_size);
+	else
+		snprintf(out, len, "bs=%u or a multiple", bb > 4096 || !ff->block_pow2 ? bb : 4096);
+}
 
 /* Checks the job's block sizes against the namespace's blocks. */
 static int check_block_sizes(struct thread_data *td, struct fvn_file *ff)
@@ -21,15 +111,17 @@ static int check_block_sizes(struct thread_data *td, struct fvn_file *ff)
 		if (!(td->o.td_ddir & (1 << d)))
 			continue;
 		if (min % bb || max % bb || (td->o.bs_unaligned && min != max)) {
-			char range[48];
+			char range[48], fix[128];
 
 			if (min == max)
 				snprintf(range, sizeof(range), "%llu", min);
 			else
 				snprintf(range, sizeof(range), "%llu-%llu", min, max);
-			env_err("%s ns %u: %s block size %s is not a multiple of the namespace's "
-				"%u-byte logical block: use bs=%u or a multiple",
-				ff->bdf, ff->nsid, dir[d], range, bb, bb > 4096 || !ff->block_pow2 ? bb : 4096);
+			suggest_block_size(ff, min % bb ? min : max, fix, sizeof(fix));
+			env_err("%s ns %u: %s block size %s is not a multiple of the %u bytes each "
+				"block takes in fio's buffer%s: use %s", ff->bdf, ff->nsid, dir[d],
+				range, bb, bb != ff->lba_size ? " (data and interleaved metadata, "
+				"as SPDK's plugin counts)" : "", fix);
 			return -EINVAL;
 		}
 		if (d == DDIR_TRIM && max / bb > UINT32_MAX) {
@@ -40,20 +132,91 @@ static int check_block_sizes(struct thread_data *td, struct fvn_file *ff)
 	return 0;
 }
 
-int fvn_format_apply(struct thread_data *td, struct fvn_file *ff, const struct nvme_ns_info *ns,
-		     uint32_t max_xfer)
+/* Separate metadata: md_per_io_size must hold the largest io_u's. */
+static int check_md_buffer(struct thread_data *td, struct fvn_file *ff)
 {
-	uint64_t per_cmd;
+	const struct fvn_options *o = td->eo;
+	unsigned long long need = fvn_format_md_per_io(ff, td_max_bs(td));
 
-	if (ns->metadata_size) {
-		env_err("%s ns %u: formatted with %u bytes of metadata per block, which this engine "
-			"does not handle yet", ff->bdf, ff->nsid, ns->metadata_size);
-		return -ENOTSUP;
+	if (o->md_per_io_size && o->md_per_io_size < need) {
+		env_err("%s ns %u: md_per_io_size=%u is too small: bs=%llu is %llu blocks with %u "
+			"bytes of separate metadata each%s; use md_per_io_size=%llu or leave it 0",
+			ff->bdf, ff->nsid, o->md_per_io_size, td_max_bs(td),
+			td_max_bs(td) / ff->block_bytes, ff->md_bytes,
+			ff->pi_host ? " (room for the PI the host generates)" : "", need);
+		return -EINVAL;
 	}
-	ff->block_bytes = ns->lba_size;
-	ff->md_bytes = 0;
+	return 0;
+}
+
+/*
+ * fio's verify compares whole buffers: it cannot run where the PI bytes
+ * are inside them (extended LBAs, the controller or the host writing PI).
+ */
+static int check_verify(struct thread_data *td, struct fvn_file *ff, const struct nvme_ns_format *f)
+{
+	if (!f->pi_type || !f->extended || ff->block_bytes == ff->lba_size ||
+	    td->o.verify == VERIFY_NONE)
+		return 0;
+	env_err("%s ns %u: fio's verify cannot run here: its %u-byte blocks carry their "
+		"protection information inside fio's buffer, where fio would compare it as data. "
+		"Use verify=0 (with pi_act=0 the engine checks every block's PI on reads itself)%s",
+		ff->bdf, ff->nsid, ff->block_bytes,
+		f->ms == f->pi_size ? ", or pi_act=1: the controller inserts and strips the PI, "
+				      "and blocks are data only" : "");
+	return -EINVAL;
+}
+
+/* enable_sgl: only where Identify Controller's SGLS says SGLs work. */
+static int apply_sgl(struct thread_data *td, struct fvn_file *ff, uint32_t sgls)
+{
+	const struct fvn_options *o = td->eo;
+	char why[160];
+	int ret;
+
+	ff->use_sgl = false;
+	if (!o->enable_sgl)
+		return 0;
+	/* One command's descriptors fit one list: beyond that, split into more commands. */
+	if (o->sge_size && ff->cmd_bytes / o->sge_size >= NVME_SGL_MAX_DESCS &&
+	    (uint64_t)NVME_SGL_MAX_DESCS * o->sge_size >= ff->block_bytes) {
+		ff->max_cmd_blocks = (uint32_t)((uint64_t)NVME_SGL_MAX_DESCS * o->sge_size /
+						ff->block_bytes);
+		ff->cmd_bytes = ff->max_cmd_blocks * ff->block_bytes;
+	}
+	ret = nvme_sgl_setup(&ff->sgl, sgls, o->sge_size,
+			     ff->cmd_bytes < td_max_bs(td) ? ff->cmd_bytes : td_max_bs(td), false,
+			     why, sizeof(why));
+	if (ret) {
+		env_err("%s: enable_sgl=1 cannot be used: %s; leave enable_sgl=0 (PRPs)%s", ff->bdf,
+			why, ret == -ENOTSUP ? "" : ", or choose another sge_size");
+		return ret;
+	}
+	ff->use_sgl = true;
+	ff->plain = false;
+	return 0;
+}
+
+int fvn_format_apply(struct thread_data *td, struct fvn_file *ff, const struct nvme_ns_info *ns,
+		     uint32_t max_xfer, uint32_t sgls)
+{
+	const struct fvn_options *o = td->eo;
+	const struct nvme_ns_format *f = &ns->format;
+	bool pi_stripped;
+	uint64_t per_cmd;
+	int ret;
+
+	ff->fmt = *f;
 	ff->rw_flags = 0;
-	ff->plain = true;
+	ff->pi_host = false;
+	ret = apply_pi(td, ff, f);
+	if (ret)
+		return ret;
+	/* PRACT=1 with metadata that is only PI: nothing of it crosses the bus. */
+	pi_stripped = f->pi_type && o->pi_act && f->ms == f->pi_size;
+	ff->block_bytes = f->ms && f->extended && !pi_stripped ? ns->lba_size + f->ms : ns->lba_size;
+	ff->md_bytes = f->ms && !f->extended && !pi_stripped ? f->ms : 0;
+	ff->plain = !f->ms;
 	ff->block_pow2 = !(ff->block_bytes & (ff->block_bytes - 1));
 	ff->lba_shift = ff->block_pow2 ? (unsigned)__builtin_ctz(ff->block_bytes) : 0;
 
@@ -70,7 +233,19 @@ int fvn_format_apply(struct thread_data *td, struct fvn_file *ff, const struct n
 		per_cmd = UINT32_MAX / ff->block_bytes;
 	ff->max_cmd_blocks = (uint32_t)per_cmd;
 	ff->cmd_bytes = ff->max_cmd_blocks * ff->block_bytes;
-	return check_block_sizes(td, ff);
+	ret = check_block_sizes(td, ff);
+	if (!ret)
+		ret = apply_sgl(td, ff, sgls);
+	if (!ret)
+		ret = check_md_buffer(td, ff);
+	if (!ret)
+		ret = check_verify(td, ff, f);
+	return ret;
+}
+
+unsigned long long fvn_format_md_per_io(const struct fvn_file *ff, unsigned long long max_bs)
+{
+	return max_bs / ff->block_bytes * ff->md_bytes;
 }
 
 unsigned fvn_format_max_cmds(const struct fvn_file *ff, size_t max_bs)

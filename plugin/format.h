@@ -17,11 +17,15 @@
 /*
  * Sets ff's block and command geometry (block_bytes, md_bytes,
  * max_cmd_blocks, ...) from the namespace and the controller's maximum
- * transfer, and checks the job's block sizes against them. Logs why and
+ * transfer, and checks the job's block sizes against them. sgls is
+ * Identify Controller's SGLS, for enable_sgl. Logs why and
  * returns a negative errno when the job cannot run on this namespace.
  */
 int fvn_format_apply(struct thread_data *td, struct fvn_file *ff, const struct nvme_ns_info *ns,
-		     uint32_t max_xfer);
+		     uint32_t max_xfer, uint32_t sgls);
+
+/* Separate metadata bytes an io_u of max_bs needs on ff (0: none). */
+unsigned long long fvn_format_md_per_io(const struct fvn_file *ff, unsigned long long max_bs);
 
 /* Commands the largest io_u of this job needs on ff (1: never split). */
 unsigned fvn_format_max_cmds(const struct fvn_file *ff, size_t max_bs);

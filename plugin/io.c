@@ -311,8 +311,23 @@ char *fvn_errdetails(FVN_ERRDETAILS_PARAMS(io_u))
 			 "PRPs: its address is not 4-byte aligned", ff->bdf, io_u->xfer_buf,
 			 io_u->xfer_buflen);
 		break;
+	case FVN_FAIL_HOST_PI: {
+		char status[64], what[96];
+
+		nvme_status_format(status, sizeof(status), io->status);
+		nvme_pi_error_text(&io->pi_err, what, sizeof(what));
+		snprintf(text, 256, "%.16s ns %u: %.64s, found by the host's PI check (pi_act=0): "
+			 "%.96s", ff->bdf, ff->nsid, status, what);
+		break;
+	}
 	default:
-		if (io->status)
+		if (io->status && io->nr_cmds > 1) {
+			int used = snprintf(text, 256, "%s: command %u of the %u this io_u was split "
+					    "into (at most %u bytes each): ", ff->bdf, io->bad_cmd + 1,
+					    io->nr_cmds, ff->cmd_bytes);
+
+			nvme_status_format(text + used, 256 - (size_t)used, io->status);
+		} else if (io->status)
 			nvme_status_format(text, 256, io->status);
 		else
 			snprintf(text, 256, "%s: error %d without an NVMe status", ff->bdf,

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <stddef.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fio.h"
 #include "optgroup.h"
@@ -107,9 +110,118 @@ struct fio_option fvn_options[] = {
 		},
 	},
 	{
+		.name = "md_per_io_size",
+		.lname = "Separate metadata buffer size",
+		.type = FIO_OPT_INT,
+		.off1 = offsetof(struct fvn_options, md_per_io_size),
+		.def = "0",
+		.help = "Bytes of separate metadata buffer per I/O, for namespaces formatted with "
+			"metadata in a separate buffer (0: enough for the job's largest block size)",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "pi_act",
+		.lname = "Protection information action",
+		.type = FIO_OPT_INT,
+		.off1 = offsetof(struct fvn_options, pi_act),
+		.def = "1",
+		.minval = 0,
+		.maxval = 1,
+		.help = "PRACT on namespaces with protection information: 1 the controller inserts "
+			"PI on writes and strips it on reads, 0 the host (this engine) generates PI "
+			"for every block written and checks every block read",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "pi_chk",
+		.lname = "Protection information checks",
+		.type = FIO_OPT_STR_STORE,
+		.off1 = offsetof(struct fvn_options, pi_chk),
+		.def = NULL,
+		.help = "What the controller checks (PRCHK), comma separated: GUARD, REFTAG, APPTAG",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "apptag",
+		.lname = "Application tag",
+		.type = FIO_OPT_INT,
+		.off1 = offsetof(struct fvn_options, apptag),
+		.def = "0x1234",
+		.maxval = 0xffff,
+		.help = "Application tag written with protection information and expected on reads",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "apptag_mask",
+		.lname = "Application tag mask",
+		.type = FIO_OPT_INT,
+		.off1 = offsetof(struct fvn_options, apptag_mask),
+		.def = "0xffff",
+		.maxval = 0xffff,
+		.help = "Bits of the application tag that are checked",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "enable_sgl",
+		.lname = "SGL data pointers",
+		.type = FIO_OPT_BOOL,
+		.off1 = offsetof(struct fvn_options, enable_sgl),
+		.def = "0",
+		.help = "Describe data and metadata with SGL descriptors instead of PRPs (the "
+			"controller must support SGLs)",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "sge_size",
+		.lname = "SGL element size",
+		.type = FIO_OPT_INT,
+		.off1 = offsetof(struct fvn_options, sge_size),
+		.def = "4096",
+		.minval = 1,
+		.help = "Largest SGL data block descriptor in bytes, with enable_sgl=1: larger "
+			"transfers use several descriptors",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
 		.name = NULL,
 	},
 };
+
+int fvn_parse_pi_chk(const char *text, unsigned *checks, char *bad, size_t bad_len)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} words[] = { { "GUARD", 4 }, { "APPTAG", 2 }, { "REFTAG", 1 } };
+	const char *p = text;
+
+	*checks = 0;
+	while (p && *p) {
+		size_t len = strcspn(p, ",");
+		bool known = len == 0; /* "GUARD," or "GUARD,,REFTAG": nothing between commas */
+
+		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (len == strlen(words[i].name) && !strncasecmp(p, words[i].name, len)) {
+				*checks |= words[i].bit;
+				known = true;
+			}
+		if (!known) {
+			snprintf(bad, bad_len, "%.*s", (int)len, p);
+			return -EINVAL;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
 
 int fvn_parse_iova_mode(const char *text, enum env_iova_mode *mode)
 {

@@ -6,6 +6,8 @@
 #ifndef PLUGIN_OPTIONS_H
 #define PLUGIN_OPTIONS_H
 
+#include <stddef.h>
+
 #include "env/eal.h"
 
 struct fio_option;
@@ -20,6 +22,15 @@ struct fvn_options {
 	char *log_level;
 	unsigned int cmd_timeout_ms; /* 0: none */
 	unsigned int shadow_doorbells; /* enum fvn_shadow_mode */
+	/* Metadata and protection information: SPDK's plugin's and fio io_uring_cmd's names. */
+	unsigned int md_per_io_size; /* separate metadata bytes per io_u (0: for the largest bs) */
+	unsigned int pi_act;        /* PRACT: 1 the controller inserts/strips PI, 0 the host */
+	char *pi_chk;               /* "GUARD,REFTAG,APPTAG": PRCHK bits */
+	unsigned int apptag;
+	unsigned int apptag_mask;
+	/* SGL data pointers: SPDK's names. */
+	unsigned int enable_sgl;
+	unsigned int sge_size;      /* largest SGL data block descriptor */
 };
 
 /* shadow_doorbells=: when to use them if the controller offers them. */
@@ -30,6 +41,13 @@ enum fvn_shadow_mode {
 };
 
 extern struct fio_option fvn_options[];
+
+/*
+ * pi_chk=: any of GUARD, REFTAG, APPTAG, comma separated, any case, as the
+ * PRCHK bits (guard 4, application tag 2, reference tag 1). Empty or NULL:
+ * none. -EINVAL for anything else, with the offending word in bad.
+ */
+int fvn_parse_pi_chk(const char *text, unsigned *checks, char *bad, size_t bad_len);
 
 /* iova_mode=: "va", "pa", "auto" or empty/NULL (auto); -EINVAL otherwise. */
 int fvn_parse_iova_mode(const char *text, enum env_iova_mode *mode);

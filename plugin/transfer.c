@@ -19,6 +19,8 @@
 
 #include "env/log.h"
 #include "nvme/io_cmd.h"
+#include "nvme/sgl.h"
+#include "nvme/status.h"
 #include "plugin/engine.h"
 
 static struct nvme_prp_list child_list(const struct fvn_thread *t, const struct fvn_io *io,
@@ -84,6 +86,53 @@ static int whole_data_pointer(struct fvn_thread *t, struct fvn_io *io, struct io
 			      io_u->xfer_buflen, t->page_size, &io->prp, &cmd->prp1, &cmd->prp2);
 }
 
+/*
+ * PRINFO, and the tags the controller writes or checks: the initial
+ * reference tag is the command's first LBA (types 1 and 2; the host's PI
+ * counts from the same place), the application tag and its mask.
+ */
+static void set_pi_fields(const struct fvn_file *ff, struct nvme_sqe *cmd, uint64_t slba)
+{
+	cmd->cdw12 |= ff->rw_flags;
+	cmd->cdw14 = (uint32_t)slba;
+	if (ff->fmt.guard_bits == 64)	/* 48-bit reference tag: bits 47:32 in CDW3 */
+		cmd->cdw3 = (uint32_t)(slba >> 32) & 0xffff;
+	cmd->cdw15 = (uint32_t)ff->pi_tags.app_mask << 16 | ff->pi_tags.app;
+}
+
+/* The host's PI over a whole io_u, from its first LBA. */
+static struct nvme_pi_tags io_tags(const struct fvn_file *ff, uint64_t slba)
+{
+	struct nvme_pi_tags tags = ff->pi_tags;
+
+	tags.ref = slba;
+	return tags;
+}
+
+/*
+ * enable_sgl: the command's data as SGL descriptors of at most sge_size,
+ * built per command in the child's list memory (the PRP lists there are
+ * then stale: rebuilt on the next PRP use).
+ */
+static int sgl_data_pointer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io,
+			    struct io_u *io_u, unsigned k, size_t off, size_t len,
+			    struct nvme_sqe *cmd)
+{
+	struct nvme_sgl_list list = {
+		.descs = (struct nvme_sgl_desc *)(io->child_lists + k * t->child_list_bytes),
+		.iova = io->child_lists_iova + k * t->child_list_bytes,
+		.nr = t->child_list_bytes / sizeof(struct nvme_sgl_desc),
+	};
+	uint64_t iova = t->buf_iova + ((uint8_t *)io_u->xfer_buf - (uint8_t *)t->buf) + off;
+	int ret;
+
+	io->child_built_bytes = 0;
+	ret = nvme_sgl_build(&ff->sgl, iova, len, &list, &cmd->sgl1);
+	if (!ret)
+		nvme_sgl_set_psdt(cmd, &ff->sgl);
+	return ret;
+}
+
 int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io,
 		       struct io_u *io_u, uint16_t cid, uint64_t slba, uint32_t nlb)
 {
@@ -99,6 +148,12 @@ int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io 
 	/* All children or none: a partial io_u in the SQ could wait forever for room. */
 	if (nvme_sq_free_slots(&ff->qp.sq) < n)
 		return EBUSY;
+	if (ff->pi_host && io_u->ddir == DDIR_WRITE) {
+		struct nvme_pi_tags tags = io_tags(ff, slba);
+
+		nvme_pi_generate(&ff->fmt, io_u->xfer_buf, io->md, nlb, &tags);
+		t->pi_blocks_generated += nlb;
+	}
 
 	for (unsigned k = 0; k < n; k++) {
 		uint32_t first = k * ff->max_cmd_blocks;
@@ -107,8 +162,12 @@ int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io 
 		int ret;
 
 		nvme_io_rw_cmd(cmd, opcode, (uint16_t)(cid + k), ff->nsid, slba + first, blocks);
-		cmd->cdw12 |= ff->rw_flags;
-		if (n == 1)
+		if (ff->fmt.pi_type)
+			set_pi_fields(ff, cmd, slba + first);
+		if (ff->use_sgl)
+			ret = sgl_data_pointer(t, ff, io, io_u, k, (size_t)first * ff->block_bytes,
+					       (size_t)blocks * ff->block_bytes, cmd);
+		else if (n == 1)
 			ret = whole_data_pointer(t, io, io_u, cmd);
 		else
 			ret = child_data_pointer(t, ff, io, io_u, k, (size_t)first * ff->block_bytes,
@@ -132,8 +191,28 @@ int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io 
 void fvn_transfer_done(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io,
 		       struct io_u *io_u)
 {
-	(void)t;
-	(void)ff;
-	(void)io;
-	(void)io_u;
+	struct nvme_pi_tags tags;
+	uint64_t slba, nlb;
+	char what[160];
+
+	if (!ff->pi_host || io_u->ddir != DDIR_READ ||
+	    !fvn_to_blocks(ff, io_u->offset, io_u->xfer_buflen, &slba, &nlb))
+		return;
+	/*
+	 * pi_act=0: the controller handed the PI over unchecked unless
+	 * pi_chk asked; the host checks every block, so a controller that
+	 * returns wrong PI is caught here too.
+	 */
+	tags = io_tags(ff, slba);
+	t->pi_blocks_checked += nlb;
+	if (!nvme_pi_verify(&ff->fmt, io_u->xfer_buf, io->md, (uint32_t)nlb, &tags, &io->pi_err))
+		return;
+	t->pi_host_failures++;
+	io->status = nvme_pi_status(io->pi_err.check);
+	io->fail = FVN_FAIL_HOST_PI;
+	io_u->error = -nvme_status_to_errno(io->status);
+	io_u->resid = io_u->xfer_buflen;
+	nvme_pi_error_text(&io->pi_err, what, sizeof(what));
+	env_err("%s ns %u: read at LBA %llu: %s", ff->bdf, ff->nsid, (unsigned long long)slba,
+		what);
 }

@@ -25,6 +25,8 @@ packages=(
 	# build
 	build-essential autoconf automake libtool pkg-config
 	fio libdpdk-dev libnuma-dev libbsd-dev
+	# the CRCs of end-to-end protection information
+	libisal-dev
 	# apt-get source (dpkg-source) for fio's headers
 	dpkg-dev
 	# test bed

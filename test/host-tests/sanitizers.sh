@@ -28,6 +28,7 @@ fi
 tests=$(make -s list-unit-tests | tail -n1)
 # fio's headers too: a test of the fio glue includes them, the others ignore them.
 read -r -a flags <<< "$(make -s unit-test-flags | tail -n1) $(make -s fio-cppflags | tail -n1)"
+read -r -a libs <<< "$(make -s unit-test-libs | tail -n1)"
 if [ -z "$tests" ] || [ ${#flags[@]} -eq 0 ]; then
 	echo "not ok - sanitizers: make list-unit-tests / unit-test-flags printed nothing"
 	exit 1
@@ -50,7 +51,7 @@ for cc in ${FVN_SAN_CC:-gcc clang}; do
 		name=$(basename "$t")
 		bin=$out/$cc/$name
 		log=$out/$cc/$name.log
-		if ! "$cc" "${flags[@]}" "${san[@]}" -o "$bin" "$t.c" > "$log" 2>&1; then
+		if ! "$cc" "${flags[@]}" "${san[@]}" -o "$bin" "$t.c" "${libs[@]}" > "$log" 2>&1; then
 			failed=$((failed + 1))
 			echo "not ok - sanitizers ($cc): $t does not build (see $log)"
 			sed 's/^/# /' "$log" | head -n 20

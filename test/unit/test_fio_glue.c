@@ -23,6 +23,9 @@
 #include "plugin/transfer.c"
 #include "nvme/prp.c"
 #include "nvme/status.c"
+#include "nvme/crc.c"
+#include "nvme/pi.c"
+#include "nvme/sgl.c"
 #include "test/bench/loopback_ctrl.c"
 #include "test/unit/check.h"
 

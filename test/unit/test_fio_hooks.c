@@ -20,6 +20,10 @@
 #include "plugin/format.c"
 #include "plugin/transfer.c"
 #include "nvme/prp.c"
+#include "nvme/status.c"
+#include "nvme/crc.c"
+#include "nvme/pi.c"
+#include "nvme/sgl.c"
 #include "test/unit/check.h"
 
 #define PS 4096u
@@ -178,6 +182,7 @@ static unsigned gets, claims, ctrl_puts, drops, fail_claim;
 static unsigned qp_creates, qp_deletes, qp_live;
 static uint32_t ns_lba_size = PS;
 static uint64_t ns_blocks = 1u << 20;
+static struct nvme_ns_format ns_format;	/* metadata and PI; lba_size from ns_lba_size */
 
 int fvn_ctrl_get_pending(const char *bdf, bool shadow_doorbells, struct fvn_ctrl **out)
 {
@@ -249,7 +254,9 @@ int nvme_ctrl_ns_info(struct nvme_ctrl *c, uint32_t nsid, struct nvme_ns_info *n
 	(void)c;
 	if (nsid != 1)
 		return -ENOENT;
-	*ns = (struct nvme_ns_info){ .nsid = 1, .blocks = ns_blocks, .lba_size = ns_lba_size };
+	*ns = (struct nvme_ns_info){ .nsid = 1, .blocks = ns_blocks, .lba_size = ns_lba_size,
+				     .format = ns_format };
+	ns->format.lba_size = ns_lba_size;
 	return 0;
 }
 
@@ -285,8 +292,13 @@ static void job(unsigned nr_files, const char *name, bool serialize)
 	eal_inits = preflights = 0;
 	ns_lba_size = PS;
 	ns_blocks = 1u << 20;
+	ns_format = (struct nvme_ns_format){ 0 };
 	logged[0] = '\0';
 	opts.cmd_timeout_ms = 30000;
+	opts.pi_act = 1;		/* the options' defaults, as fio fills them */
+	opts.apptag = 0x1234;
+	opts.apptag_mask = 0xffff;
+	opts.sge_size = 4096;
 	td.eo = &opts;
 	td.o.name = "hooks";
 	td.o.use_thread = 1;

@@ -29,6 +29,11 @@ static void test_names(void)
 	CHECK_STR(nvme_status_code_name(0, 0x13), "PRP Offset Invalid");
 	CHECK_STR(nvme_status_code_name(2, 0x81), "Unrecovered Read Error");
 	CHECK_STR(nvme_status_code_name(2, 0x87), "Deallocated or Unwritten Logical Block");
+	/* End-to-end protection (NVM command set): what a PI check failure decodes to. */
+	CHECK_STR(nvme_status_code_name(2, 0x82), "End-to-end Guard Check Error");
+	CHECK_STR(nvme_status_code_name(2, 0x83), "End-to-end Application Tag Check Error");
+	CHECK_STR(nvme_status_code_name(2, 0x84), "End-to-end Reference Tag Check Error");
+	CHECK_STR(nvme_status_code_name(1, 0x81), "Invalid Protection Information");
 	/* Same SC, different type: must not collide. */
 	CHECK_STR(nvme_status_code_name(1, 0x02), "Invalid Queue Size");
 	CHECK_STR(nvme_status_code_name(1, 0x82), "Attempted Write to Read Only Range");
@@ -77,7 +82,9 @@ static void test_errno(void)
 	CHECK_EQ(nvme_status_to_errno(0x0181), -EILSEQ);	/* invalid PI */
 	CHECK_EQ(nvme_status_to_errno(0x0280), -ENODATA);	/* write fault */
 	CHECK_EQ(nvme_status_to_errno(0x0282), -EILSEQ);	/* guard check */
+	CHECK_EQ(nvme_status_to_errno(0x0283), -EILSEQ);	/* application tag check */
 	CHECK_EQ(nvme_status_to_errno(0x0284), -EILSEQ);	/* reference tag check */
+	CHECK_EQ(nvme_status_to_errno(0x4282), -EILSEQ);	/* guard check, DNR */
 	CHECK_EQ(nvme_status_to_errno(0x0285), -ENODATA);	/* compare failure */
 	CHECK_EQ(nvme_status_to_errno(0x0286), -ENODATA);	/* access denied */
 	CHECK_EQ(nvme_status_to_errno(0x0287), -ENODATA);	/* deallocated */
