@@ -183,12 +183,15 @@ static unsigned qp_creates, qp_deletes, qp_live;
 static uint32_t ns_lba_size = PS;
 static uint64_t ns_blocks = 1u << 20;
 static struct nvme_ns_format ns_format;	/* metadata and PI; lba_size from ns_lba_size */
+static uint32_t ctrl_max_xfer = 1 << 20, ctrl_sgls;
 
 int fvn_ctrl_get_pending(const char *bdf, bool shadow_doorbells, struct fvn_ctrl **out)
 {
 	(void)shadow_doorbells;
 	snprintf(ctrl.bdf, sizeof(ctrl.bdf), "%s", bdf);
-	ctrl.nvme.max_xfer = 1 << 20;
+	ctrl.nvme.max_xfer = ctrl_max_xfer;
+	ctrl.nvme.max_queue_entries = 1024;
+	ctrl.nvme.sgls = ctrl_sgls;
 	ctrl.nvme.page_size = PS;
 	ctrl.nvme.numa_node = -1;
 	if (!ctrl.open) {
@@ -293,6 +296,8 @@ static void job(unsigned nr_files, const char *name, bool serialize)
 	ns_lba_size = PS;
 	ns_blocks = 1u << 20;
 	ns_format = (struct nvme_ns_format){ 0 };
+	ctrl_max_xfer = 1 << 20;
+	ctrl_sgls = 0;
 	logged[0] = '\0';
 	opts.cmd_timeout_ms = 30000;
 	opts.pi_act = 1;		/* the options' defaults, as fio fills them */
@@ -512,6 +517,155 @@ static void test_refusal(void)
 	ioengine.cleanup(&td);
 }
 
+/* ------------------------------------------- formats, metadata, MDTS */
+
+static void pi_format(uint32_t lba, uint16_t ms, bool extended, uint8_t type)
+{
+	ns_lba_size = lba;
+	ns_format = (struct nvme_ns_format){ .lba_size = lba, .ms = ms, .extended = extended,
+					     .pi_type = type, .pi_size = type ? 8 : 0,
+					     .guard_bits = type ? 16 : 0 };
+}
+
+static void job_bs(unsigned long long bs)
+{
+	td.o.min_bs[DDIR_READ] = td.o.max_bs[DDIR_READ] = bs;
+}
+
+/* setup refuses, and the log says what to do. */
+static void refused(const char *why, const char *fix)
+{
+	CHECK(ioengine.setup(&td) != 0);
+	CHECK_CONTAINS(logged, why);
+	CHECK_CONTAINS(logged, fix);
+	fio_frees_files();
+	ioengine.cleanup(&td);
+	CHECK_EQ(drops, 1);
+}
+
+static void test_format_refusals(void)
+{
+	job(1, "0000:00:04.0", true);
+	opts.pi_chk = "GUARD,FOO";
+	refused("pi_chk=GUARD,FOO: 'FOO' is not a check", "use GUARD, REFTAG and/or APPTAG");
+
+	job(1, "0000:00:04.0", true);
+	opts.pi_act = 0;
+	refused("has no protection information (4096 bytes per block", "pi_act=0");
+
+	job(1, "0000:00:04.0", true);
+	opts.pi_chk = "GUARD";
+	refused("has no protection information", "pi_chk");
+
+	/* 512+8 extended, host PI: blocks are 520 bytes in fio's buffer. */
+	job(1, "0000:00:04.0", true);
+	pi_format(512, 8, true, 2);
+	opts.pi_act = 0;
+	job_bs(4096);
+	refused("not a multiple of the 520 bytes each block takes", "use bs=4160 (8 blocks");
+
+	job(1, "0000:00:04.0", true);
+	pi_format(512, 8, true, 2);
+	opts.pi_act = 0;
+	job_bs(520);
+	td.o.verify = VERIFY_CRC32C;
+	refused("fio's verify cannot run here", "or pi_act=1");
+
+	/* 512+8 separate: 4 KiB io_us need 64 bytes of metadata. */
+	job(1, "0000:00:04.0", true);
+	pi_format(512, 8, false, 1);
+	opts.pi_act = 0;
+	opts.md_per_io_size = 32;
+	refused("md_per_io_size=32 is too small", "use md_per_io_size=64");
+
+	job(1, "0000:00:04.0", true);
+	opts.enable_sgl = 1;
+	refused("enable_sgl=1 cannot be used: the controller does not support SGLs",
+		"leave enable_sgl=0");
+}
+
+/* What fio's buffer holds per block decides the file size and the block size. */
+static void test_format_geometry(void)
+{
+	struct fvn_file *ff;
+
+	/* PI only, controller inserts and strips it: data only crosses. */
+	job(1, "0000:00:04.0", true);
+	pi_format(512, 8, true, 1);
+	CHECK_EQ(ioengine.setup(&td), 0);
+	ff = FILE_ENG_DATA(td.files[0]);
+	CHECK_EQ(ff->block_bytes, 512);
+	CHECK_EQ(ff->md_bytes, 0);
+	CHECK_EQ(ff->rw_flags, NVME_RW_PRACT);
+	CHECK_EQ(td.files[0]->real_file_size, (uint64_t)ns_blocks * 512);
+	fio_frees_files();
+	ioengine.cleanup(&td);
+
+	/* 4096+64 extended, no PI: 4160-byte blocks, divisions on the hot path. */
+	job(1, "0000:00:04.0", true);
+	pi_format(4096, 64, true, 0);
+	job_bs(4160);
+	CHECK_EQ(ioengine.setup(&td), 0);
+	ff = FILE_ENG_DATA(td.files[0]);
+	CHECK_EQ(ff->block_bytes, 4160);
+	CHECK(!ff->block_pow2);
+	CHECK(!ff->plain);
+	CHECK_EQ(td.files[0]->real_file_size, (uint64_t)ns_blocks * 4160);
+	fio_frees_files();
+	ioengine.cleanup(&td);
+
+	/* Separate metadata with host PI and checks: MPTR, PRCHK bits, host checks. */
+	job(1, "0000:00:04.0", true);
+	pi_format(512, 8, false, 1);
+	opts.pi_act = 0;
+	opts.pi_chk = "guard,reftag";
+	CHECK_EQ(ioengine.setup(&td), 0);
+	ff = FILE_ENG_DATA(td.files[0]);
+	CHECK_EQ(ff->md_bytes, 8);
+	CHECK(ff->pi_host);
+	CHECK_EQ(ff->rw_flags, (uint32_t)(NVME_PI_CHECK_GUARD | NVME_PI_CHECK_REF)
+				       << NVME_RW_PRINFO_SHIFT);
+	CHECK_EQ(ff->pi_tags.checks, NVME_PI_CHECK_GUARD | NVME_PI_CHECK_REF);
+	CHECK_CONTAINS(logged, "pi_act=0: the host generates and checks PI");
+	fio_frees_files();
+	ioengine.cleanup(&td);
+}
+
+/* bs above MDTS: split; the queue holds every child of every io_u, or is refused. */
+static void test_split_plan(void)
+{
+	struct fvn_thread *t;
+
+	job(1, "0000:00:04.0", true);
+	ctrl_max_xfer = 512;		/* 512 B blocks: 8 per io_u, 1 per command */
+	ns_lba_size = 512;
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_EQ(thread_start(), 0);
+	t = td.io_ops_data;
+	CHECK_EQ(t->max_cmds, 8);
+	CHECK_EQ(t->child_shift, 3);
+	CHECK_EQ(t->cid_shift, 2 + 3);	/* 4 io_us, 8 children */
+	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0);
+	CHECK_EQ(((struct fvn_file *)FILE_ENG_DATA(td.files[0]))->qp.entries, NR_IOS * 8 + 1);
+	ioengine.close_file(&td, td.files[0]);
+	fio_frees_files();
+	ioengine.iomem_free(&td);
+	ioengine.cleanup(&td);
+
+	job(1, "0000:00:04.0", true);
+	ctrl_max_xfer = 512;
+	ns_lba_size = 512;
+	opts.queue_entries = 4;
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_EQ(thread_start(), 0);
+	CHECK(ioengine.open_file(&td, td.files[0]) != 0);
+	CHECK_CONTAINS(logged, "needs 8 commands of at most 512 bytes");
+	CHECK_CONTAINS(logged, "raise queue_entries");
+	fio_frees_files();
+	ioengine.iomem_free(&td);
+	ioengine.cleanup(&td);
+}
+
 int main(void)
 {
 	test_serialized_order();
@@ -522,5 +676,8 @@ int main(void)
 	test_claim_fails();
 	test_invalid_lba_format();
 	test_refusal();
+	test_format_refusals();
+	test_format_geometry();
+	test_split_plan();
 	return check_done("test_fio_hooks");
 }

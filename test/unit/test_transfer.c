@@ -414,6 +414,131 @@ static void test_plain_within_limit(void)
 	CHECK_EQ(c->prp2, iova(lists[0]));
 }
 
+/* 512+8 separate metadata, PI type 1, host PI (pi_act=0), controller checks guard and ref. */
+static uint8_t mds[DEPTH][MAX_BS / 512 * 8] __attribute__((aligned(64)));
+
+static void setup_pi(void)
+{
+	setup(512, CMD_BLOCKS);
+	ff.fmt = (struct nvme_ns_format){ .lba_size = 512, .ms = 8, .pi_type = 1, .pi_size = 8,
+					  .guard_bits = 16 };
+	ff.plain = false;
+	ff.md_bytes = 8;
+	ff.pi_host = true;
+	ff.rw_flags = (NVME_PI_CHECK_GUARD | NVME_PI_CHECK_REF) << NVME_RW_PRINFO_SHIFT;
+	ff.pi_tags = (struct nvme_pi_tags){ .app = 0x1234, .app_mask = 0xffff,
+					    .checks = NVME_PI_CHECK_GUARD | NVME_PI_CHECK_REF };
+	for (unsigned i = 0; i < DEPTH; i++) {
+		ios[i].md = mds[i];
+		ios[i].md_iova = iova(mds[i]);
+	}
+}
+
+static void test_pi_write_fields(void)
+{
+	const struct nvme_sqe *c0, *c1;
+	struct nvme_pi_tags tags = { .ref = 1000, .app = 0x1234, .app_mask = 0xffff,
+				     .checks = NVME_PI_CHECK_GUARD | NVME_PI_CHECK_REF |
+					       NVME_PI_CHECK_APP };
+
+	setup_pi();
+	queue_read(&io_us[0], 1000 * 512, 16 * 512);	/* 2 commands of 8 blocks */
+	io_us[0].ddir = DDIR_WRITE;
+	memset(bufs[0], 0xa5, 16 * 512);
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	c0 = fetch();
+	c1 = fetch();
+	CHECK_EQ(c0->opcode, NVME_NVM_WRITE);
+	CHECK_EQ(c0->mptr, iova(mds[0]));
+	CHECK_EQ(c1->mptr, iova(mds[0]) + 8 * 8);	/* child 1's blocks' metadata */
+	CHECK_EQ(c0->cdw14, 1000);			/* initial reference tag: the LBA */
+	CHECK_EQ(c1->cdw14, 1008);
+	CHECK_EQ(c0->cdw15, 0xffff1234);
+	CHECK_EQ((c0->cdw12 >> NVME_RW_PRINFO_SHIFT) & 0xf, NVME_PI_CHECK_GUARD | NVME_PI_CHECK_REF);
+	CHECK_EQ(c0->cdw12 & NVME_RW_PRACT, 0);
+	/* The host generated PI for all 16 blocks before the doorbell. */
+	CHECK_EQ(nvme_pi_verify(&ff.fmt, bufs[0], mds[0], 16, &tags, NULL), 0);
+	CHECK_EQ(t.pi_blocks_generated, 16);
+}
+
+/* pi_act=0 reads: the host checks every block; a corrupted one fails the io_u, decoded. */
+static void test_pi_host_check_on_read(void)
+{
+	struct nvme_pi_tags tags = { .ref = 64, .app = 0x1234, .app_mask = 0xffff };
+	uint16_t base;
+	char *text;
+
+	setup_pi();
+	memset(bufs[0], 0x3c, 8 * 512);
+	nvme_pi_generate(&ff.fmt, bufs[0], mds[0], 8, &tags);	/* what the device returns */
+	queue_read(&io_us[0], 64 * 512, 8 * 512);
+	fvn_queue(&td, &io_us[0]);
+	base = ios[0].cid;
+	complete(base, 0);
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(io_us[0].error, 0);
+	CHECK_EQ(t.pi_blocks_checked, 8);
+
+	bufs[0][5 * 512 + 17] ^= 0x01;	/* one bit of block 5's data */
+	fvn_queue(&td, &io_us[0]);
+	complete(ios[0].cid, 0);
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(io_us[0].error, EILSEQ);
+	CHECK_EQ(io_us[0].resid, 8 * 512);
+	CHECK_EQ(t.pi_host_failures, 1);
+	CHECK_EQ(ios[0].pi_err.block, 5);
+	text = fvn_errdetails(FVN_ERRDETAILS_ARGS(&io_us[0]));
+	CHECK_CONTAINS(text, "End-to-end Guard Check Error");
+	CHECK_CONTAINS(text, "host's PI check");
+	free(text);
+
+	/* A wrong reference tag (the block came from elsewhere) is caught too. */
+	bufs[0][5 * 512 + 17] ^= 0x01;
+	fvn_queue(&td, &io_us[0]);
+	io_us[0].offset = 65 * 512;	/* fio asked for LBA 65: the PI says 64 */
+	ios[0].inflight = true;
+	complete(ios[0].cid, 0);
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(io_us[0].error, EILSEQ);
+	CHECK_EQ(ios[0].pi_err.check, NVME_PI_CHECK_REF);
+}
+
+/* enable_sgl: one Data Block up to sge_size, a Last Segment beyond, PSDT 01b. */
+static void test_sgl_pointers(void)
+{
+	const struct nvme_sqe *c;
+	const struct nvme_sgl_desc *list;
+	char why[128];
+
+	setup(PS, CMD_BLOCKS);
+	ff.plain = false;
+	ff.use_sgl = true;
+	CHECK_EQ(nvme_sgl_setup(&ff.sgl, NVME_SGLS_SUPPORT_BYTE, 4096, 32768, false, why,
+				sizeof(why)), 0);
+	queue_read(&io_us[0], 0, 4096);
+	fvn_queue(&td, &io_us[0]);
+	c = fetch();
+	CHECK_EQ((c->flags >> NVME_SQE_PSDT_SHIFT) & 3, NVME_SQE_PSDT_SGL_MPTR_CONTIG);
+	CHECK_EQ(c->sgl1.addr, iova(bufs[0]));
+	CHECK_EQ(c->sgl1.len, 4096);
+	CHECK_EQ(c->sgl1.id >> 4, NVME_SGL_TYPE_DATA_BLOCK);
+	ios[0].inflight = false;
+	ff.inflight = 0;
+
+	queue_read(&io_us[0], 0, 40960);	/* 2 commands: 32 KiB, then 8 KiB */
+	fvn_queue(&td, &io_us[0]);
+	c = fetch();
+	CHECK_EQ(c->sgl1.id >> 4, NVME_SGL_TYPE_LAST_SEGMENT);
+	CHECK_EQ(c->sgl1.len, 8 * 16);
+	list = (const struct nvme_sgl_desc *)ios[0].child_lists;
+	CHECK_EQ(list[7].addr, iova(bufs[0]) + 7 * 4096);
+	CHECK_EQ(list[7].len, 4096);
+	c = fetch();
+	CHECK_EQ(c->sgl1.addr, iova(ios[0].child_lists + CHILD_LIST_BYTES));
+	CHECK_EQ(c->sgl1.len, 2 * 16);
+	CHECK_EQ(ios[0].child_built_bytes, 0);	/* the PRP lists there are gone */
+}
+
 int main(void)
 {
 	test_children();
@@ -423,5 +548,8 @@ int main(void)
 	test_moved_buffer();
 	test_extended_blocks();
 	test_plain_within_limit();
+	test_pi_write_fields();
+	test_pi_host_check_on_read();
+	test_sgl_pointers();
 	return check_done("test_transfer");
 }
