@@ -92,9 +92,9 @@ static void suggest_block_size(const struct fvn_file *ff, unsigned long long bs,
 
 	if (bb != ff->lba_size && bs % ff->lba_size == 0)
 		/* Extended LBAs: the user counted data only. */
-		snprintf(out, len, "bs=%llu (%llu blocks of %u data + %u metadata bytes)",
-			 bs / ff->lba_size * bb, bs / ff->lba_size, ff->lba_size,
-			 bb - ff->lba_size);
+		snprintf(out, len, "bs=%llu (%llu block%s of %u data + %u metadata bytes)",
+			 bs / ff->lba_size * bb, bs / ff->lba_size, bs / ff->lba_size == 1 ? "" : "s",
+			 ff->lba_size, bb - ff->lba_size);
 	else
 		snprintf(out, len, "bs=%u or a multiple", bb > 4096 || !ff->block_pow2 ? bb : 4096);
 }
