@@ -47,6 +47,8 @@ int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, stru
 	io->gen++;
 	cid = (uint16_t)((uint32_t)io->gen << t->cid_shift | (uint32_t)io_u->index << t->child_shift);
 	io->nr_cmds = 1;
+	io->status = 0;		/* also when stall.c issues it again after a recovery */
+	io->bad_cmd = 0;
 
 	switch (io_u->ddir) {
 	case DDIR_READ:

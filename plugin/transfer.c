@@ -183,8 +183,6 @@ int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io 
 		(void)nvme_sq_copy_cmd(&ff->qp.sq, cmd); /* room checked above */
 	}
 	io->nr_cmds = (uint16_t)n;
-	io->status = 0;
-	io->bad_cmd = 0;
 	return 0;
 }
 

@@ -302,6 +302,19 @@ static void test_failed_child(void)
 	CHECK_EQ(io_us[0].resid, 128 * 1024 - 32768);	/* child 0 transferred */
 	text = fvn_errdetails(FVN_ERRDETAILS_ARGS(&io_us[0]));
 	CHECK_CONTAINS(text, "LBA Out of Range");
+	CHECK_CONTAINS(text, "command 2 of the 4 this io_u was split into");
+	free(text);
+
+	/* The same io_u next as one command that fails: nothing of the split is left over. */
+	queue_read(&io_us[0], 0, 32768);
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(ios[0].nr_cmds, 1);
+	complete(ios[0].cid, NVME_SC_INTERNAL);
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(io_us[0].error, EIO);
+	CHECK_EQ(io_us[0].resid, 32768);
+	text = fvn_errdetails(FVN_ERRDETAILS_ARGS(&io_us[0]));
+	CHECK(strstr(text, "split") == NULL);
 	free(text);
 }
 
