@@ -25,6 +25,9 @@
 #include "nvme/sgl.c"
 #include "test/unit/check.h"
 
+/* errdetails as fio calls it, with the parameter list of whichever fio the test is built with. */
+#define fvn_errdetails_td (&td)
+
 #define PS 4096u
 #define NSID 1
 #define DEPTH 2
