@@ -1,0 +1,322 @@
+#!/bin/bash
+# Guest side of t-formats.sh: namespace formats, MDTS splitting and
+# protection information through the engine, then what it wrote read back
+# through the kernel's nvme driver. The controllers and the kernel's view of
+# each format are described in t-formats.sh.
+#
+# Each check runs its own fio (under a time limit) and prints the command and
+# the tail of its output when it fails. The kernel read-backs at the end need
+# the engine's writes before them; nothing else depends on an earlier check.
+. "$(dirname "$0")/lib.sh"
+out=${FVN_OUT:?}
+engine="$repo/fio-vfio-nvme.so"
+export FVN_MODPROBE="modprobe -d ${FVN_KROOT:?}"
+M5=0000.00.04.0 M7=0000.00.05.0 F=0000.00.06.0   # MDTS 5, MDTS 7, the formats
+FBDF=0000:00:06.0
+N1="$F ns=1"   # 512+8, PI type 1, 16-bit guard, separate metadata
+N2="$F ns=2"   # 4096+16, PI type 1, 64-bit guard (pif=2), separate metadata
+N3="$F ns=3"   # 4096+8, PI type 3, separate metadata
+N4="$F ns=4"   # 512+8, PI type 2, extended LBAs
+N5="$F ns=5"   # 4096+64, no PI, extended LBAs
+ALL=GUARD,REFTAG,APPTAG
+# Where blkdebug fails reads on $M5 (t-formats.sh): 49 MiB + 384 KiB, inside
+# the fourth 128 KiB child of the 1 MiB read at 49 MiB.
+ERR_IO_OFFSET=$((49 << 20))
+
+# fio_engine NAME LIMIT_S [VAR=VALUE...] ARGS...: one fio run through the
+# engine; output in $out/NAME.{out,err,rc,cmd}.
+fio_engine() {
+	local name=$1 limit=$2 envs=(); shift 2
+	while [[ ${1:-} =~ ^[A-Z_]+= ]]; do envs+=("$1"); shift; done
+	local cmd=(env "${envs[@]}" timeout -k 5 "$limit" fio --thread=1 --ioengine=external:"$engine"
+		--group_reporting --name="$name" "$@")
+	printf '%q ' "${cmd[@]}" > "$out/$name.cmd"
+	local start=$SECONDS
+	"${cmd[@]}" > "$out/$name.out" 2> "$out/$name.err"
+	echo $? > "$out/$name.rc"
+	echo "$((SECONDS - start)) $name" >> "$out/seconds"
+}
+# fio_kernel NAME ARGS...: fio through the kernel driver (psync, O_DIRECT).
+fio_kernel() {
+	local name=$1; shift
+	local cmd=(timeout -k 5 60 fio --name="$name" --ioengine=psync --direct=1 "$@")
+	printf '%q ' "${cmd[@]}" > "$out/$name.cmd"
+	"${cmd[@]}" > "$out/$name.out" 2> "$out/$name.err"
+	echo $? > "$out/$name.rc"
+}
+rc_of() { cat "$out/$1.rc" 2>/dev/null || echo none; }
+# show NAME: the command and the tail of what it said, as TAP comments.
+show() {
+	echo "# $1 (exit $(rc_of "$1")): $(cat "$out/$1.cmd" 2>/dev/null)"
+	{ tail -n 8 "$out/$1.err"; tail -n 12 "$out/$1.out"; } 2>/dev/null | sed 's/^/#   /'
+}
+# ran_clean NAME: exit 0, fio says err=0, nothing failed verification.
+ran_clean() {
+	[ "$(rc_of "$1")" = 0 ] && grep -q 'err= 0' "$out/$1.out" &&
+		! grep -qiE 'verify.*fail|bad magic|bad pattern|crc32c: verify|md5: verify' "$out/$1.out" "$out/$1.err"
+}
+# failed_cleanly NAME: non-zero exit that is not the time limit or a signal.
+failed_cleanly() {
+	local rc; rc=$(rc_of "$1")
+	[ "$rc" != none ] && [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$rc" -lt 128 ]
+}
+says() { grep -qE -- "$2" "$out/$1.err" "$out/$1.out"; }
+# result DESC NAME CMD...: one check line; on failure the run is shown.
+result() {
+	local desc=$1 name=$2; shift 2
+	if "$@"; then ok "$desc"; else not_ok "$desc"; show "$name"; fi
+}
+# verify_case NAME ARGS...: writes, reads back and checks every block.
+verify_case() {
+	local name=$1; shift
+	fio_engine "$name" 120 --do_verify=1 --verify_fatal=1 "$@"
+	result "verify $name: $*" "$name" ran_clean "$name"
+}
+# refused NAME REGEX ARGS...: bad input fails before any I/O, the engine
+# saying REGEX (fio's own "unrecognized option" does not count).
+refused() {
+	local name=$1 re=$2; shift 2
+	fio_engine "$name" 60 "$@"
+	result "bad input $name: refused before any I/O, message matches '$re' ($*)" "$name" \
+		eval "failed_cleanly $name && says $name '$re' && ! says $name 'io_u error|unrecognized option'"
+}
+pattern() { echo "--verify=pattern --verify_pattern=\"$1\"%o"; }
+
+# --- MDTS splitting on data-only namespaces ---------------------------------
+# MDTS 5 = 128 KiB, MDTS 7 = 512 KiB (4 KiB pages): bs from one block to
+# 8 MiB, bsrange across MDTS, depths 1 to 64, three verify kinds.
+verify_case m5-1blk-qd1 --filename=$M5 --rw=write --bs=4k --iodepth=1 --size=2m --verify=crc32c
+verify_case m5-bsrange-4k-1m-qd16 --filename=$M5 --rw=randwrite --bsrange=4k-1m --iodepth=16 \
+	--size=32m --verify=crc32c
+verify_case m5-8m-qd2 --filename=$M5 --rw=write --bs=8m --iodepth=2 --size=32m --verify=md5
+verify_case m5-pattern-64k-qd64 --filename=$M5 --rw=randwrite --bs=64k --iodepth=64 --size=16m \
+	--offset=32m $(pattern m5)
+verify_case m7-bsrange-4k-2m-qd32 --filename=$M7 --rw=randwrite --bsrange=4k-2m --iodepth=32 \
+	--size=32m --verify=md5
+verify_case m7-8m-qd4 --filename=$M7 --rw=write --bs=8m --iodepth=4 --size=32m $(pattern m7)
+verify_case m7-sgl --filename=$M7 --rw=randwrite --bsrange=4k-1m --iodepth=8 --size=16m \
+	--offset=32m --verify=crc32c --enable_sgl=1 --sge_size=8192
+
+# --- an error in one child of a split transfer -------------------------------
+# 1 MiB reads on MDTS 5 are eight 128 KiB commands; blkdebug fails the one
+# over 49 MiB + 384 KiB. Exactly that io_u fails, with the decoded status;
+# the other three finish (continue_on_error, so fio goes on past it).
+fio_engine split-error 120 --filename=$M5 --rw=read --bs=1m --iodepth=4 --offset=48m --size=4m \
+	--continue_on_error=read --ignore_error=61:5 --error_dump=1 --output-format=json
+result "split transfer: fio reports ENODATA for the 1 MiB io_u at $ERR_IO_OFFSET" split-error \
+	says split-error "io_u error.*No data available: read offset=$ERR_IO_OFFSET, buflen=1048576"
+result "split transfer: the decoded NVMe status reaches fio (errdetails)" split-error \
+	says split-error 'Media and Data Integrity Errors / Unrecovered Read Error'
+result "split transfer: exactly one io_u failed (one 'io_u error' line)" split-error \
+	test "$(grep -c 'io_u error' "$out/split-error.err")" = 1
+result "split transfer: the other three io_us completed (3072 KiB read, total_err 1)" split-error \
+	python3 -c "import json,sys
+t = open(sys.argv[1]).read(); j = json.loads(t[t.index('{'):])['jobs'][0]
+print('# read %d KiB, total_err %d' % (j['read']['io_kbytes'], j['total_err']))
+sys.exit(0 if (j['read']['io_kbytes'], j['total_err']) == (3072, 1) else 1)" "$out/split-error.out"
+
+# --- PI formats with separate metadata ----------------------------------------
+# Per namespace: pi_act=1 (the controller inserts and strips) and pi_act=0
+# (the engine generates and checks), the checks the type allows, sizes across
+# MDTS 5 (128 KiB). The regions at 28 and 29 MiB ("k1"%o and so on, bs=4k) are
+# read back through the kernel at the end.
+for n in 1 2 3; do
+	ns="$F ns=$n" chk=$ALL lbs=4k
+	[ $n = 1 ] && lbs=512
+	[ $n = 3 ] && chk=GUARD,APPTAG   # type 3: no reference tag to check
+	verify_case ns$n-act1-bsrange "--filename=$ns" --pi_act=1 --pi_chk=$chk --rw=randwrite \
+		--bsrange=$lbs-1m --iodepth=16 --size=8m --verify=crc32c
+	case $n in
+	1) verify_case ns1-act0-bsrange "--filename=$ns" --pi_act=0 --pi_chk=$chk --rw=randwrite \
+		--bsrange=512-512k --iodepth=32 --size=8m --offset=8m --verify=md5 ;;
+	2) verify_case ns2-act0-8m "--filename=$ns" --pi_act=0 --pi_chk=$chk --rw=write --bs=8m \
+		--iodepth=2 --size=16m --offset=8m --verify=md5 ;;
+	3) verify_case ns3-act0-bsrange-qd64 "--filename=$ns" --pi_act=0 --pi_chk=$chk --rw=randwrite \
+		--bsrange=4k-256k --iodepth=64 --size=8m --offset=8m $(pattern ns3) ;;
+	esac
+	# Kernel regions: pi_act=1 with no checks asked for (the engine must still
+	# give the controller the reference tag it stores), and pi_act=0.
+	verify_case ns$n-act1-kernel-region "--filename=$ns" --pi_act=1 --rw=write --bs=4k \
+		--iodepth=8 --size=1m --offset=28m $(pattern k$n)
+	verify_case ns$n-act0-kernel-region "--filename=$ns" --pi_act=0 --pi_chk=$chk --rw=write \
+		--bs=4k --iodepth=8 --size=1m --offset=29m $(pattern k$n)
+done
+# md_per_io_size exactly enough: bs=4k on 512+8 is 8 blocks, 64 bytes.
+verify_case ns1-md-per-io-exact "--filename=$N1" --pi_act=0 --pi_chk=$ALL --md_per_io_size=64 \
+	--rw=randwrite --bs=4k --iodepth=4 --size=1m --offset=18m --verify=crc32c
+verify_case ns1-sgl "--filename=$N1" --pi_act=0 --pi_chk=$ALL --enable_sgl=1 --rw=randwrite \
+	--bsrange=512-256k --iodepth=8 --size=4m --offset=24m --verify=crc32c
+
+# --- 512+8 PI type 2, extended LBAs -----------------------------------------
+# pi_act=1: the controller strips the 8 PI bytes, so blocks are 512 bytes and
+# fio's verify works. MDTS counts data only then: 256 blocks per command.
+verify_case ns4-act1-bsrange "--filename=$N4" --pi_act=1 --pi_chk=$ALL --rw=randwrite \
+	--bsrange=512-1m --iodepth=8 --size=8m --offset=4m --verify=crc32c
+# pi_act=0: blocks are 520 bytes with the PI in the buffer, which fio's
+# verify cannot check. Write a pattern (buffer_pattern, 4 bytes, so every
+# 520-byte block starts it afresh) over LBAs 0-511 with bs=520 and LBAs
+# 512-2559 with bs=532480 (1024 blocks; MDTS 5 takes 252 blocks of 520 bytes
+# per command), the controller checking the engine's PI as it arrives. Read
+# it back with the controller stripping and checking (pi_act=1, bs=512,
+# verify=pattern), with the engine checking on the host (pi_act=0,
+# bs=133120: 256 blocks, two commands each), and at the end through the
+# kernel.
+fill=(--rw=write --iodepth=8 --scramble_buffers=0 --refill_buffers=1)
+fio_engine ns4-act0-w520 120 "--filename=$N4" --pi_act=0 --pi_chk=$ALL --bs=520 --offset=0 \
+	--size=266240 --buffer_pattern='"P4a:"' "${fill[@]}"
+result "ns4 pi_act=0: bs=520 writes with engine-generated PI" ns4-act0-w520 ran_clean ns4-act0-w520
+fio_engine ns4-act0-wbig 120 "--filename=$N4" --pi_act=0 --pi_chk=$ALL --bs=532480 --offset=266240 \
+	--size=1064960 --buffer_pattern='"P4b:"' "${fill[@]}"
+result "ns4 pi_act=0: bs=532480 (1024 blocks, split at 252) writes" ns4-act0-wbig ran_clean ns4-act0-wbig
+r512=(--filename="$N4" --pi_act=1 --pi_chk=$ALL --rw=read --bs=512 --iodepth=16 --verify_only=1
+	--verify=pattern)
+fio_engine ns4-act1-r512 120 "${r512[@]}" --offset=0 --size=262144 --verify_pattern='"P4a:"' \
+	--name=ns4-act1-r512b "${r512[@]}" --offset=262144 --size=1048576 --verify_pattern='"P4b:"'
+result "ns4: what pi_act=0 wrote reads back with pi_act=1 bs=512 (controller strips and checks PI)" \
+	ns4-act1-r512 ran_clean ns4-act1-r512
+fio_engine ns4-act0-r 120 "--filename=$N4" --pi_act=0 --pi_chk=$ALL --rw=read --bs=133120 \
+	--iodepth=4 --offset=0 --size=1331200
+result "ns4: pi_act=0 reads of 256 blocks check the PI on the host" ns4-act0-r ran_clean ns4-act0-r
+
+# --- 4096+64 extended LBAs without PI -------------------------------------
+# bs counts data and metadata (4160); fio's verify covers both. 64 blocks
+# (266240 bytes) is more than MDTS 5 (31 blocks).
+verify_case ns5-bssplit "--filename=$N5" --rw=randwrite --bssplit=4160/40:8320/20:266240/40 \
+	--iodepth=16 --size=$((4160 * 2048)) --verify=crc32c
+verify_case ns5-kernel-region "--filename=$N5" --rw=write --bs=4160 --iodepth=8 \
+	--offset=$((4160 * 4096)) --size=$((4160 * 256)) $(pattern k5)
+
+# --- bad input: refused before any I/O -----------------------------------------
+refused pi-chk-foo 'pi_chk.*FOO' "--filename=$N1" --pi_chk=GUARD,FOO --rw=read --bs=4k --size=1m
+refused pi-act0-no-pi 'pi_act.*protection information|protection information.*pi_act' \
+	--filename=$M5 --pi_act=0 --rw=read --bs=4k --size=1m
+refused pi-chk-no-pi 'pi_chk.*protection information|protection information.*pi_chk' \
+	"--filename=$N5" --pi_chk=GUARD --rw=read --bs=4160 --size=1m
+refused ext-bs-512 '520' "--filename=$N4" --pi_act=0 --rw=read --bs=512 --size=1m
+refused ext-nopi-bs-4096 '4160' "--filename=$N5" --rw=read --bs=4096 --size=1m
+refused md-per-io-small 'md_per_io_size' "--filename=$N1" --pi_act=0 --md_per_io_size=32 \
+	--rw=read --bs=4k --size=1m
+refused ext-pi-verify 'verify' "--filename=$N4" --pi_act=0 --rw=write --bs=520 \
+	--offset=$((520 * 30000)) --size=52000 --verify=crc32c
+
+# --- PI that does not match its data -------------------------------------------
+# FVN_TEST_CORRUPT_PI (a test hook in the engine): =write flips one guard bit
+# after the engine generates PI for a write; =read flips one in the PI a read
+# returned, before the engine checks it. Writes with pi_chk empty: the
+# controller stores what it is given without checking.
+fio_engine tamper-w 60 FVN_TEST_CORRUPT_PI=write "--filename=$N1" --pi_act=0 --rw=write --bs=4k \
+	--size=64k --offset=20m
+result "tampered PI: the write itself succeeds (no checks asked for)" tamper-w ran_clean tamper-w
+fio_engine tamper-r-ctrl 60 "--filename=$N1" --pi_act=1 --pi_chk=GUARD --rw=read --bs=4k \
+	--size=64k --offset=20m
+result "tampered PI: a read with pi_chk=GUARD fails with the controller's End-to-end Guard Check Error" \
+	tamper-r-ctrl eval "failed_cleanly tamper-r-ctrl && says tamper-r-ctrl 'End-to-end Guard Check Error'"
+result "tampered PI: fio reports EILSEQ, as Linux does for a PI error" tamper-r-ctrl \
+	says tamper-r-ctrl 'io_u error.*Invalid or incomplete multibyte or wide character'
+fio_engine tamper-r-act0 60 "--filename=$N1" --pi_act=0 --pi_chk=GUARD --rw=read --bs=4k \
+	--size=64k --offset=20m
+result "tampered PI: a pi_act=0 read with pi_chk=GUARD fails with a guard check error" tamper-r-act0 \
+	eval "failed_cleanly tamper-r-act0 && says tamper-r-act0 '[Gg]uard'"
+fio_engine tamper-r-host 60 FVN_TEST_CORRUPT_PI=read "--filename=$N2" --pi_act=0 --pi_chk=GUARD \
+	--rw=read --bs=4k --size=64k --offset=29m
+result "PI corrupted on its way to the host: pi_act=0 reads fail with the engine's own guard check error" \
+	tamper-r-host eval "failed_cleanly tamper-r-host && says tamper-r-host '[Hh]ost.*[Gg]uard|[Gg]uard.*[Hh]ost'"
+
+# --- application tags ------------------------------------------------------------
+# ns1's pi_act=1 region at 28 MiB holds the default application tag 0x1234.
+fio_engine apptag-wrong 60 "--filename=$N1" --pi_act=1 --pi_chk=APPTAG --apptag=0x4321 --rw=read \
+	--bs=4k --size=64k --offset=28m
+result "apptag=0x4321 against stored 0x1234: End-to-end Application Tag Check Error" apptag-wrong \
+	eval "failed_cleanly apptag-wrong && says apptag-wrong 'End-to-end Application Tag Check Error'"
+fio_engine apptag-masked 60 "--filename=$N1" --pi_act=1 --pi_chk=APPTAG --apptag=0x12ff \
+	--apptag_mask=0xff00 --rw=read --bs=4k --size=64k --offset=28m
+result "apptag=0x12ff with apptag_mask=0xff00 against stored 0x1234: the masked check passes" \
+	apptag-masked ran_clean apptag-masked
+
+# --- the kernel's nvme driver reads what the engine wrote ---------------------
+python3 "$repo/tools/fvn-setup" unbind $FBDF > "$out/unbind.out" 2>&1
+result "the formats controller moves to the kernel nvme driver (fvn-setup unbind)" unbind \
+	eval "[ \"\$(driver_of $FBDF)\" = nvme ] && wait_ns $FBDF 5"
+c=$(ctrl_of $FBDF)
+blk() { basename "$(ls -d $pci/$FBDF/nvme/$c/${c}n$1 2>/dev/null)"; }
+sectors() { cat /sys/block/$(blk $1)/size 2>/dev/null; }
+integrity() { cat /sys/block/$(blk $1)/integrity/format 2>/dev/null; }
+lbs_of() { cat /sys/block/$(blk $1)/queue/logical_block_size 2>/dev/null; }
+check "kernel: ns1 (512+8 PI 1) is 32 MiB of 512 B blocks with T10-DIF-TYPE1-CRC ($(sectors 1) sectors, $(lbs_of 1), $(integrity 1))" \
+	test "$(sectors 1) $(lbs_of 1) $(integrity 1)" = "65536 512 T10-DIF-TYPE1-CRC"
+check "kernel: ns2 (4096+16 PI 1, 64-bit guard) is 32 MiB with EXT-DIF-TYPE1-CRC64 ($(sectors 2) sectors, $(lbs_of 2), $(integrity 2))" \
+	test "$(sectors 2) $(lbs_of 2) $(integrity 2)" = "65536 4096 EXT-DIF-TYPE1-CRC64"
+check "kernel: ns3 (4096+8 PI 3) is 32 MiB with T10-DIF-TYPE3-CRC ($(sectors 3) sectors, $(lbs_of 3), $(integrity 3))" \
+	test "$(sectors 3) $(lbs_of 3) $(integrity 3)" = "65536 4096 T10-DIF-TYPE3-CRC"
+check "kernel: ns4 (512+8 PI 2, extended) is 32 MiB, no integrity profile: PRACT strips the PI ($(sectors 4) sectors, $(lbs_of 4), $(integrity 4))" \
+	test "$(sectors 4) $(lbs_of 4) $(integrity 4)" = "65536 512 none"
+check "kernel: ns5 (4096+64 extended, no PI) has capacity 0: no block I/O, passthrough only ($(sectors 5) sectors)" \
+	test "$(sectors 5)" = 0
+for n in 1 2 3; do
+	fio_kernel kernel-ns$n --filename=/dev/$(blk $n) --rw=read --bs=4k --size=2m --offset=28m \
+		--verify_only=1 $(pattern k$n)
+	result "kernel reads ns$n's pi_act=1 and pi_act=0 regions, PI checked, identical to the engine's pattern" \
+		kernel-ns$n ran_clean kernel-ns$n
+done
+# ns4: the two pattern regions, 512-byte blocks after the controller strips PI.
+python3 -c "import sys; sys.stdout.buffer.write(b'P4a:' * (512 * 512 // 4) + b'P4b:' * (2048 * 512 // 4))" \
+	> "$out/ns4-expected.bin"
+timeout 60 dd if=/dev/$(blk 4) bs=64k count=20 iflag=direct status=none > "$out/ns4-kernel.bin" \
+	2> "$out/kernel-ns4.err"
+echo "dd if=/dev/$(blk 4) bs=64k count=20 iflag=direct | cmp $out/ns4-expected.bin" > "$out/kernel-ns4.cmd"
+cmp "$out/ns4-expected.bin" "$out/ns4-kernel.bin" > "$out/kernel-ns4.out" 2>&1
+echo $? > "$out/kernel-ns4.rc"
+result "kernel reads ns4 (PRACT, controller checks PI type 2) identical to what pi_act=0 wrote" \
+	kernel-ns4 test "$(rc_of kernel-ns4)" = 0
+# ns5: no block device; read data and metadata through the passthrough
+# ioctl and compare with fio's "k5"%o pattern for bs=4160.
+cat > "$out/passthru-read.py" <<'PY'
+import ctypes, fcntl, os, struct, sys
+dev, slba, nlb, bs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+class Cmd(ctypes.Structure):   # struct nvme_passthru_cmd, linux/nvme_ioctl.h
+    _fields_ = [("opcode", ctypes.c_uint8), ("flags", ctypes.c_uint8), ("rsvd1", ctypes.c_uint16),
+                ("nsid", ctypes.c_uint32), ("cdw2", ctypes.c_uint32), ("cdw3", ctypes.c_uint32),
+                ("metadata", ctypes.c_uint64), ("addr", ctypes.c_uint64),
+                ("metadata_len", ctypes.c_uint32), ("data_len", ctypes.c_uint32)] + \
+               [("cdw%d" % i, ctypes.c_uint32) for i in range(10, 16)] + \
+               [("timeout_ms", ctypes.c_uint32), ("result", ctypes.c_uint32)]
+assert ctypes.sizeof(Cmd) == 72
+NVME_IOCTL_ID, NVME_IOCTL_IO_CMD = 0x4E40, 0xC0484E43
+fd = os.open(dev, os.O_RDONLY)
+nsid = fcntl.ioctl(fd, NVME_IOCTL_ID)
+bad = 0
+for first in range(slba, slba + nlb, 16):
+    n = min(16, slba + nlb - first)
+    buf = ctypes.create_string_buffer(n * bs)
+    c = Cmd(opcode=0x02, nsid=nsid, addr=ctypes.addressof(buf), data_len=n * bs,
+            cdw10=first & 0xffffffff, cdw11=first >> 32, cdw12=n - 1)
+    status = fcntl.ioctl(fd, NVME_IOCTL_IO_CMD, c)
+    if status:
+        sys.exit("read of LBA %d: NVMe status 0x%x" % (first, status))
+    for i in range(n):
+        off = (first + i) * bs
+        unit = b"k5" + struct.pack("<Q", off)
+        want = (unit * (bs // len(unit) + 1))[:bs]
+        if buf.raw[i * bs:(i + 1) * bs] != want:
+            bad += 1
+            if bad <= 3:
+                print("LBA %d differs from the pattern for offset %d" % (first + i, off))
+print("%d of %d blocks differ" % (bad, nlb))
+sys.exit(1 if bad else 0)
+PY
+timeout 60 python3 "$out/passthru-read.py" /dev/ng${c#nvme}n5 4096 256 4160 > "$out/kernel-ns5.out" \
+	2> "$out/kernel-ns5.err"
+echo $? > "$out/kernel-ns5.rc"
+echo "python3 $out/passthru-read.py /dev/ng${c#nvme}n5 4096 256 4160" > "$out/kernel-ns5.cmd"
+result "kernel passthrough reads ns5's 4160-byte blocks (data and metadata) identical to the engine's pattern" \
+	kernel-ns5 test "$(rc_of kernel-ns5)" = 0
+# The tampered blocks: the kernel (and the controller) must refuse them.
+timeout 60 dd if=/dev/$(blk 1) bs=4k skip=5120 count=16 iflag=direct status=none of=/dev/null \
+	> "$out/kernel-tamper.out" 2> "$out/kernel-tamper.err"
+echo $? > "$out/kernel-tamper.rc"
+echo "dd if=/dev/$(blk 1) bs=4k skip=5120 count=16 iflag=direct" > "$out/kernel-tamper.cmd"
+result "kernel: reading ns1's tampered blocks fails with EILSEQ (PI checked on reads)" kernel-tamper \
+	eval "[ $(rc_of kernel-tamper) != 0 ] && [ $(rc_of kernel-tamper) != 124 ] &&
+		says kernel-tamper 'Invalid or incomplete multibyte or wide character'"
+
+echo "# engine runs, slowest first (seconds): $(sort -rn "$out/seconds" | head -n 8 | tr '\n' ' ')"
