@@ -10,6 +10,8 @@
 #                 ns3 4096+8  PI type 3, separate metadata
 #                 ns4 512+8   PI type 2, extended LBAs (mset=1)
 #                 ns5 4096+64 no PI, extended LBAs
+#   0000:00:07.0  4096+64 no PI, extended LBAs, 16 MiB, MDTS 1 (one block per
+#                 command: see formats-guest.sh on QEMU 7.2's extended LBAs)
 # formats-guest.sh runs the engine on each (verify jobs with pi_act 1 and 0,
 # bad input, an error in one child of a split transfer, tampered PI), then
 # hands 0000:00:06.0 to the kernel's nvme driver and reads back what the
@@ -62,7 +64,9 @@ formats+=,ns5.lbs=4096,ns5.ms=64,ns5.mset=1
 	--nvme slot=4,lbs=4096,size=64M,mdts=5,serial=fvn-m5,inject=read@$(((49 << 20) + (384 << 10))) \
 	--nvme slot=5,lbs=4096,size=64M,mdts=7,serial=fvn-m7 \
 	--nvme "slot=6,$formats" \
-	-- env FVN_OUT="$out" FVN_KROOT="$FVN_CACHE/kernel/root" bash test/bed-tests/formats-guest.sh
+	--nvme slot=7,lbs=4096,size=16M,ms=64,mset=1,mdts=1,serial=fvn-x5 \
+	-- env FVN_OUT="$out" FVN_IMAGES="$out/vm" FVN_KROOT="$FVN_CACHE/kernel/root" \
+	bash test/bed-tests/formats-guest.sh
 rc=$?
 check "format tests ran to the end in the guest (exit $rc, $((SECONDS - start)) s)" test $rc -eq 0
 # Each namespace's format reached QEMU (qemu-cmdline is printf %q output: commas escaped).
@@ -73,6 +77,6 @@ check "QEMU got each namespace's format (ms, mset, pi, pif) and the data-only on
 	grep -q 'nsid=3,logical_block_size=4096,physical_block_size=4096,ms=8,mset=0,pi=3,pif=0,pil=0' '$out/qemu-args' &&
 	grep -q 'nsid=4,logical_block_size=512,physical_block_size=512,ms=8,mset=1,pi=2,pif=0,pil=0' '$out/qemu-args' &&
 	grep -q 'nsid=5,logical_block_size=4096,physical_block_size=4096,ms=64,mset=1,pi=0,pif=0,pil=0' '$out/qemu-args' &&
-	[ \$(grep -c ',ms=' '$out/qemu-args') = 5 ]"
+	[ \$(grep -c ',ms=' '$out/qemu-args') = 6 ]"
 check "a 32 MiB namespace of 512+8 blocks gets a 32.5 MiB image (data, then metadata)" \
 	test "$(stat -c %s "$out/vm/nvme2n1.img")" = $((65536 * 520))
