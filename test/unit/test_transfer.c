@@ -231,6 +231,7 @@ static void test_children(void)
 	setup(PS, CMD_BLOCKS);
 	queue_read(&io_us[0], 1 << 20, 100 * 1024);
 	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
 	CHECK_EQ(ios[0].nr_cmds, 4);
 	CHECK_EQ(ios[0].pending, 4);
 	CHECK_EQ(fvn_commit(&td), 0);
@@ -311,6 +312,7 @@ static void test_failed_child(void)
 	/* The same io_u next as one command that fails: nothing of the split is left over. */
 	queue_read(&io_us[0], 0, 32768);
 	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
 	CHECK_EQ(ios[0].nr_cmds, 1);
 	complete(ios[0].cid, NVME_SC_INTERNAL);
 	CHECK_EQ(reap(1), 1);
@@ -337,6 +339,7 @@ static void test_busy_all_or_none(void)
 	CHECK_EQ(t.busy, 1);
 	queue_read(&io_us[0], 0, 96 * 1024);	/* 3 children fit */
 	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
 	CHECK_EQ(ios[0].nr_cmds, 3);
 }
 
@@ -370,6 +373,7 @@ static void test_moved_buffer(void)
 	queue_read(&io_us[0], 0, 64 * 1024);
 	io_us[0].xfer_buf = bufs[0] + 2 * PS;
 	fvn_queue(&td, &io_us[0]);
+	fvn_commit(&td);
 	c0 = fetch();
 	c1 = fetch();
 	CHECK_EQ(c0->prp1, iova(bufs[0]) + 2 * PS);
@@ -381,6 +385,7 @@ static void test_moved_buffer(void)
 	ios[0].inflight = false;
 	ff.inflight = 0;
 	fvn_queue(&td, &io_us[0]);
+	fvn_commit(&td);
 	CHECK_EQ(ios[0].child_built_bytes, 32768);
 	CHECK_EQ(fetch()->prp1, iova(bufs[0]));
 	CHECK_EQ(fetch()->prp1, iova(bufs[0]) + 32768);
@@ -394,6 +399,7 @@ static void test_extended_blocks(void)
 	setup(520, 63);	/* 63 * 520 = 32,760 bytes per command */
 	queue_read(&io_us[0], 520 * 100, 520 * 64);
 	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
 	CHECK_EQ(ios[0].nr_cmds, 2);
 	c = fetch();
 	CHECK_EQ(c->cdw10, 100);
@@ -424,6 +430,7 @@ static void test_plain_within_limit(void)
 	ios[0].prp_built_len = 32768;
 	queue_read(&io_us[0], 0, 32768);
 	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
 	CHECK_EQ(ios[0].nr_cmds, 1);
 	c = fetch();
 	CHECK_EQ((c->cdw12 & 0xffff) + 1, 8);
@@ -462,6 +469,7 @@ static void test_pi_write_fields(void)
 	io_us[0].ddir = DDIR_WRITE;
 	memset(bufs[0], 0xa5, 16 * 512);
 	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
 	c0 = fetch();
 	c1 = fetch();
 	CHECK_EQ(c0->opcode, NVME_NVM_WRITE);
@@ -489,6 +497,7 @@ static void test_pi_host_check_on_read(void)
 	nvme_pi_generate(&ff.fmt, bufs[0], mds[0], 8, &tags);	/* what the device returns */
 	queue_read(&io_us[0], 64 * 512, 8 * 512);
 	fvn_queue(&td, &io_us[0]);
+	fvn_commit(&td);
 	base = ios[0].cid;
 	complete(base, 0);
 	CHECK_EQ(reap(1), 1);
@@ -497,6 +506,7 @@ static void test_pi_host_check_on_read(void)
 
 	bufs[0][5 * 512 + 17] ^= 0x01;	/* one bit of block 5's data */
 	fvn_queue(&td, &io_us[0]);
+	fvn_commit(&td);
 	complete(ios[0].cid, 0);
 	CHECK_EQ(reap(1), 1);
 	CHECK_EQ(io_us[0].error, EILSEQ);
@@ -511,6 +521,7 @@ static void test_pi_host_check_on_read(void)
 	/* A wrong reference tag (the block came from elsewhere) is caught too. */
 	bufs[0][5 * 512 + 17] ^= 0x01;
 	fvn_queue(&td, &io_us[0]);
+	fvn_commit(&td);
 	io_us[0].offset = 65 * 512;	/* fio asked for LBA 65: the PI says 64 */
 	ios[0].inflight = true;
 	complete(ios[0].cid, 0);
@@ -533,6 +544,7 @@ static void test_sgl_pointers(void)
 				sizeof(why)), 0);
 	queue_read(&io_us[0], 0, 4096);
 	fvn_queue(&td, &io_us[0]);
+	fvn_commit(&td);
 	c = fetch();
 	CHECK_EQ((c->flags >> NVME_SQE_PSDT_SHIFT) & 3, NVME_SQE_PSDT_SGL_MPTR_CONTIG);
 	CHECK_EQ(c->sgl1.addr, iova(bufs[0]));
@@ -543,6 +555,7 @@ static void test_sgl_pointers(void)
 
 	queue_read(&io_us[0], 0, 40960);	/* 2 commands: 32 KiB, then 8 KiB */
 	fvn_queue(&td, &io_us[0]);
+	fvn_commit(&td);
 	c = fetch();
 	CHECK_EQ(c->sgl1.id >> 4, NVME_SGL_TYPE_LAST_SEGMENT);
 	CHECK_EQ(c->sgl1.len, 8 * 16);
