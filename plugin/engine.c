@@ -467,7 +467,7 @@ static size_t plan_commands(struct thread_data *td, struct fvn_thread *t)
 static int fvn_post_init(struct thread_data *td)
 {
 	struct fvn_thread *t = td->io_ops_data;
-	size_t one_cmd = plan_commands(td, t), list_pages, child_pages = 0, stride;
+	size_t one_cmd = plan_commands(td, t), list_pages, child_pages = 0, md_desc_pages = 0, stride;
 	uint64_t dma_iova, md_iova = 0;
 	unsigned n = td->io_u_all.nr;
 
@@ -494,8 +494,13 @@ static int fvn_post_init(struct thread_data *td)
 			child_pages = p;
 	}
 	t->child_list_bytes = child_pages * t->page_size;
-	/* The list pages, the children's, then a page for the DSM range. */
-	stride = (list_pages + 1) * t->page_size + t->max_cmds * t->child_list_bytes;
+	for (unsigned i = 0; i < t->nr_files; i++)
+		if (t->files[i]->use_sgl && t->files[i]->sgl.psdt == NVME_SQE_PSDT_SGL_MPTR_SGL)
+			md_desc_pages = (t->max_cmds * sizeof(struct nvme_sgl_desc) + t->page_size - 1) /
+					t->page_size;
+	/* The list pages, a page for the DSM range, the children's lists, metadata descriptors. */
+	stride = (list_pages + 1) * t->page_size + t->max_cmds * t->child_list_bytes +
+		 md_desc_pages * t->page_size;
 	t->ios = calloc(n, sizeof(*t->ios));
 	t->io_dma = env_dma_alloc(stride * n, t->page_size, t->numa_node, &dma_iova);
 	if (!t->ios || !t->io_dma)
@@ -520,6 +525,12 @@ static int fvn_post_init(struct thread_data *td)
 		io->dsm_iova = iova + list_pages * t->page_size;
 		io->child_lists = base + (list_pages + 1) * t->page_size;
 		io->child_lists_iova = iova + (list_pages + 1) * t->page_size;
+		if (md_desc_pages) {
+			size_t at = (list_pages + 1) * t->page_size + t->max_cmds * t->child_list_bytes;
+
+			io->md_descs = (struct nvme_sgl_desc *)(base + at);
+			io->md_descs_iova = iova + at;
+		}
 		if (t->md_dma) {
 			io->md = (uint8_t *)t->md_dma + i * t->md_per_io;
 			io->md_iova = md_iova + i * t->md_per_io;

@@ -98,6 +98,9 @@ struct fvn_io {
 	uint8_t *md;                /* separate metadata buffer (md_per_io_size bytes) */
 	uint64_t md_iova;
 	struct nvme_pi_error pi_err; /* of FVN_FAIL_HOST_PI */
+	/* enable_sgl with SGLS.MSDS: one metadata descriptor per command (PSDT 10b) */
+	struct nvme_sgl_desc *md_descs;
+	uint64_t md_descs_iova;
 	struct nvme_dsm_range *dsm; /* one range, for trims */
 	uint64_t dsm_iova;
 	struct fvn_file *ff;        /* whose queue pair it was issued on */

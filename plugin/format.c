@@ -184,9 +184,14 @@ static int apply_sgl(struct thread_data *td, struct fvn_file *ff, uint32_t sgls)
 						ff->block_bytes);
 		ff->cmd_bytes = ff->max_cmd_blocks * ff->block_bytes;
 	}
+	/*
+	 * Separate metadata goes through an SGL too where the controller says
+	 * it takes one there (SGLS.MSDS); otherwise MPTR is its address, which
+	 * every controller with SGLs accepts (QEMU 7.2 does not set MSDS).
+	 */
 	ret = nvme_sgl_setup(&ff->sgl, sgls, o->sge_size,
-			     ff->cmd_bytes < td_max_bs(td) ? ff->cmd_bytes : td_max_bs(td), false,
-			     why, sizeof(why));
+			     ff->cmd_bytes < td_max_bs(td) ? ff->cmd_bytes : td_max_bs(td),
+			     ff->md_bytes && (sgls & NVME_SGLS_MSDS), why, sizeof(why));
 	if (ret) {
 		env_err("%s: enable_sgl=1 cannot be used: %s; leave enable_sgl=0 (PRPs)%s", ff->bdf,
 			why, ret == -ENOTSUP ? "" : ", or choose another sge_size");

@@ -133,6 +133,24 @@ static int sgl_data_pointer(struct fvn_thread *t, struct fvn_file *ff, struct fv
 	return ret;
 }
 
+/*
+ * Separate metadata of a command's blocks: MPTR is its address (PSDT 00b or
+ * 01b), or, with SGLs on a controller that takes them for metadata
+ * (SGLS.MSDS), the address of one SGL descriptor of it (PSDT 10b).
+ */
+static int metadata_pointer(const struct fvn_file *ff, struct fvn_io *io, unsigned k,
+			    uint32_t first, uint32_t blocks, struct nvme_sqe *cmd)
+{
+	uint64_t md_iova = io->md_iova + (uint64_t)first * ff->md_bytes;
+
+	if (!ff->use_sgl || ff->sgl.psdt != NVME_SQE_PSDT_SGL_MPTR_SGL) {
+		cmd->mptr = md_iova;
+		return 0;
+	}
+	return nvme_sgl_mptr(&ff->sgl, md_iova, blocks * ff->md_bytes, &io->md_descs[k],
+			     io->md_descs_iova + k * sizeof(struct nvme_sgl_desc), &cmd->mptr);
+}
+
 int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io,
 		       struct io_u *io_u, uint16_t cid, uint64_t slba, uint32_t nlb)
 {
@@ -178,8 +196,11 @@ int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io 
 			io->fail = FVN_FAIL_DATA_POINTER;
 			return EINVAL;
 		}
-		if (ff->md_bytes)
-			cmd->mptr = io->md_iova + (uint64_t)first * ff->md_bytes;
+		if (ff->md_bytes && metadata_pointer(ff, io, k, first, blocks, cmd)) {
+			ff->qp.sq.tail = tail;
+			io->fail = FVN_FAIL_DATA_POINTER;
+			return EINVAL;
+		}
 		(void)nvme_sq_copy_cmd(&ff->qp.sq, cmd); /* room checked above */
 	}
 	io->nr_cmds = (uint16_t)n;

@@ -568,6 +568,35 @@ static void test_sgl_pointers(void)
 	CHECK_EQ(ios[0].child_built_bytes, 0);	/* the PRP lists there are gone */
 }
 
+/* SGLs on a controller with SGLS.MSDS: MPTR points at one descriptor per command (PSDT 10b). */
+static struct nvme_sgl_desc md_descs[DEPTH][MAX_CMDS] __attribute__((aligned(64)));
+
+static void test_sgl_metadata_descriptor(void)
+{
+	const struct nvme_sqe *c0, *c1;
+	char why[128];
+
+	setup_pi();
+	ff.use_sgl = true;
+	CHECK_EQ(nvme_sgl_setup(&ff.sgl, NVME_SGLS_SUPPORT_BYTE | NVME_SGLS_MSDS, 4096, 4096, true,
+				why, sizeof(why)), 0);
+	ios[0].md_descs = md_descs[0];
+	ios[0].md_descs_iova = iova(md_descs[0]);
+	queue_read(&io_us[0], 0, 12 * 512);	/* 8 blocks, then 4 */
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	c0 = fetch();
+	c1 = fetch();
+	CHECK_EQ((c0->flags >> NVME_SQE_PSDT_SHIFT) & 3, NVME_SQE_PSDT_SGL_MPTR_SGL);
+	CHECK_EQ(c0->mptr, iova(&md_descs[0][0]));
+	CHECK_EQ(c1->mptr, iova(&md_descs[0][1]));
+	CHECK_EQ(md_descs[0][0].addr, iova(mds[0]));
+	CHECK_EQ(md_descs[0][0].len, 8 * 8);
+	CHECK_EQ(md_descs[0][1].addr, iova(mds[0]) + 8 * 8);
+	CHECK_EQ(md_descs[0][1].len, 4 * 8);
+	CHECK_EQ(md_descs[0][1].id >> 4, NVME_SGL_TYPE_DATA_BLOCK);
+}
+
 int main(void)
 {
 	test_children();
@@ -580,5 +609,6 @@ int main(void)
 	test_pi_write_fields();
 	test_pi_host_check_on_read();
 	test_sgl_pointers();
+	test_sgl_metadata_descriptor();
 	return check_done("test_transfer");
 }
