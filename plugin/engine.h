@@ -188,6 +188,14 @@ unsigned fvn_check_stalls(struct thread_data *td, struct fvn_thread *t, unsigned
 int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, struct io_u *io_u);
 
 /*
+ * PRPs of a read or write that is one command: the io_u's list built at
+ * set-up when the buffer is fio's own, built afresh when fio moved it. In
+ * io.c. 0 or a negative errno.
+ */
+int fvn_set_data_pointer(struct fvn_thread *t, struct fvn_io *io, struct io_u *io_u,
+			 struct nvme_sqe *cmd);
+
+/*
  * Reads and writes beyond one plain command, in transfer.c: split above
  * the command size, metadata pointers, protection information. Builds and
  * copies io's commands (cid is child 0's); returns 0, EBUSY when the SQ

@@ -17,9 +17,9 @@
 #include "nvme/status.h"
 #include "plugin/engine.h"
 
-/* Data pointer of a read or write: the prebuilt list when it fits. */
-static int set_data_pointer(struct fvn_thread *t, struct fvn_io *io, struct io_u *io_u,
-			    struct nvme_sqe *cmd)
+/* Data pointer of a one-command read or write: the prebuilt list when it fits. */
+int fvn_set_data_pointer(struct fvn_thread *t, struct fvn_io *io, struct io_u *io_u,
+			 struct nvme_sqe *cmd)
 {
 	if (io_u->xfer_buf == io_u->buf && io->prp_built_len >= io_u->xfer_buflen)
 		return nvme_prp_reuse(io->buf_iova, io_u->xfer_buflen, io->prp_built_len,
@@ -75,7 +75,7 @@ int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, stru
 		}
 		nvme_io_rw_cmd(&cmd, io_u->ddir == DDIR_READ ? NVME_NVM_READ : NVME_NVM_WRITE, cid,
 			       ff->nsid, slba, (uint32_t)nlb);
-		if (set_data_pointer(t, io, io_u, &cmd)) {
+		if (fvn_set_data_pointer(t, io, io_u, &cmd)) {
 			io->fail = FVN_FAIL_DATA_POINTER;
 			return EINVAL;
 		}

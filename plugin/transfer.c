@@ -74,41 +74,6 @@ static int child_data_pointer(struct fvn_thread *t, struct fvn_file *ff, struct 
 			      len, t->page_size, &list, &cmd->prp1, &cmd->prp2);
 }
 
-/* A single command's data pointer: the io_u's own list, as io.c does. */
-static int whole_data_pointer(struct fvn_thread *t, struct fvn_io *io, struct io_u *io_u,
-			      struct nvme_sqe *cmd)
-{
-	if (io_u->xfer_buf == io_u->buf && io->prp_built_len >= io_u->xfer_buflen)
-		return nvme_prp_reuse(io->buf_iova, io_u->xfer_buflen, io->prp_built_len,
-				      t->page_size, &io->prp, &cmd->prp1, &cmd->prp2);
-	io->prp_built_len = 0;
-	return nvme_prp_build(t->buf_iova + ((uint8_t *)io_u->xfer_buf - (uint8_t *)t->buf),
-			      io_u->xfer_buflen, t->page_size, &io->prp, &cmd->prp1, &cmd->prp2);
-}
-
-/*
- * PRINFO, and the tags the controller writes or checks: the initial
- * reference tag is the command's first LBA (types 1 and 2; the host's PI
- * counts from the same place), the application tag and its mask.
- */
-static void set_pi_fields(const struct fvn_file *ff, struct nvme_sqe *cmd, uint64_t slba)
-{
-	cmd->cdw12 |= ff->rw_flags;
-	cmd->cdw14 = (uint32_t)slba;
-	if (ff->fmt.guard_bits == 64)	/* 48-bit reference tag: bits 47:32 in CDW3 */
-		cmd->cdw3 = (uint32_t)(slba >> 32) & 0xffff;
-	cmd->cdw15 = (uint32_t)ff->pi_tags.app_mask << 16 | ff->pi_tags.app;
-}
-
-/* The host's PI over a whole io_u, from its first LBA. */
-static struct nvme_pi_tags io_tags(const struct fvn_file *ff, uint64_t slba)
-{
-	struct nvme_pi_tags tags = ff->pi_tags;
-
-	tags.ref = slba;
-	return tags;
-}
-
 /*
  * enable_sgl: the command's data as SGL descriptors of at most sge_size,
  * built per command in the child's list memory (the PRP lists there are
@@ -186,7 +151,7 @@ int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io 
 			ret = sgl_data_pointer(t, ff, io, io_u, k, (size_t)first * ff->block_bytes,
 					       (size_t)blocks * ff->block_bytes, cmd);
 		else if (n == 1)
-			ret = whole_data_pointer(t, io, io_u, cmd);
+			ret = fvn_set_data_pointer(t, io, io_u, cmd);
 		else
 			ret = child_data_pointer(t, ff, io, io_u, k, (size_t)first * ff->block_bytes,
 						 (size_t)blocks * ff->block_bytes, cmd);
