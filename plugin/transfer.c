@@ -75,6 +75,29 @@ static int child_data_pointer(struct fvn_thread *t, struct fvn_file *ff, struct 
 }
 
 /*
+ * PRINFO, and the tags the controller writes or checks: the initial
+ * reference tag is the command's first LBA (types 1 and 2; the host's PI
+ * counts from the same place), the application tag and its mask.
+ */
+static void set_pi_fields(const struct fvn_file *ff, struct nvme_sqe *cmd, uint64_t slba)
+{
+	cmd->cdw12 |= ff->rw_flags;
+	cmd->cdw14 = (uint32_t)slba;
+	if (ff->fmt.guard_bits == 64)	/* 48-bit reference tag: bits 47:32 in CDW3 */
+		cmd->cdw3 = (uint32_t)(slba >> 32) & 0xffff;
+	cmd->cdw15 = (uint32_t)ff->pi_tags.app_mask << 16 | ff->pi_tags.app;
+}
+
+/* The host's PI over a whole io_u, from its first LBA. */
+static struct nvme_pi_tags io_tags(const struct fvn_file *ff, uint64_t slba)
+{
+	struct nvme_pi_tags tags = ff->pi_tags;
+
+	tags.ref = slba;
+	return tags;
+}
+
+/*
  * enable_sgl: the command's data as SGL descriptors of at most sge_size,
  * built per command in the child's list memory (the PRP lists there are
  * then stale: rebuilt on the next PRP use).
