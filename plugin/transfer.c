@@ -82,10 +82,10 @@ static int child_data_pointer(struct fvn_thread *t, struct fvn_file *ff, struct 
 static void set_pi_fields(const struct fvn_file *ff, struct nvme_sqe *cmd, uint64_t slba)
 {
 	cmd->cdw12 |= ff->rw_flags;
-	cmd->cdw14 = (uint32_t)slba;
-	if (ff->fmt.guard_bits == 64)	/* 48-bit reference tag: bits 47:32 in CDW3 */
-		cmd->cdw3 = (uint32_t)(slba >> 32) & 0xffff;
-	cmd->cdw15 = (uint32_t)ff->pi_tags.app_mask << 16 | ff->pi_tags.app;
+	cmd->cdw14 = nvme_rw_cdw14_reftag(slba);
+	if (ff->fmt.guard_bits == 64)	/* the 48-bit reference tag's high bits */
+		cmd->cdw3 = nvme_rw_cdw3_reftag(slba);
+	cmd->cdw15 = nvme_rw_cdw15(ff->pi_tags.app, ff->pi_tags.app_mask);
 }
 
 /* The host's PI over a whole io_u, from its first LBA. */
