@@ -201,10 +201,11 @@ static void finish_io(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *
 unsigned fvn_reap(struct fvn_thread *t, struct fvn_file *ff, unsigned max)
 {
 	struct nvme_cq *cq = &ff->qp.cq;
-	unsigned n = 0;
+	unsigned n = 0, taken = 0;
 	uint16_t cid, status;
 
 	while (n < max && nvme_io_take_cqe(&ff->qp.sq, cq, &cid, &status)) {
+		taken++;
 		unsigned slot = cid & t->cid_index_mask, child = slot & t->child_mask;
 		unsigned idx = slot >> t->child_shift;
 		struct fvn_io *io = &t->ios[idx];
@@ -231,7 +232,8 @@ unsigned fvn_reap(struct fvn_thread *t, struct fvn_file *ff, unsigned max)
 		finish_io(t, ff, io, io->io_u);
 		t->events[t->nr_events + n++] = io->io_u;
 	}
-	if (n && nvme_cq_doorbell_due(cq) && nvme_cq_ring_doorbell(cq))
+	/* By CQEs taken, not io_us finished: children free CQ slots too. */
+	if (taken && nvme_cq_doorbell_due(cq) && nvme_cq_ring_doorbell(cq))
 		t->cq_doorbells++;
 	return n;
 }
