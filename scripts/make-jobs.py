@@ -24,6 +24,16 @@ WORKLOADS = [
      dict(rw="read", bs="128k", iodepth=16)),
     ("seqwrite-128k-qd16", "128 KiB sequential write, queue depth 16",
      dict(rw="write", bs="128k", iodepth=16)),
+    # Transfers above a controller's MDTS (QEMU's default: 512 KiB; 128 KiB
+    # with mdts=5), which the engine splits into several commands.
+    ("seqread-1m-qd4", "1 MiB sequential read, queue depth 4",
+     dict(rw="read", bs="1m", iodepth=4)),
+    ("seqread-4m-qd2", "4 MiB sequential read, queue depth 2",
+     dict(rw="read", bs="4m", iodepth=2)),
+    ("seqwrite-1m-qd4", "1 MiB sequential write, queue depth 4",
+     dict(rw="write", bs="1m", iodepth=4)),
+    ("seqwrite-4m-qd2", "4 MiB sequential write, queue depth 2",
+     dict(rw="write", bs="4m", iodepth=2)),
     ("verify-4k-qd16", "4 KiB random write of 256 MiB, then read back and checked (crc32c)",
      dict(rw="randwrite", bs="4k", iodepth=16, size="256m", verify="crc32c", do_verify=1,
           verify_fatal=1, time_based=None, ramp_time=None, runtime=None, norandommap=None)),
