@@ -189,11 +189,20 @@ int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, stru
 
 /*
  * PRPs of a read or write that is one command: the io_u's list built at
- * set-up when the buffer is fio's own, built afresh when fio moved it. In
- * io.c. 0 or a negative errno.
+ * set-up when the buffer is fio's own, built afresh when fio moved it
+ * (partial transfers), in the same list memory. 0 or a negative errno.
  */
-int fvn_set_data_pointer(struct fvn_thread *t, struct fvn_io *io, struct io_u *io_u,
-			 struct nvme_sqe *cmd);
+static inline int fvn_set_data_pointer(struct fvn_thread *t, struct fvn_io *io, struct io_u *io_u,
+				       struct nvme_sqe *cmd)
+{
+	if (io_u->xfer_buf == io_u->buf && io->prp_built_len >= io_u->xfer_buflen)
+		return nvme_prp_reuse(io->buf_iova, io_u->xfer_buflen, io->prp_built_len,
+				      t->page_size, &io->prp, &cmd->prp1, &cmd->prp2);
+	/* A buffer fio moved (partial transfers): build afresh, same list memory. */
+	io->prp_built_len = 0;
+	return nvme_prp_build(t->buf_iova + ((uint8_t *)io_u->xfer_buf - (uint8_t *)t->buf),
+			      io_u->xfer_buflen, t->page_size, &io->prp, &cmd->prp1, &cmd->prp2);
+}
 
 /*
  * Reads and writes beyond one plain command, in transfer.c: split above

@@ -17,19 +17,6 @@
 #include "nvme/status.h"
 #include "plugin/engine.h"
 
-/* Data pointer of a one-command read or write: the prebuilt list when it fits. */
-int fvn_set_data_pointer(struct fvn_thread *t, struct fvn_io *io, struct io_u *io_u,
-			 struct nvme_sqe *cmd)
-{
-	if (io_u->xfer_buf == io_u->buf && io->prp_built_len >= io_u->xfer_buflen)
-		return nvme_prp_reuse(io->buf_iova, io_u->xfer_buflen, io->prp_built_len,
-				      t->page_size, &io->prp, &cmd->prp1, &cmd->prp2);
-	/* A buffer fio moved (partial transfers): build afresh, same list memory. */
-	io->prp_built_len = 0;
-	return nvme_prp_build(t->buf_iova + ((uint8_t *)io_u->xfer_buf - (uint8_t *)t->buf),
-			      io_u->xfer_buflen, t->page_size, &io->prp, &cmd->prp1, &cmd->prp2);
-}
-
 int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, struct io_u *io_u)
 {
 	struct nvme_sqe cmd;

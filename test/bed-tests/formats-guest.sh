@@ -18,6 +18,7 @@ N2="$F ns=2"   # 4096+16, PI type 1, 64-bit guard (pif=2), separate metadata
 N3="$F ns=3"   # 4096+8, PI type 3, separate metadata
 N4="$F ns=4"   # 512+8, PI type 2, extended LBAs
 N5="$F ns=5"   # 4096+64, no PI, extended LBAs
+N6="$F ns=6"   # 4096+16, PI type 1, PI in the first 8 bytes of the metadata
 X5=0000.00.07.0  # 4096+64, no PI, extended LBAs, MDTS 1: one block per command
 ALL=GUARD,REFTAG,APPTAG
 # Where blkdebug fails reads on $M5 (t-formats.sh): 49 MiB + 384 KiB, inside
@@ -148,6 +149,13 @@ verify_case ns1-md-per-io-exact "--filename=$N1" --pi_act=0 --pi_chk=$ALL --md_p
 verify_case ns1-sgl "--filename=$N1" --pi_act=0 --pi_chk=$ALL --enable_sgl=1 --rw=randwrite \
 	--bsrange=512-256k --iodepth=8 --size=4m --offset=24m --verify=crc32c
 
+# PI in the first bytes of 16 (pil=1): the guard covers the data only, the 8
+# bytes after the PI are the host's. Both directions, across MDTS 5.
+verify_case ns6-pil-act0 "--filename=$N6" --pi_act=0 --pi_chk=$ALL --rw=randwrite \
+	--bsrange=4k-512k --iodepth=16 --size=8m --verify=crc32c
+verify_case ns6-pil-act1 "--filename=$N6" --pi_act=1 --pi_chk=$ALL --rw=randwrite \
+	--bsrange=4k-512k --iodepth=16 --size=8m --offset=8m --verify=crc32c
+
 # --- 512+8 PI type 2, extended LBAs -----------------------------------------
 # pi_act=1: the controller strips the 8 PI bytes, so blocks are 512 bytes and
 # fio's verify works. MDTS counts data only then: 256 blocks per command.
@@ -264,7 +272,7 @@ result "apptag=0x12ff with apptag_mask=0xff00 against stored 0x1234: the masked 
 # --- the kernel's nvme driver reads what the engine wrote ---------------------
 python3 "$repo/tools/fvn-setup" unbind $FBDF > "$out/unbind.out" 2>&1
 result "the formats controller moves to the kernel nvme driver (fvn-setup unbind)" unbind \
-	eval "[ \"\$(driver_of $FBDF)\" = nvme ] && wait_ns $FBDF 5"
+	eval "[ \"\$(driver_of $FBDF)\" = nvme ] && wait_ns $FBDF 6"
 c=$(ctrl_of $FBDF)
 blk() { basename "$(ls -d $pci/$FBDF/nvme/$c/${c}n$1 2>/dev/null)"; }
 sectors() { cat /sys/block/$(blk $1)/size 2>/dev/null; }

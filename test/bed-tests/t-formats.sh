@@ -10,6 +10,8 @@
 #                 ns3 4096+8  PI type 3, separate metadata
 #                 ns4 512+8   PI type 2, extended LBAs (mset=1)
 #                 ns5 4096+64 no PI, extended LBAs
+#                 ns6 4096+16 PI type 1, 16-bit guard, PI in the FIRST 8 bytes
+#                     of the metadata (pil=1), separate metadata
 #   0000:00:07.0  4096+64 no PI, extended LBAs, 16 MiB, MDTS 1 (one block per
 #                 command: see formats-guest.sh on QEMU 7.2's extended LBAs)
 # formats-guest.sh runs the engine on each (verify jobs with pi_act 1 and 0,
@@ -54,12 +56,13 @@ check "vm-run refuses a per-namespace key for a namespace that does not exist (e
 	sh -c "[ $rc = 125 ] && grep -q 'ns3.ms names namespace 3, but there are ns=2' '$out/bad-ns.err'"
 
 start=$SECONDS
-formats=ns=5,size=32M,mdts=5,serial=fvn-fmt
+formats=ns=6,size=32M,mdts=5,serial=fvn-fmt
 formats+=,ns1.ms=8,ns1.pi=1
 formats+=,ns2.lbs=4096,ns2.ms=16,ns2.pi=1,ns2.pif=2
 formats+=,ns3.lbs=4096,ns3.ms=8,ns3.pi=3
 formats+=,ns4.ms=8,ns4.pi=2,ns4.mset=1
 formats+=,ns5.lbs=4096,ns5.ms=64,ns5.mset=1
+formats+=,ns6.lbs=4096,ns6.ms=16,ns6.pi=1,ns6.pil=1
 "$vm_run" --job "$out/vm" --timeout 600 \
 	--nvme slot=4,lbs=4096,size=64M,mdts=5,serial=fvn-m5,inject=read@$(((49 << 20) + (384 << 10))) \
 	--nvme slot=5,lbs=4096,size=64M,mdts=7,serial=fvn-m7 \
@@ -77,6 +80,7 @@ check "QEMU got each namespace's format (ms, mset, pi, pif) and the data-only on
 	grep -q 'nsid=3,logical_block_size=4096,physical_block_size=4096,ms=8,mset=0,pi=3,pif=0,pil=0' '$out/qemu-args' &&
 	grep -q 'nsid=4,logical_block_size=512,physical_block_size=512,ms=8,mset=1,pi=2,pif=0,pil=0' '$out/qemu-args' &&
 	grep -q 'nsid=5,logical_block_size=4096,physical_block_size=4096,ms=64,mset=1,pi=0,pif=0,pil=0' '$out/qemu-args' &&
-	[ \$(grep -c ',ms=' '$out/qemu-args') = 6 ]"
+	grep -q 'nsid=6,logical_block_size=4096,physical_block_size=4096,ms=16,mset=0,pi=1,pif=0,pil=1' '$out/qemu-args' &&
+	[ \$(grep -c ',ms=' '$out/qemu-args') = 7 ]"
 check "a 32 MiB namespace of 512+8 blocks gets a 32.5 MiB image (data, then metadata)" \
 	test "$(stat -c %s "$out/vm/nvme2n1.img")" = $((65536 * 520))
