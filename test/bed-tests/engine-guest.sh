@@ -241,7 +241,7 @@ echo $? > "$out/nothread.rc"
 check "error path nothread: exit non-zero" test "$(rc_of nothread)" -ne 0 -a "$(rc_of nothread)" -ne 124
 check "error path nothread: stderr says 'add thread=1'" grep -q 'add thread=1' "$out/nothread.err"
 expect_error no-such-bdf "0000:00:1e.0: no such PCI device" --filename=0000.00.1e.0 --rw=read --bs=4k --size=1m
-expect_error bad-bs "read block size 512 is not a multiple of the namespace's 4096-byte logical block" \
+expect_error bad-bs "read block size 512 is not a multiple of the 4096 bytes each block takes" \
 	--filename=$Bdot --rw=read --bs=512 --size=1m
 expect_error no-such-ns "namespace 9 does not exist; active namespaces: 1, 2" \
 	"--filename=$Bdot ns=9" --rw=read --bs=4k --size=1m
