@@ -646,6 +646,8 @@ static inline uint32_t nvme_rw_cdw11(uint64_t slba) { return (uint32_t)(slba >> 
 
 /* CDW12: NLB in 15:0 (0-based), flags above. */
 #define NVME_RW_NLB_MASK 0xffffu
+/* NLB is 16 bits, 0-based: no read, write or other block command carries more. */
+#define NVME_MAX_NLB (NVME_RW_NLB_MASK + 1u)
 #define NVME_WZ_DEAC (1u << 25)		/* Write Zeroes may deallocate */
 #define NVME_RW_PRINFO_SHIFT 26		/* 29:26 */
 #define NVME_RW_PRINFO_MASK 0xfu

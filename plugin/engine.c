@@ -25,6 +25,7 @@
 #include "env/numa.h"
 #include "env/preflight.h"
 #include "plugin/engine.h"
+#include "plugin/commands.h"
 #include "plugin/filename.h"
 #include "plugin/format.h"
 #include "plugin/options.h"
@@ -110,7 +111,8 @@ static int read_geometry(struct thread_data *td, struct fvn_file *ff)
 	ff->blocks = ns.blocks;
 	ff->lba_size = ns.lba_size;
 	ff->ctrl_opened = ff->ctrl->opened;
-	return fvn_format_apply(td, ff, &ns, ff->ctrl->nvme.max_xfer, ff->ctrl->nvme.sgls);
+	ret = fvn_format_apply(td, ff, &ns, ff->ctrl->nvme.max_xfer, ff->ctrl->nvme.sgls);
+	return ret ? ret : fvn_commands_apply(td, ff, ff->ctrl->nvme.oncs);
 }
 
 /* The thread state, made by whichever of setup and init runs first. */

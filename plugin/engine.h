@@ -51,6 +51,10 @@ struct fvn_file {
 	uint32_t rw_flags;          /* CDW12 bits of every read and write (PRINFO) */
 	bool plain;                 /* no metadata, no PI: one command per io_u up to cmd_bytes */
 	struct nvme_ns_format fmt;
+	uint8_t write_op;           /* the NVMe command of fio's writes (write_mode) */
+	bool verify_compare;        /* verify_mode=compare: fio's verify reads are Compares */
+	uint32_t read_flags;        /* CDW12 bits of reads besides PRINFO: FUA */
+	uint32_t write_flags;       /* of writes: FUA, DEAC */
 	bool use_sgl;               /* enable_sgl: SGL descriptors instead of PRPs */
 	struct nvme_sgl_cfg sgl;
 	bool pi_host;               /* pi_act=0: the host generates PI and checks what it reads */
@@ -108,6 +112,7 @@ struct fvn_io {
 	uint16_t gen;
 	uint16_t status;            /* NVMe status of the last completion */
 	uint8_t fail;               /* enum fvn_fail of the last failure */
+	bool compare;               /* this read is a Compare (verify_mode=compare) */
 	bool inflight;              /* on the device: its buffer may be written */
 	bool timed_out;
 	bool deliver_later;         /* failed by recovery, not yet handed to fio (no room) */

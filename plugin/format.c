@@ -12,8 +12,6 @@
 #include "plugin/format.h"
 #include "plugin/options.h"
 
-/* NLB is a 16-bit, 0-based count: no command carries more blocks, whatever MDTS says. */
-#define NVME_MAX_NLB 65536u
 
 /* Why the job's PI options cannot apply to a namespace without PI; NULL when they can. */
 static const char *pi_options_without_pi(const struct fvn_options *o, unsigned checks)

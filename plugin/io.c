@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "fio.h"
+#include "verify.h"
 
 #include "env/clock.h"
 #include "env/eal.h"
@@ -96,6 +97,16 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 	io->status = 0;
 	io->fail = FVN_FAIL_NONE;
 	io->timed_out = false;
+	/*
+	 * verify_mode=compare: a read of fio's verify phase becomes a Compare
+	 * with the data fio expects, which the controller checks.
+	 */
+	io->compare = false;
+	if (__builtin_expect(ff->verify_compare, 0) && io_u->ddir == DDIR_READ &&
+	    (io_u->flags & IO_U_F_VER_LIST)) {
+		populate_verify_io_u(td, io_u);
+		io->compare = true;
+	}
 	if (ff->broken) {
 		io->fail = FVN_FAIL_QUEUE_BROKEN;
 		io_u->error = ff->broken;

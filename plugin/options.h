@@ -31,6 +31,26 @@ struct fvn_options {
 	/* SGL data pointers: SPDK's names. */
 	unsigned int enable_sgl;
 	unsigned int sge_size;      /* largest SGL data block descriptor */
+	/* The NVMe command of each I/O: fio io_uring_cmd's names (plugin/commands.c). */
+	unsigned int write_mode;    /* enum fvn_write_mode */
+	unsigned int deac;
+	unsigned int verify_mode;   /* enum fvn_verify_mode */
+	unsigned int readfua;
+	unsigned int writefua;
+};
+
+/* write_mode=: the command fio's writes become. */
+enum fvn_write_mode {
+	FVN_WMODE_WRITE,
+	FVN_WMODE_ZEROES,
+	FVN_WMODE_UNCOR,
+	FVN_WMODE_VERIFY,
+};
+
+/* verify_mode=: what fio's verify reads are. */
+enum fvn_verify_mode {
+	FVN_VMODE_READ,
+	FVN_VMODE_COMPARE,
 };
 
 /* shadow_doorbells=: when to use them if the controller offers them. */

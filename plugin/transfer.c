@@ -20,6 +20,7 @@
 #include "env/log.h"
 #include "nvme/io_cmd.h"
 #include "nvme/sgl.h"
+#include "plugin/commands.h"
 #include "nvme/status.h"
 #include "plugin/engine.h"
 
@@ -142,8 +143,13 @@ static int metadata_pointer(const struct fvn_file *ff, struct fvn_io *io, unsign
 int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io,
 		       struct io_u *io_u, uint16_t cid, uint64_t slba, uint32_t nlb)
 {
-	uint8_t opcode = io_u->ddir == DDIR_READ ? NVME_NVM_READ : NVME_NVM_WRITE;
-	unsigned n = (nlb + ff->max_cmd_blocks - 1) / ff->max_cmd_blocks;
+	bool read = io_u->ddir == DDIR_READ;
+	uint8_t opcode = read ? (io->compare ? NVME_NVM_COMPARE : NVME_NVM_READ) : ff->write_op;
+	bool data = fvn_command_has_data(opcode);
+	/* Commands without data are bound by NLB's 65,536 blocks, not by MDTS. */
+	uint32_t per_cmd = data ? ff->max_cmd_blocks : NVME_MAX_NLB;
+	uint32_t flags = read ? ff->read_flags : ff->write_flags;
+	unsigned n = (nlb + per_cmd - 1) / per_cmd;
 	uint16_t tail = ff->qp.sq.tail;
 
 	/* fvn_post_init() refused jobs whose io_us need more: this is a bug guard. */
@@ -154,7 +160,8 @@ int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io 
 	/* All children or none: a partial io_u in the SQ could wait forever for room. */
 	if (nvme_sq_free_slots(&ff->qp.sq) < n)
 		return EBUSY;
-	if (ff->pi_host && io_u->ddir == DDIR_WRITE) {
+	/* Host PI for what goes to the controller: written data, or data to compare. */
+	if (ff->pi_host && (opcode == NVME_NVM_WRITE || opcode == NVME_NVM_COMPARE)) {
 		struct nvme_pi_tags tags = io_tags(ff, slba);
 
 		nvme_pi_generate(&ff->fmt, io_u->xfer_buf, io->md, nlb, &tags);
@@ -162,14 +169,18 @@ int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io 
 	}
 
 	for (unsigned k = 0; k < n; k++) {
-		uint32_t first = k * ff->max_cmd_blocks;
-		uint32_t blocks = nlb - first < ff->max_cmd_blocks ? nlb - first : ff->max_cmd_blocks;
+		uint32_t first = k * per_cmd;
+		uint32_t blocks = nlb - first < per_cmd ? nlb - first : per_cmd;
 		struct nvme_sqe c, *cmd = &c;
-		int ret;
+		int ret = 0;
 
 		nvme_io_rw_cmd(cmd, opcode, (uint16_t)(cid + k), ff->nsid, slba + first, blocks);
-		if (ff->fmt.pi_type)
+		cmd->cdw12 |= flags;
+		/* Write Uncorrectable has no PRINFO: it leaves no data, and no PI. */
+		if (ff->fmt.pi_type && opcode != NVME_NVM_WRITE_UNCOR)
 			set_pi_fields(ff, cmd, slba + first);
+		if (!data)
+			goto copy;
 		if (ff->use_sgl)
 			ret = sgl_data_pointer(t, ff, io, io_u, k, (size_t)first * ff->block_bytes,
 					       (size_t)blocks * ff->block_bytes, cmd);
@@ -189,6 +200,7 @@ int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io 
 			io->fail = FVN_FAIL_DATA_POINTER;
 			return EINVAL;
 		}
+copy:
 		(void)nvme_sq_copy_cmd(&ff->qp.sq, cmd); /* room checked above */
 	}
 	io->nr_cmds = (uint16_t)n;
@@ -202,7 +214,7 @@ void fvn_transfer_done(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io 
 	uint64_t slba, nlb;
 	char what[160];
 
-	if (!ff->pi_host || io_u->ddir != DDIR_READ ||
+	if (!ff->pi_host || io_u->ddir != DDIR_READ || io->compare ||
 	    !fvn_to_blocks(ff, io_u->offset, io_u->xfer_buflen, &slba, &nlb))
 		return;
 	/*

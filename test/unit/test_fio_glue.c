@@ -72,6 +72,16 @@ void io_u_mark_submit(struct thread_data *td, unsigned int nr)
 	submit_marked += nr;
 }
 
+/* fio's verify fills the buffer with what it expects (verify_mode=compare). */
+static unsigned populated;
+
+void populate_verify_io_u(struct thread_data *td, struct io_u *io_u)
+{
+	(void)td;
+	memset(io_u->xfer_buf, 0x77, io_u->xfer_buflen);
+	populated++;
+}
+
 uint64_t env_eal_init_began_ns(void)
 {
 	return 0;
@@ -257,6 +267,7 @@ static void setup(unsigned nr_files, unsigned timeout_ms)
 		p->ff.block_bytes = PS;
 		p->ff.block_pow2 = true;
 		p->ff.plain = true;
+		p->ff.write_op = NVME_NVM_WRITE;
 		p->ff.max_cmd_blocks = 32;
 		p->ff.cmd_bytes = 32 * PS;
 		p->ff.blocks = NS_BLOCKS;

@@ -18,6 +18,7 @@
 #include "plugin/options.c"
 #include "plugin/filename.c"
 #include "plugin/format.c"
+#include "plugin/commands.c"
 #include "plugin/transfer.c"
 #include "nvme/prp.c"
 #include "nvme/status.c"
@@ -184,6 +185,7 @@ static uint32_t ns_lba_size = PS;
 static uint64_t ns_blocks = 1u << 20;
 static struct nvme_ns_format ns_format;	/* metadata and PI; lba_size from ns_lba_size */
 static uint32_t ctrl_max_xfer = 1 << 20, ctrl_sgls;
+static uint16_t ctrl_oncs;
 
 int fvn_ctrl_get_pending(const char *bdf, bool shadow_doorbells, struct fvn_ctrl **out)
 {
@@ -192,6 +194,7 @@ int fvn_ctrl_get_pending(const char *bdf, bool shadow_doorbells, struct fvn_ctrl
 	ctrl.nvme.max_xfer = ctrl_max_xfer;
 	ctrl.nvme.max_queue_entries = 1024;
 	ctrl.nvme.sgls = ctrl_sgls;
+	ctrl.nvme.oncs = ctrl_oncs;
 	ctrl.nvme.page_size = PS;
 	ctrl.nvme.numa_node = -1;
 	if (!ctrl.open) {
@@ -298,6 +301,7 @@ static void job(unsigned nr_files, const char *name, bool serialize)
 	ns_format = (struct nvme_ns_format){ 0 };
 	ctrl_max_xfer = 1 << 20;
 	ctrl_sgls = 0;
+	ctrl_oncs = NVME_ONCS_COMPARE | NVME_ONCS_DSM | NVME_ONCS_WRITE_ZEROES | NVME_ONCS_VERIFY;
 	logged[0] = '\0';
 	opts.cmd_timeout_ms = 30000;
 	opts.pi_act = 1;		/* the options' defaults, as fio fills them */
@@ -584,6 +588,55 @@ static void test_format_refusals(void)
 		"leave enable_sgl=0");
 }
 
+/* A command the controller lacks, or options that contradict the job: refused with the reason. */
+static void test_command_refusals(void)
+{
+	struct fvn_file *ff;
+
+	job(1, "0000:00:04.0", true);
+	td.o.td_ddir = TD_DDIR_WRITE;
+	opts.write_mode = FVN_WMODE_UNCOR;	/* ONCS bit 1 clear in the stub */
+	refused("write_mode=uncor needs the Write Uncorrectable command", "ONCS = 0x008d, bit 1 clear");
+
+	job(1, "0000:00:04.0", true);
+	opts.write_mode = FVN_WMODE_ZEROES;	/* rw=read: nothing to change */
+	refused("write_mode=zeroes changes what fio's writes do, but rw=read has none",
+		"write_mode=zeroes");
+
+	job(1, "0000:00:04.0", true);
+	td.o.td_ddir = TD_DDIR_WRITE;
+	opts.deac = 1;
+	refused("deac=1 asks Write Zeroes to deallocate", "needs write_mode=zeroes");
+
+	job(1, "0000:00:04.0", true);
+	ctrl_oncs = 0;
+	td.o.verify = VERIFY_CRC32C;
+	opts.verify_mode = FVN_VMODE_COMPARE;
+	refused("verify_mode=compare needs the Compare command", "use verify_mode=read");
+
+	job(1, "0000:00:04.0", true);
+	ctrl_oncs = 0;
+	td.o.td_ddir = TD_DDIR_TRIM;
+	td.o.min_bs[DDIR_TRIM] = td.o.max_bs[DDIR_TRIM] = PS;
+	refused("needs the Dataset Management command", "leave trims out");
+
+	/* What they set when the controller has them. */
+	job(1, "0000:00:04.0", true);
+	td.o.td_ddir = TD_DDIR_WRITE;
+	opts.write_mode = FVN_WMODE_ZEROES;
+	opts.deac = 1;
+	opts.writefua = 1;
+	opts.readfua = 1;
+	CHECK_EQ(ioengine.setup(&td), 0);
+	ff = FILE_ENG_DATA(td.files[0]);
+	CHECK_EQ(ff->write_op, NVME_NVM_WRITE_ZEROES);
+	CHECK_EQ(ff->write_flags, NVME_WZ_DEAC | NVME_RW_FUA);
+	CHECK_EQ(ff->read_flags, NVME_RW_FUA);
+	CHECK(!ff->plain);
+	fio_frees_files();
+	ioengine.cleanup(&td);
+}
+
 /* What fio's buffer holds per block decides the file size and the block size. */
 static void test_format_geometry(void)
 {
@@ -677,6 +730,7 @@ int main(void)
 	test_invalid_lba_format();
 	test_refusal();
 	test_format_refusals();
+	test_command_refusals();
 	test_format_geometry();
 	test_split_plan();
 	return check_done("test_fio_hooks");

@@ -66,6 +66,16 @@ void io_u_mark_submit(struct thread_data *td, unsigned int nr)
 	(void)nr;
 }
 
+/* fio's verify fills the buffer with what it expects (verify_mode=compare). */
+static unsigned populated;
+
+void populate_verify_io_u(struct thread_data *td, struct io_u *io_u)
+{
+	(void)td;
+	memset(io_u->xfer_buf, 0x77, io_u->xfer_buflen);
+	populated++;
+}
+
 uint64_t env_eal_init_began_ns(void)
 {
 	return 0;
@@ -154,6 +164,7 @@ static void setup(uint32_t block_bytes, uint32_t cmd_blocks)
 	ff.lba_shift = ff.block_pow2 ? (unsigned)__builtin_ctz(block_bytes) : 0;
 	ff.blocks = 1u << 20;
 	ff.plain = true;
+	ff.write_op = NVME_NVM_WRITE;
 	ff.max_cmd_blocks = cmd_blocks;
 	ff.cmd_bytes = cmd_blocks * block_bytes;
 	ff.claimed = true;
@@ -597,6 +608,71 @@ static void test_sgl_metadata_descriptor(void)
 	CHECK_EQ(md_descs[0][1].id >> 4, NVME_SGL_TYPE_DATA_BLOCK);
 }
 
+/* verify_mode=compare: fio's verify reads become Compares of what fio expects; others stay reads. */
+static void test_compare_and_write_modes(void)
+{
+	const struct nvme_sqe *c;
+
+	setup(PS, CMD_BLOCKS);
+	ff.plain = false;
+	ff.verify_compare = true;
+	ff.write_op = NVME_NVM_WRITE;
+	populated = 0;
+	queue_read(&io_us[0], 0, 8192);
+	io_us[0].flags = IO_U_F_VER_LIST;
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	c = fetch();
+	CHECK_EQ(c->opcode, NVME_NVM_COMPARE);
+	CHECK_EQ(c->prp1, iova(bufs[0]));
+	CHECK_EQ(populated, 1);
+	CHECK_EQ(bufs[0][100], 0x77);
+	complete(ios[0].cid, NVME_SC_COMPARE_FAILURE);
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(io_us[0].error, ENODATA);	/* BLK_STS_MEDIUM, as Linux maps it */
+	io_us[0].flags = 0;
+	queue_read(&io_us[0], 0, 8192);
+	fvn_queue(&td, &io_us[0]);
+	fvn_commit(&td);
+	CHECK_EQ(fetch()->opcode, NVME_NVM_READ);	/* not a verify read */
+	CHECK_EQ(populated, 1);
+	complete(ios[0].cid, 0);
+	CHECK_EQ(reap(1), 1);
+
+	/* write_mode=zeroes with deac and writefua: no data pointer, not bound by MDTS. */
+	ff.verify_compare = false;
+	ff.write_op = NVME_NVM_WRITE_ZEROES;
+	ff.write_flags = NVME_WZ_DEAC | NVME_RW_FUA;
+	queue_read(&io_us[1], 1 << 20, 100 * 1024);
+	io_us[1].ddir = DDIR_WRITE;
+	CHECK_EQ(fvn_queue(&td, &io_us[1]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	CHECK_EQ(ios[1].nr_cmds, 1);	/* 25 blocks: MDTS (8 blocks) is for data */
+	c = fetch();
+	CHECK_EQ(c->opcode, NVME_NVM_WRITE_ZEROES);
+	CHECK_EQ((c->cdw12 & 0xffff) + 1, 25);
+	CHECK_EQ(c->cdw12 & (NVME_WZ_DEAC | NVME_RW_FUA), NVME_WZ_DEAC | NVME_RW_FUA);
+	CHECK_EQ(c->prp1, 0);
+	CHECK_EQ(c->prp2, 0);
+	complete(ios[1].cid, 0);
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(io_us[1].error, 0);
+
+	/* write_mode=uncor on a PI namespace: no PRINFO, no tags. */
+	setup_pi();
+	ff.write_op = NVME_NVM_WRITE_UNCOR;
+	queue_read(&io_us[0], 0, 4096);
+	io_us[0].ddir = DDIR_WRITE;
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	c = fetch();
+	CHECK_EQ(c->opcode, NVME_NVM_WRITE_UNCOR);
+	CHECK_EQ(c->cdw12 >> 16, 0);
+	CHECK_EQ(c->cdw14, 0);
+	CHECK_EQ(c->mptr, 0);
+	CHECK_EQ(t.pi_blocks_generated, 0);	/* nothing of the host's goes out */
+}
+
 int main(void)
 {
 	test_children();
@@ -610,5 +686,6 @@ int main(void)
 	test_pi_host_check_on_read();
 	test_sgl_pointers();
 	test_sgl_metadata_descriptor();
+	test_compare_and_write_modes();
 	return check_done("test_transfer");
 }
