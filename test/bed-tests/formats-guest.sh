@@ -202,6 +202,63 @@ verify_case ns5-1blk "--filename=$N5" --rw=randwrite --bs=4160 --iodepth=16 \
 verify_case ns5-kernel-region "--filename=$N5" --rw=write --bs=4160 --iodepth=8 \
 	--offset=$((4160 * 4096)) --size=$((4160 * 256)) $(pattern k5)
 
+# --- the rest of the write family, FUA, Compare (issue 12) ---------------------
+# On $M7 above 50 MiB, which the MDTS jobs leave alone.
+verify_case cmd-fua --filename=$M7 --readfua=1 --writefua=1 --rw=randwrite --bsrange=4k-1m \
+	--iodepth=8 --size=4m --offset=50m --verify=crc32c
+fill() { fio_engine "$1" 60 --filename=$M7 --rw=write --bs=64k --iodepth=4 --offset="$2" --size=1m \
+	--verify=pattern --verify_pattern=0x5a --do_verify=0; }
+readback() { fio_engine "$1" 60 --filename=$M7 --rw=read --bs=64k --iodepth=4 --offset="$2" \
+	--size=1m --verify=pattern --verify_pattern="$3" --verify_only=1; }
+# Write Zeroes, without and with deallocation: what was 0x5a reads back as zeroes.
+for deac in 0 1; do
+	off=$((54 + deac))m
+	fill wz$deac-fill $off
+	fio_engine wz$deac 60 --filename=$M7 --write_mode=zeroes --deac=$deac --writefua=1 --rw=write \
+		--bs=256k --iodepth=2 --offset=$off --size=1m
+	readback wz$deac-read $off 0x00
+	result "write_mode=zeroes deac=$deac: the blocks read back as zeroes" wz$deac-read \
+		eval "ran_clean wz$deac-fill && ran_clean wz$deac && ran_clean wz$deac-read"
+done
+# Write Uncorrectable: reads fail with the decoded status until a write heals the blocks.
+fill uncor-fill 56m
+fio_engine uncor 60 --filename=$M7 --write_mode=uncor --rw=write --bs=4k --offset=56m --size=16k
+if says uncor 'needs the Write Uncorrectable command'; then
+	result "write_mode=uncor: refused, naming ONCS, on a controller without Write Uncorrectable" \
+		uncor failed_cleanly uncor
+else
+	fio_engine uncor-read 60 --filename=$M7 --rw=read --bs=4k --offset=56m --size=16k
+	result "write_mode=uncor: a read then fails with the decoded Unrecovered Read Error" uncor-read \
+		eval "ran_clean uncor && failed_cleanly uncor-read && says uncor-read 'Unrecovered Read Error'"
+	fill uncor-heal 56m
+	readback uncor-healed 56m 0x5a
+	result "write_mode=uncor: a write heals the blocks" uncor-healed \
+		eval "ran_clean uncor-heal && ran_clean uncor-healed"
+fi
+# write_mode=verify: the controller reads and checks what is there; nothing moves.
+fio_engine wverify 60 --filename=$M7 --write_mode=verify --rw=write --bs=128k --iodepth=4 \
+	--offset=50m --size=4m
+result "write_mode=verify over written blocks completes" wverify ran_clean wverify
+# verify_mode=compare: fio's verify reads become Compares; then data changed behind
+# the job's back (another pattern over part of the region) fails as Compare Failure.
+verify_case cmpv --filename=$M7 --verify_mode=compare --rw=randwrite --bsrange=4k-256k \
+	--iodepth=8 --size=2m --offset=58m --verify=crc32c
+fill cmp-fill 61m
+fio_engine cmp-change 60 --filename=$M7 --rw=write --bs=4k --offset=$((61 * 1048576 + 65536)) \
+	--size=4k --verify=pattern --verify_pattern=0xa5 --do_verify=0
+fio_engine cmp-changed 60 --filename=$M7 --verify_mode=compare --rw=write --bs=64k --iodepth=4 \
+	--offset=61m --size=1m --verify=pattern --verify_pattern=0x5a --verify_only=1
+result "verify_mode=compare: a block changed behind the job's back fails with the decoded Compare Failure" \
+	cmp-changed eval "ran_clean cmp-fill && ran_clean cmp-change && failed_cleanly cmp-changed &&
+		says cmp-changed 'Compare Failure'"
+fio_engine cmp-unchanged 60 --filename=$M7 --verify_mode=compare --rw=write --bs=64k --iodepth=4 \
+	--offset=61m --size=64k --verify=pattern --verify_pattern=0x5a --verify_only=1
+result "verify_mode=compare: the unchanged blocks compare equal" cmp-unchanged ran_clean cmp-unchanged
+refused wmode-no-write 'write_mode=zeroes changes what fio.s writes do' --filename=$M7 \
+	--write_mode=zeroes --rw=read --bs=4k --size=1m
+refused deac-no-zeroes 'deac=1 asks Write Zeroes to deallocate' --filename=$M7 --deac=1 \
+	--rw=write --bs=4k --size=1m
+
 # --- bad input: refused before any I/O -----------------------------------------
 refused pi-chk-foo 'pi_chk.*FOO' "--filename=$N1" --pi_chk=GUARD,FOO --rw=read --bs=4k --size=1m
 refused pi-act0-no-pi 'pi_act.*protection information|protection information.*pi_act' \
