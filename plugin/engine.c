@@ -29,6 +29,7 @@
 #include "plugin/filename.h"
 #include "plugin/format.h"
 #include "plugin/options.h"
+#include "plugin/spdk_compat.h"
 
 /* Names the fio options this engine cannot honour; 0 when there are none. */
 static int refuse_unsupported(struct thread_data *td)
@@ -112,7 +113,9 @@ static int read_geometry(struct thread_data *td, struct fvn_file *ff)
 	ff->lba_size = ns.lba_size;
 	ff->ctrl_opened = ff->ctrl->opened;
 	ret = fvn_format_apply(td, ff, &ns, ff->ctrl->nvme.max_xfer, ff->ctrl->nvme.sgls);
-	return ret ? ret : fvn_commands_apply(td, ff, ff->ctrl->nvme.oncs);
+	if (!ret)
+		ret = fvn_commands_apply(td, ff, ff->ctrl->nvme.oncs);
+	return ret ? ret : fvn_spdk_wrr_check(td, &ff->ctrl->nvme);
 }
 
 /* The thread state, made by whichever of setup and init runs first. */
@@ -246,6 +249,10 @@ static int prepare_job(struct thread_data *td, struct fvn_thread *t)
 	}
 	if (refuse_unsupported(td))
 		return 1;
+	if (fvn_spdk_options_check(td)) {
+		td_verror(td, EINVAL, "fio-vfio-nvme option check");
+		return 1;
+	}
 	if (fvn_parse_iova_mode(o->iova_mode, &eal.iova_mode)) {
 		env_err("iova_mode=%s: use va, pa or auto", o->iova_mode);
 		return 1;
@@ -592,8 +599,10 @@ static int fvn_open_file(struct thread_data *td, struct fio_file *f)
 	ff->broken = 0; /* a new queue pair: whatever broke the last one is behind it */
 	ff->broken_why = NULL;
 	ff->abort_deadline_ms = 0;
-	env_info("%s: job '%s' thread %d has I/O queue %u (%u entries)", ff->bdf,
-		 td->o.name, td->thread_number, ff->qp.qid, ff->qp.entries);
+	/* print_qid_mappings, SPDK's option: at notice level, else at info. */
+	env_log(o->print_qid_mappings ? ENV_LOG_NOTICE : ENV_LOG_INFO,
+		"%s ns %u: job '%s' thread %d has I/O queue %u (%u entries)", ff->bdf, ff->nsid,
+		td->o.name, td->thread_number, ff->qp.qid, ff->qp.entries);
 	return 0;
 }
 

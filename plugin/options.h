@@ -37,6 +37,21 @@ struct fvn_options {
 	unsigned int verify_mode;   /* enum fvn_verify_mode */
 	unsigned int readfua;
 	unsigned int writefua;
+	/* SPDK fio plugin options, so its job files run unchanged (plugin/spdk_compat.c). */
+	unsigned int enable_wrr, arbitration_burst, low_weight, medium_weight, high_weight;
+	unsigned int wrr_priority;
+	int shm_id;
+	unsigned int bit_bucket_data_len;
+	char *hostnqn;
+	char *digest_enable;
+	unsigned int enable_vmd;
+	unsigned int initial_zone_reset;
+	unsigned int zone_append;
+	unsigned int print_qid_mappings;
+	char *log_flags;
+	unsigned int spdk_tracing;
+	unsigned int enable_interrupts;
+	unsigned int disable_pcie_sgl_merge;
 };
 
 /* write_mode=: the command fio's writes become. */

@@ -22,3 +22,38 @@ err=$(fio --name=x --ioengine=external:"$so" --filename=0000.00.04.0 --rw=read -
 rc=$?
 check "a job without thread=1 is refused with a message (rc $rc)" \
 	sh -c "[ $rc -ne 0 ] && printf '%s' \"\$1\" | grep -q 'add thread=1'" _ "$err"
+
+# SPDK's plugin is used as LD_PRELOAD=<plugin> fio job.fio with ioengine=spdk.
+# Preloaded, this engine registers under that name too, with all of SPDK's options.
+spdk=$(LD_PRELOAD="$so" fio --enghelp=spdk 2>&1)
+for opt in pi_act pi_chk md_per_io_size enable_sgl sge_size enable_wrr wrr_priority zone_append \
+	initial_zone_reset print_qid_mappings enable_vmd hostnqn digest_enable shm_id spdk_tracing \
+	log_flags enable_interrupts; do
+	check "preloaded, ioengine=spdk is this engine and lists SPDK's option $opt" \
+		sh -c "printf '%s\n' \"\$1\" | grep -q '^$opt '" _ "$spdk"
+done
+check "not preloaded, there is no engine called spdk" \
+	sh -c "! fio --enghelp=spdk > /dev/null 2>&1"
+# The job SPDK ships as its fio plugin's example_config.fio (the same options),
+# with the filename form its README gives: it reaches this engine's preflight.
+cat > "$repo/test/out/spdk-example.fio" <<'JOB'
+[global]
+ioengine=spdk
+thread=1
+group_reporting=1
+direct=1
+verify=0
+time_based=1
+ramp_time=0
+runtime=2
+iodepth=128
+rw=randrw
+
+[test]
+numjobs=1
+JOB
+err=$(LD_PRELOAD="$so" fio "$repo/test/out/spdk-example.fio" \
+	'--filename=trtype=PCIe traddr=0000.1f.1f.7 ns=1' 2>&1)
+rc=$?
+check "SPDK's example job, preloaded, runs this engine: its preflight names the missing device (rc $rc)" \
+	sh -c "[ $rc -ne 0 ] && printf '%s' \"\$1\" | grep -q '0000:1f:1f.7: no such PCI device'" _ "$err"

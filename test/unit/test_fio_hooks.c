@@ -19,6 +19,7 @@
 #include "plugin/filename.c"
 #include "plugin/format.c"
 #include "plugin/commands.c"
+#include "plugin/spdk_compat.c"
 #include "plugin/transfer.c"
 #include "nvme/prp.c"
 #include "nvme/status.c"
@@ -308,6 +309,7 @@ static void job(unsigned nr_files, const char *name, bool serialize)
 	opts.apptag = 0x1234;
 	opts.apptag_mask = 0xffff;
 	opts.sge_size = 4096;
+	opts.shm_id = -1;
 	td.eo = &opts;
 	td.o.name = "hooks";
 	td.o.use_thread = 1;
@@ -547,6 +549,17 @@ static void refused(const char *why, const char *fix)
 	CHECK_EQ(drops, 1);
 }
 
+/* The same for options refused before any controller is looked at. */
+static void refused_early(const char *why, const char *fix)
+{
+	CHECK(ioengine.setup(&td) != 0);
+	CHECK_CONTAINS(logged, why);
+	CHECK_CONTAINS(logged, fix);
+	CHECK_EQ(gets, 0);
+	fio_frees_files();
+	ioengine.cleanup(&td);
+}
+
 static void test_format_refusals(void)
 {
 	job(1, "0000:00:04.0", true);
@@ -633,6 +646,38 @@ static void test_command_refusals(void)
 	CHECK_EQ(ff->write_flags, NVME_WZ_DEAC | NVME_RW_FUA);
 	CHECK_EQ(ff->read_flags, NVME_RW_FUA);
 	CHECK(!ff->plain);
+	fio_frees_files();
+	ioengine.cleanup(&td);
+}
+
+/* SPDK's plugin options: mapped, ignored with a notice, or refused with the reason. */
+static void test_spdk_options(void)
+{
+	job(1, "trtype=PCIe traddr=0000.00.04.0 ns=1", true);
+	opts.enable_vmd = 1;
+	refused_early("enable_vmd (SPDK's plugin option)", "does not enumerate behind Intel VMD");
+
+	job(1, "0000:00:04.0", true);
+	opts.enable_interrupts = 1;
+	refused_early("enable_interrupts (SPDK's plugin option)", "no interrupt mode yet");
+
+	job(1, "0000:00:04.0", true);
+	opts.wrr_priority = 4;
+	refused_early("WRR settings out of range", "wrr_priority 0-3");
+
+	job(1, "0000:00:04.0", true);
+	opts.enable_wrr = 1;	/* the stub's CAP is 0: no WRR */
+	refused("enable_wrr=1 needs weighted round robin arbitration", "CAP.AMS = 0, bit 17 clear");
+
+	/* Fabrics and SPDK-process options on a PCIe controller: a notice, and the job runs. */
+	job(1, "0000:00:04.0", true);
+	opts.hostnqn = "nqn.2014-08.org.nvmexpress:uuid:host";
+	opts.shm_id = 1;
+	opts.log_flags = "nvme";
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_CONTAINS(logged, "hostnqn (SPDK's plugin option) is ignored");
+	CHECK_CONTAINS(logged, "shm_id (SPDK's plugin option) is ignored");
+	CHECK_CONTAINS(logged, "log_flags (SPDK's plugin option) is ignored: SPDK's log components");
 	fio_frees_files();
 	ioengine.cleanup(&td);
 }
@@ -731,6 +776,7 @@ int main(void)
 	test_refusal();
 	test_format_refusals();
 	test_command_refusals();
+	test_spdk_options();
 	test_format_geometry();
 	test_split_plan();
 	return check_done("test_fio_hooks");
