@@ -259,6 +259,92 @@ refused wmode-no-write 'write_mode=zeroes changes what fio.s writes do' --filena
 refused deac-no-zeroes 'deac=1 asks Write Zeroes to deallocate' --filename=$M7 --deac=1 \
 	--rw=write --bs=4k --size=1m
 
+# --- SPDK's job files, unchanged (LD_PRELOAD, ioengine=spdk) -------------------
+# The job SPDK ships as its fio plugin's example_config.fio (the same
+# options), run the way its README says, with this engine preloaded.
+cat > "$out/spdk-example.fio" <<'JOB'
+[global]
+ioengine=spdk
+thread=1
+group_reporting=1
+direct=1
+verify=0
+time_based=1
+ramp_time=0
+runtime=2
+iodepth=128
+rw=randrw
+
+[test]
+numjobs=1
+JOB
+spdk_fio() {
+	local name=$1; shift
+	local cmd=(env LD_PRELOAD="$engine" timeout -k 5 60 fio "$@")
+	printf '%q ' "${cmd[@]}" > "$out/$name.cmd"
+	"${cmd[@]}" > "$out/$name.out" 2> "$out/$name.err"
+	echo $? > "$out/$name.rc"
+}
+spdk_fio spdk-example "$out/spdk-example.fio" "--filename=trtype=PCIe traddr=${M7} ns=1"
+result "SPDK's example job runs unchanged with LD_PRELOAD: ioengine=spdk is this engine" spdk-example \
+	eval "ran_clean spdk-example && says spdk-example 'polling on CPU'"
+# Every SPDK option at once, on the 512+8 PI namespace: the ones that map act
+# (SGLs, host PI, tags, metadata buffer, queue mapping), the fabrics and
+# SPDK-process ones are ignored with a notice each.
+cat > "$out/spdk-all.fio" <<JOB
+[global]
+ioengine=spdk
+thread=1
+mem_size_mb=256
+enable_sgl=1
+sge_size=4096
+bit_bucket_data_len=0
+pi_act=0
+pi_chk=GUARD,REFTAG,APPTAG
+apptag=0x5678
+apptag_mask=0xffff
+md_per_io_size=4096
+initial_zone_reset=0
+zone_append=0
+print_qid_mappings=1
+enable_wrr=0
+arbitration_burst=0
+low_weight=0
+medium_weight=0
+high_weight=0
+wrr_priority=0
+hostnqn=nqn.2014-08.org.nvmexpress:uuid:fvn-test
+digest_enable=NONE
+shm_id=1
+spdk_tracing=0
+log_flags=nvme
+enable_vmd=0
+enable_interrupts=0
+rw=randwrite
+bs=4k
+iodepth=16
+size=2m
+offset=30m
+verify=crc32c
+do_verify=1
+verify_fatal=1
+
+[all-options]
+filename=trtype=PCIe traddr=${F} ns=1
+JOB
+spdk_fio spdk-all "$out/spdk-all.fio"
+result "a job with every SPDK plugin option runs with verify" spdk-all ran_clean spdk-all
+result "... print_qid_mappings names the queue, and hostnqn, digest_enable, shm_id and log_flags each get a notice" \
+	spdk-all eval "says spdk-all 'thread 1 has I/O queue' && says spdk-all 'hostnqn .SPDK.s plugin option. is ignored' &&
+		says spdk-all 'digest_enable .SPDK.s plugin option. is ignored' && says spdk-all 'shm_id .SPDK.s plugin option. is ignored' &&
+		says spdk-all 'log_flags .SPDK.s plugin option. is ignored'"
+spdk_fio spdk-wrr "$out/spdk-example.fio" "--filename=trtype=PCIe traddr=${M7} ns=1" --enable_wrr=1
+result "bad input: enable_wrr=1 on a controller without WRR (QEMU's CAP.AMS is 0) is refused, naming CAP.AMS" \
+	spdk-wrr eval "failed_cleanly spdk-wrr && says spdk-wrr 'CAP.AMS = 0, bit 17 clear'"
+spdk_fio spdk-vmd "$out/spdk-example.fio" "--filename=trtype=PCIe traddr=${M7} ns=1" --enable_vmd=1
+result "bad input: enable_vmd=1 is refused with the reason" spdk-vmd \
+	eval "failed_cleanly spdk-vmd && says spdk-vmd 'does not enumerate behind Intel VMD'"
+
 # --- bad input: refused before any I/O -----------------------------------------
 refused pi-chk-foo 'pi_chk.*FOO' "--filename=$N1" --pi_chk=GUARD,FOO --rw=read --bs=4k --size=1m
 refused pi-act0-no-pi 'pi_act.*protection information|protection information.*pi_act' \
