@@ -73,6 +73,19 @@ int fvn_commands_apply(struct thread_data *td, struct fvn_file *ff, uint16_t onc
 	if (o->deac)
 		ff->write_flags |= NVME_WZ_DEAC;
 	if (o->verify_mode == FVN_VMODE_COMPARE && td->o.verify != VERIFY_NONE) {
+		/*
+		 * The Compare carries what fio expects, which fio can rebuild
+		 * only for a fixed pattern: other verify kinds put fresh random
+		 * data and the write's time into each block (fio's own rule for
+		 * io_uring_cmd's verify_mode=compare).
+		 */
+		if (td->o.verify != VERIFY_PATTERN_NO_HDR || !td->o.verify_pattern_bytes) {
+			env_err("job '%s': verify_mode=compare needs verify=pattern with a "
+				"verify_pattern (fio can rebuild only a pattern's data for the "
+				"controller to compare); use verify_mode=read with other verify "
+				"kinds", td->o.name);
+			return -EINVAL;
+		}
 		if (!(oncs & compare.oncs_bit))
 			return lacks(ff, "verify_mode=compare", &compare, oncs,
 				     "use verify_mode=read");

@@ -18,6 +18,13 @@
 #include "fio.h"
 #include "optgroup.h"
 
+/*
+ * fio's only variable the engine reads. Weak, so that LD_PRELOAD (the way
+ * SPDK's plugin is used) can load the engine into the programs a command
+ * line starts before fio, such as timeout or env, which have no such symbol.
+ */
+#pragma weak is_backend
+
 #include "env/clock.h"
 #include "env/dma.h"
 #include "env/eal.h"
@@ -238,7 +245,7 @@ static int prepare_job(struct thread_data *td, struct fvn_thread *t)
 	if (t->files_ready)
 		return 0;
 	env_log_from_environment();
-	if (is_backend)
+	if (&is_backend && is_backend)
 		env_log_set_error_sink(fvn_log_to_client);
 	if (o->log_level) {
 		if (env_log_parse_level(o->log_level, &level)) {

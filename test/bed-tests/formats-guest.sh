@@ -235,14 +235,23 @@ else
 	result "write_mode=uncor: a write heals the blocks" uncor-healed \
 		eval "ran_clean uncor-heal && ran_clean uncor-healed"
 fi
-# write_mode=verify: the controller reads and checks what is there; nothing moves.
+# write_mode=verify: the controller reads and checks what is there; nothing
+# moves. QEMU 7.2's controller has no Verify (ONCS 0x015d: bit 7 clear), so
+# the job must be refused, naming ONCS.
 fio_engine wverify 60 --filename=$M7 --write_mode=verify --rw=write --bs=128k --iodepth=4 \
 	--offset=50m --size=4m
-result "write_mode=verify over written blocks completes" wverify ran_clean wverify
+if says wverify 'needs the Verify command'; then
+	result "write_mode=verify: refused, naming ONCS, on a controller without Verify" wverify \
+		eval "failed_cleanly wverify && says wverify 'ONCS = 0x[0-9a-f]*, bit 7 clear'"
+else
+	result "write_mode=verify over written blocks completes" wverify ran_clean wverify
+fi
 # verify_mode=compare: fio's verify reads become Compares; then data changed behind
 # the job's back (another pattern over part of the region) fails as Compare Failure.
 verify_case cmpv --filename=$M7 --verify_mode=compare --rw=randwrite --bsrange=4k-256k \
-	--iodepth=8 --size=2m --offset=58m --verify=crc32c
+	--iodepth=8 --size=2m --offset=58m $(pattern cmp)
+refused cmp-crc32c 'verify_mode=compare needs verify=pattern' --filename=$M7 --verify_mode=compare \
+	--rw=write --bs=4k --size=1m --verify=crc32c
 fill cmp-fill 61m
 fio_engine cmp-change 60 --filename=$M7 --rw=write --bs=4k --offset=$((61 * 1048576 + 65536)) \
 	--size=4k --verify=pattern --verify_pattern=0xa5 --do_verify=0

@@ -57,3 +57,9 @@ err=$(LD_PRELOAD="$so" fio "$repo/test/out/spdk-example.fio" \
 rc=$?
 check "SPDK's example job, preloaded, runs this engine: its preflight names the missing device (rc $rc)" \
 	sh -c "[ $rc -ne 0 ] && printf '%s' \"\$1\" | grep -q '0000:1f:1f.7: no such PCI device'" _ "$err"
+# LD_PRELOAD also loads the engine into what a command line runs before fio
+# (env, timeout): it must load there and do nothing.
+LD_PRELOAD="$so" timeout 10 env true
+rc=$?
+check "preloaded into programs that are not fio (timeout, env), the engine loads and stays out of the way (rc $rc)" \
+	test $rc -eq 0

@@ -622,8 +622,14 @@ static void test_command_refusals(void)
 	refused("deac=1 asks Write Zeroes to deallocate", "needs write_mode=zeroes");
 
 	job(1, "0000:00:04.0", true);
-	ctrl_oncs = 0;
 	td.o.verify = VERIFY_CRC32C;
+	opts.verify_mode = FVN_VMODE_COMPARE;
+	refused("verify_mode=compare needs verify=pattern with a verify_pattern", "verify_mode=read");
+
+	job(1, "0000:00:04.0", true);
+	ctrl_oncs = 0;
+	td.o.verify = VERIFY_PATTERN_NO_HDR;
+	td.o.verify_pattern_bytes = 1;
 	opts.verify_mode = FVN_VMODE_COMPARE;
 	refused("verify_mode=compare needs the Compare command", "use verify_mode=read");
 
