@@ -347,10 +347,14 @@ result "... print_qid_mappings names the queue, and hostnqn, digest_enable, shm_
 	spdk-all eval "says spdk-all 'thread 1 has I/O queue' && says spdk-all 'hostnqn .SPDK.s plugin option. is ignored' &&
 		says spdk-all 'digest_enable .SPDK.s plugin option. is ignored' && says spdk-all 'shm_id .SPDK.s plugin option. is ignored' &&
 		says spdk-all 'log_flags .SPDK.s plugin option. is ignored'"
-spdk_fio spdk-wrr "$out/spdk-example.fio" "--filename=trtype=PCIe traddr=${M7} ns=1" --enable_wrr=1
+# Engine options go in the job file: on fio's command line they would come
+# before ioengine=spdk is known.
+sed 's/^rw=randrw$/&\nenable_wrr=1/' "$out/spdk-example.fio" > "$out/spdk-wrr.fio"
+sed 's/^rw=randrw$/&\nenable_vmd=1/' "$out/spdk-example.fio" > "$out/spdk-vmd.fio"
+spdk_fio spdk-wrr "$out/spdk-wrr.fio" "--filename=trtype=PCIe traddr=${M7} ns=1"
 result "bad input: enable_wrr=1 on a controller without WRR (QEMU's CAP.AMS is 0) is refused, naming CAP.AMS" \
 	spdk-wrr eval "failed_cleanly spdk-wrr && says spdk-wrr 'CAP.AMS = 0, bit 17 clear'"
-spdk_fio spdk-vmd "$out/spdk-example.fio" "--filename=trtype=PCIe traddr=${M7} ns=1" --enable_vmd=1
+spdk_fio spdk-vmd "$out/spdk-vmd.fio" "--filename=trtype=PCIe traddr=${M7} ns=1"
 result "bad input: enable_vmd=1 is refused with the reason" spdk-vmd \
 	eval "failed_cleanly spdk-vmd && says spdk-vmd 'does not enumerate behind Intel VMD'"
 
