@@ -476,6 +476,37 @@ static size_t plan_commands(struct thread_data *td, struct fvn_thread *t)
 }
 
 /*
+ * List memory per io_u, in pages, over the job's files: for each child a
+ * PRP list (split io_us) or SGL descriptors (enable_sgl, every command),
+ * and with SGL metadata (PSDT 10b) one descriptor per command.
+ */
+static void plan_child_lists(const struct fvn_thread *t, size_t *child_pages,
+			     size_t *md_desc_pages)
+{
+	*child_pages = *md_desc_pages = 0;
+	for (unsigned i = 0; i < t->nr_files; i++) {
+		const struct fvn_file *ff = t->files[i];
+		size_t pages = 0;
+
+		if (ff->use_sgl) {
+			size_t len = ff->cmd_bytes < t->max_bs ? ff->cmd_bytes : t->max_bs;
+
+			pages = (nvme_sgl_list_bytes_needed(len, ff->sgl.sge_size) + t->page_size - 1) /
+				t->page_size;
+			if (ff->sgl.psdt == NVME_SQE_PSDT_SGL_MPTR_SGL)
+				*md_desc_pages = (t->max_cmds * sizeof(struct nvme_sgl_desc) +
+						  t->page_size - 1) / t->page_size;
+		} else if (t->max_cmds > 1) {
+			/* Worst case over any start offset within a page. */
+			pages = nvme_prp_list_pages_needed(t->page_size - 4, ff->cmd_bytes,
+							   t->page_size);
+		}
+		if (pages > *child_pages)
+			*child_pages = pages;
+	}
+}
+
+/*
  * Every io_u's DMA memory, laid out now that fio placed the buffers: its
  * PRP list, the children's lists when io_us are split, and its DSM range;
  * and, when a file has separate metadata, a metadata buffer.
@@ -491,29 +522,8 @@ static int fvn_post_init(struct thread_data *td)
 		return 1;
 	/* Worst case over any start offset within a page. */
 	list_pages = nvme_prp_list_pages_needed(t->page_size - 4, one_cmd, t->page_size);
-	if (t->max_cmds > 1) {
-		for (unsigned i = 0; i < t->nr_files; i++) {
-			size_t p = nvme_prp_list_pages_needed(t->page_size - 4, t->files[i]->cmd_bytes,
-							      t->page_size);
-			if (p > child_pages)
-				child_pages = p;
-		}
-	}
-	/* enable_sgl: every command's descriptors go in the child lists, split or not. */
-	for (unsigned i = 0; i < t->nr_files; i++) {
-		struct fvn_file *ff = t->files[i];
-		size_t len = ff->cmd_bytes < t->max_bs ? ff->cmd_bytes : t->max_bs;
-		size_t bytes = ff->use_sgl ? nvme_sgl_list_bytes_needed(len, ff->sgl.sge_size) : 0;
-		size_t p = (bytes + t->page_size - 1) / t->page_size;
-
-		if (p > child_pages)
-			child_pages = p;
-	}
+	plan_child_lists(t, &child_pages, &md_desc_pages);
 	t->child_list_bytes = child_pages * t->page_size;
-	for (unsigned i = 0; i < t->nr_files; i++)
-		if (t->files[i]->use_sgl && t->files[i]->sgl.psdt == NVME_SQE_PSDT_SGL_MPTR_SGL)
-			md_desc_pages = (t->max_cmds * sizeof(struct nvme_sgl_desc) + t->page_size - 1) /
-					t->page_size;
 	/* The list pages, a page for the DSM range, the children's lists, metadata descriptors. */
 	stride = (list_pages + 1) * t->page_size + t->max_cmds * t->child_list_bytes +
 		 md_desc_pages * t->page_size;
@@ -559,7 +569,8 @@ static int fvn_post_init(struct thread_data *td)
 			/* Split io_us: every child's list now, for the first file's child size. */
 			if (t->max_cmds > 1)
 				for (unsigned f = 0; f < t->nr_files && !io->child_built_bytes; f++)
-					if (fvn_format_max_cmds(t->files[f], t->max_bs) > 1)
+					if (!t->files[f]->use_sgl &&
+					    fvn_format_max_cmds(t->files[f], t->max_bs) > 1)
 						(void)fvn_build_child_lists(t, io, t->files[f]->cmd_bytes);
 		}
 	}

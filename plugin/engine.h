@@ -192,6 +192,12 @@ unsigned fvn_check_stalls(struct thread_data *td, struct fvn_thread *t, unsigned
  */
 int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, struct io_u *io_u);
 
+/* IOVA of the io_u's transfer: fio may have moved xfer_buf inside its buffer (partial transfers). */
+static inline uint64_t fvn_xfer_iova(const struct fvn_thread *t, const struct io_u *io_u)
+{
+	return t->buf_iova + (uint64_t)((uint8_t *)io_u->xfer_buf - (uint8_t *)t->buf);
+}
+
 /*
  * PRPs of a read or write that is one command: the io_u's list built at
  * set-up when the buffer is fio's own, built afresh when fio moved it
@@ -205,8 +211,8 @@ static inline int fvn_set_data_pointer(struct fvn_thread *t, struct fvn_io *io, 
 				      t->page_size, &io->prp, &cmd->prp1, &cmd->prp2);
 	/* A buffer fio moved (partial transfers): build afresh, same list memory. */
 	io->prp_built_len = 0;
-	return nvme_prp_build(t->buf_iova + ((uint8_t *)io_u->xfer_buf - (uint8_t *)t->buf),
-			      io_u->xfer_buflen, t->page_size, &io->prp, &cmd->prp1, &cmd->prp2);
+	return nvme_prp_build(fvn_xfer_iova(t, io_u), io_u->xfer_buflen, t->page_size, &io->prp,
+			      &cmd->prp1, &cmd->prp2);
 }
 
 /*

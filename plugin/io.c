@@ -94,8 +94,7 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 	struct fvn_io *io = &t->ios[io_u->index];
 	int err;
 
-	io->status = 0;
-	io->fail = FVN_FAIL_NONE;
+	io->fail = FVN_FAIL_NONE;	/* the status too, in fvn_issue() */
 	io->timed_out = false;
 	/*
 	 * verify_mode=compare: a read of fio's verify phase becomes a Compare
@@ -203,11 +202,11 @@ unsigned fvn_reap(struct fvn_thread *t, struct fvn_file *ff, unsigned max)
 	uint16_t cid, status;
 
 	while (n < max && nvme_io_take_cqe(&ff->qp.sq, cq, &cid, &status)) {
-		taken++;
 		unsigned slot = cid & t->cid_index_mask, child = slot & t->child_mask;
 		unsigned idx = slot >> t->child_shift;
 		struct fvn_io *io = &t->ios[idx];
 
+		taken++;
 		/*
 		 * Only a command this io_u has on this queue pair now: a
 		 * completion for an older generation, for an io_u already
@@ -309,8 +308,9 @@ char *fvn_errdetails(FVN_ERRDETAILS_PARAMS(io_u))
 		snprintf(text, 256, "the engine has no NVMe command for this data direction");
 		break;
 	case FVN_FAIL_DATA_POINTER:
-		snprintf(text, 256, "%s: the buffer at %p (%llu bytes) cannot be described with "
-			 "PRPs: its address is not 4-byte aligned", ff->bdf, io_u->xfer_buf,
+		snprintf(text, 256, "%s: the buffer at %p (%llu bytes) cannot be described to the "
+			 "controller (PRPs, SGL or metadata pointer): an address is not dword aligned, "
+			 "or it is longer than the lists built at set-up", ff->bdf, io_u->xfer_buf,
 			 io_u->xfer_buflen);
 		break;
 	case FVN_FAIL_HOST_PI: {

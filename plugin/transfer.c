@@ -71,8 +71,8 @@ static int child_data_pointer(struct fvn_thread *t, struct fvn_file *ff, struct 
 	}
 	/* A buffer fio moved (partial transfers): this child's list afresh. */
 	io->child_built_bytes = 0;
-	return nvme_prp_build(t->buf_iova + ((uint8_t *)io_u->xfer_buf - (uint8_t *)t->buf) + off,
-			      len, t->page_size, &list, &cmd->prp1, &cmd->prp2);
+	return nvme_prp_build(fvn_xfer_iova(t, io_u) + off, len, t->page_size, &list, &cmd->prp1,
+			      &cmd->prp2);
 }
 
 /*
@@ -112,11 +112,10 @@ static int sgl_data_pointer(struct fvn_thread *t, struct fvn_file *ff, struct fv
 		.iova = io->child_lists_iova + k * t->child_list_bytes,
 		.nr = t->child_list_bytes / sizeof(struct nvme_sgl_desc),
 	};
-	uint64_t iova = t->buf_iova + ((uint8_t *)io_u->xfer_buf - (uint8_t *)t->buf) + off;
 	int ret;
 
 	io->child_built_bytes = 0;
-	ret = nvme_sgl_build(&ff->sgl, iova, len, &list, &cmd->sgl1);
+	ret = nvme_sgl_build(&ff->sgl, fvn_xfer_iova(t, io_u) + off, len, &list, &cmd->sgl1);
 	if (!ret)
 		nvme_sgl_set_psdt(cmd, &ff->sgl);
 	return ret;
@@ -189,13 +188,10 @@ int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io 
 		else
 			ret = child_data_pointer(t, ff, io, io_u, k, (size_t)first * ff->block_bytes,
 						 (size_t)blocks * ff->block_bytes, cmd);
+		if (!ret && ff->md_bytes)
+			ret = metadata_pointer(ff, io, k, first, blocks, cmd);
 		if (ret) {
 			/* Not rung yet: the children copied so far never existed. */
-			ff->qp.sq.tail = tail;
-			io->fail = FVN_FAIL_DATA_POINTER;
-			return EINVAL;
-		}
-		if (ff->md_bytes && metadata_pointer(ff, io, k, first, blocks, cmd)) {
 			ff->qp.sq.tail = tail;
 			io->fail = FVN_FAIL_DATA_POINTER;
 			return EINVAL;
