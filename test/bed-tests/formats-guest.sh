@@ -269,24 +269,9 @@ refused deac-no-zeroes 'deac=1 asks Write Zeroes to deallocate' --filename=$M7 -
 	--rw=write --bs=4k --size=1m
 
 # --- SPDK's job files, unchanged (LD_PRELOAD, ioengine=spdk) -------------------
-# The job SPDK ships as its fio plugin's example_config.fio (the same
-# options), run the way its README says, with this engine preloaded.
-cat > "$out/spdk-example.fio" <<'JOB'
-[global]
-ioengine=spdk
-thread=1
-group_reporting=1
-direct=1
-verify=0
-time_based=1
-ramp_time=0
-runtime=2
-iodepth=128
-rw=randrw
-
-[test]
-numjobs=1
-JOB
+# SPDK's example job (spdk-example.fio beside this script), run the way its
+# README says, with this engine preloaded.
+example=$repo/test/bed-tests/spdk-example.fio
 spdk_fio() {
 	local name=$1; shift
 	local cmd=(env LD_PRELOAD="$engine" timeout -k 5 60 fio "$@")
@@ -294,7 +279,7 @@ spdk_fio() {
 	"${cmd[@]}" > "$out/$name.out" 2> "$out/$name.err"
 	echo $? > "$out/$name.rc"
 }
-spdk_fio spdk-example "$out/spdk-example.fio" "--filename=trtype=PCIe traddr=${M7} ns=1"
+spdk_fio spdk-example "$example" "--filename=trtype=PCIe traddr=${M7} ns=1"
 result "SPDK's example job runs unchanged with LD_PRELOAD: ioengine=spdk is this engine" spdk-example \
 	eval "ran_clean spdk-example && says spdk-example 'polling on CPU'"
 # Every SPDK option at once, on the 512+8 PI namespace: the ones that map act
@@ -349,8 +334,8 @@ result "... print_qid_mappings names the queue, and hostnqn, digest_enable, shm_
 		says spdk-all 'log_flags .SPDK.s plugin option. is ignored'"
 # Engine options go in the job file: on fio's command line they would come
 # before ioengine=spdk is known.
-sed 's/^rw=randrw$/&\nenable_wrr=1/' "$out/spdk-example.fio" > "$out/spdk-wrr.fio"
-sed 's/^rw=randrw$/&\nenable_vmd=1/' "$out/spdk-example.fio" > "$out/spdk-vmd.fio"
+sed 's/^rw=randrw$/&\nenable_wrr=1/' "$example" > "$out/spdk-wrr.fio"
+sed 's/^rw=randrw$/&\nenable_vmd=1/' "$example" > "$out/spdk-vmd.fio"
 spdk_fio spdk-wrr "$out/spdk-wrr.fio" "--filename=trtype=PCIe traddr=${M7} ns=1"
 result "bad input: enable_wrr=1 on a controller without WRR (QEMU's CAP.AMS is 0) is refused, naming CAP.AMS" \
 	spdk-wrr eval "failed_cleanly spdk-wrr && says spdk-wrr 'CAP.AMS = 0, bit 17 clear'"

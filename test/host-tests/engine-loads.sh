@@ -34,25 +34,9 @@ for opt in pi_act pi_chk md_per_io_size enable_sgl sge_size enable_wrr wrr_prior
 done
 check "not preloaded, there is no engine called spdk" \
 	sh -c "! fio --enghelp=spdk > /dev/null 2>&1"
-# The job SPDK ships as its fio plugin's example_config.fio (the same options),
-# with the filename form its README gives: it reaches this engine's preflight.
-cat > "$repo/test/out/spdk-example.fio" <<'JOB'
-[global]
-ioengine=spdk
-thread=1
-group_reporting=1
-direct=1
-verify=0
-time_based=1
-ramp_time=0
-runtime=2
-iodepth=128
-rw=randrw
-
-[test]
-numjobs=1
-JOB
-err=$(LD_PRELOAD="$so" fio "$repo/test/out/spdk-example.fio" \
+# SPDK's example job (test/bed-tests/spdk-example.fio), with the filename
+# form its README gives: it reaches this engine's preflight.
+err=$(LD_PRELOAD="$so" fio "$repo/test/bed-tests/spdk-example.fio" \
 	'--filename=trtype=PCIe traddr=0000.1f.1f.7 ns=1' 2>&1)
 rc=$?
 check "SPDK's example job, preloaded, runs this engine: its preflight names the missing device (rc $rc)" \

@@ -28,6 +28,7 @@
 #include "nvme/sgl.c"
 #include "test/bench/loopback_ctrl.c"
 #include "test/unit/check.h"
+#include "test/unit/stub_fio_clock.h"
 
 /* errdetails as fio calls it, with the parameter list of whichever fio the test is built with. */
 #define fvn_errdetails_td (&td)
@@ -45,20 +46,6 @@
 static unsigned submit_marked, issue_stamped;
 static char last_log[512];
 
-void fio_gettime(struct timespec *ts, void *unused)
-{
-	(void)unused;
-	clock_gettime(CLOCK_MONOTONIC, ts);
-}
-
-uint64_t utime_since_now(const struct timespec *ts)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)(now.tv_sec - ts->tv_sec) * 1000000 + (now.tv_nsec - ts->tv_nsec) / 1000;
-}
-
 void io_u_queued(struct thread_data *td, struct io_u *io_u)
 {
 	(void)td;
@@ -70,16 +57,6 @@ void io_u_mark_submit(struct thread_data *td, unsigned int nr)
 {
 	(void)td;
 	submit_marked += nr;
-}
-
-/* fio's verify fills the buffer with what it expects (verify_mode=compare). */
-static unsigned populated;
-
-void populate_verify_io_u(struct thread_data *td, struct io_u *io_u)
-{
-	(void)td;
-	memset(io_u->xfer_buf, 0x77, io_u->xfer_buflen);
-	populated++;
 }
 
 uint64_t env_eal_init_began_ns(void)
