@@ -76,8 +76,8 @@ uint64_t env_hugepages_total_bytes_at(const char *root, int node)
 
 static bool hugetlbfs_mounted(const char *root, const char *want_dir)
 {
-	char path[PATH_MAX];
-	struct mntent *m;
+	char path[PATH_MAX], line[4 * PATH_MAX];
+	struct mntent ent;
 	bool found = false;
 	FILE *f;
 
@@ -85,9 +85,15 @@ static bool hugetlbfs_mounted(const char *root, const char *want_dir)
 	f = setmntent(path, "r");
 	if (!f)
 		return false;
-	while (!found && (m = getmntent(f)))
-		found = !strcmp(m->mnt_type, "hugetlbfs") &&
-			(!want_dir || !strcmp(m->mnt_dir, want_dir));
+	/*
+	 * getmntent_r, never getmntent: with create_serialize=0 fio's job
+	 * threads run this preflight at the same time, and getmntent's one
+	 * static entry let one thread read another's line (seen in CI as a
+	 * spurious "no hugetlbfs mounted").
+	 */
+	while (!found && getmntent_r(f, &ent, line, sizeof(line)))
+		found = !strcmp(ent.mnt_type, "hugetlbfs") &&
+			(!want_dir || !strcmp(ent.mnt_dir, want_dir));
 	endmntent(f);
 	return found;
 }

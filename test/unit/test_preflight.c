@@ -384,6 +384,47 @@ static void test_holder_scan(void)
 	*strrchr(root, '/') = '\0';
 }
 
+/*
+ * fio's job threads run the preflight at once when create_serialize=0: the
+ * mount scan must hold its own entry, not share one between threads (a
+ * shared getmntent entry once made CI report "no hugetlbfs mounted").
+ */
+enum { SCAN_THREADS = 4, SCANS_PER_THREAD = 300 };
+
+static void *scan_mounts(void *arg)
+{
+	uintptr_t misses = 0;
+
+	(void)arg;
+	for (int i = 0; i < SCANS_PER_THREAD; i++)
+		misses += !hugetlbfs_mounted(root, "/dev/hugepages");
+	return (void *)misses;
+}
+
+static void test_mount_scan_threads(void)
+{
+	char mounts[8192] = "";
+	pthread_t t[SCAN_THREADS];
+	uintptr_t misses = 0;
+
+	fresh_tree();
+	/* Many lines of other mounts with long names, the hugetlbfs one last. */
+	for (int i = 0; i < 60; i++)
+		snprintf(mounts + strlen(mounts), sizeof(mounts) - strlen(mounts),
+			 "tmpfs /run/some/long/mount/point/number/%d tmpfs rw,nosuid,nodev 0 0\n", i);
+	strcat(mounts, "nodev /dev/hugepages hugetlbfs rw,relatime,pagesize=2M 0 0\n");
+	put("proc/mounts", mounts, 0);
+	for (int i = 0; i < SCAN_THREADS; i++)
+		CHECK_EQ(pthread_create(&t[i], NULL, scan_mounts, NULL), 0);
+	for (int i = 0; i < SCAN_THREADS; i++) {
+		void *r;
+
+		pthread_join(t[i], &r);
+		misses += (uintptr_t)r;
+	}
+	CHECK_EQ(misses, 0);
+}
+
 int main(void)
 {
 	env_log_threshold = ENV_LOG_ERROR;
@@ -395,6 +436,7 @@ int main(void)
 	test_own_hold_is_fine();
 	test_noiommu_mode();
 	test_holder_scan();
+	test_mount_scan_threads();
 	fresh_tree();
 	nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 	return check_done("test_preflight");
