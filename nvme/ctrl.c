@@ -16,6 +16,7 @@
 #include "nvme/ctrl.h"
 #include "nvme/regs.h"
 #include "nvme/status.h"
+#include "nvme/zns.h"
 
 /* Memory page size this driver uses: the x86 page and every PRP entry's unit. */
 #define HOST_PAGE_SHIFT 12
@@ -87,19 +88,14 @@ static void copy_id_string(char *dst, const char *src, size_t len)
 		dst[i - 1] = '\0';
 }
 
-int nvme_admin_sync(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint16_t *status, uint32_t *dw0)
+int nvme_qpair_run_sync(struct nvme_ctrl *c, struct nvme_qpair *q, struct nvme_sqe *cmd,
+			uint16_t *status, uint32_t *dw0, uint32_t *dw1)
 {
-	struct nvme_qpair *q = &c->admin;
+	const char *queue = q->qid ? "I/O" : "admin";
 	uint64_t deadline;
 	int ret = 0;
 
-	pthread_mutex_lock(&c->admin_lock);
-	if (c->state == NVME_CTRL_FAILED) {
-		pthread_mutex_unlock(&c->admin_lock);
-		return -ENODEV;
-	}
-	cmd->cid = c->admin_next_cid++;
-	/* One command at a time under the lock: the ring cannot be full. */
+	/* One command at a time under the caller's lock: the ring cannot be full. */
 	(void)nvme_sq_copy_cmd(&q->sq, cmd);
 	nvme_sq_ring_doorbell(&q->sq);
 	deadline = env_clock_ms() + NVME_ADMIN_TIMEOUT_MS;
@@ -117,6 +113,8 @@ int nvme_admin_sync(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint16_t *status,
 			}
 			if (dw0)
 				*dw0 = cqe->dw0;
+			if (dw1)
+				*dw1 = cqe->dw1;
 			if (status)
 				*status = st;
 			nvme_cq_advance(&q->cq);
@@ -125,18 +123,32 @@ int nvme_admin_sync(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint16_t *status,
 			break;
 		}
 		if (nvme_ctrl_failed(c)) {
-			env_err("%s: controller failed (CSTS 0x%x) during admin opcode 0x%02x", c->name,
-				nvme_reg_read32(c->regs, NVME_REG_CSTS), cmd->opcode);
+			env_err("%s: controller failed (CSTS 0x%x) during %s opcode 0x%02x", c->name,
+				nvme_reg_read32(c->regs, NVME_REG_CSTS), queue, cmd->opcode);
 			ret = -ENODEV;
 			break;
 		}
 		if (env_clock_ms() > deadline) {
-			env_err("%s: admin opcode 0x%02x (cid %u) did not complete within %u ms",
-				c->name, cmd->opcode, cmd->cid, NVME_ADMIN_TIMEOUT_MS);
+			env_err("%s: %s opcode 0x%02x (cid %u) did not complete within %u ms",
+				c->name, queue, cmd->opcode, cmd->cid, NVME_ADMIN_TIMEOUT_MS);
 			ret = -ETIMEDOUT;
 			break;
 		}
 	}
+	return ret;
+}
+
+int nvme_admin_sync(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint16_t *status, uint32_t *dw0)
+{
+	int ret;
+
+	pthread_mutex_lock(&c->admin_lock);
+	if (c->state == NVME_CTRL_FAILED) {
+		pthread_mutex_unlock(&c->admin_lock);
+		return -ENODEV;
+	}
+	cmd->cid = c->admin_next_cid++;
+	ret = nvme_qpair_run_sync(c, &c->admin, cmd, status, dw0, NULL);
 	pthread_mutex_unlock(&c->admin_lock);
 	return ret;
 }
@@ -203,6 +215,26 @@ static int identify_controller(struct nvme_ctrl *c)
 		return -ENOTSUP;
 	}
 	return 0;
+}
+
+/*
+ * The ZNS command set's controller page, for the Zone Append limit. Only
+ * where CAP.CSS offers I/O command sets beyond NVM; a controller that
+ * refuses the page has no zoned namespaces to serve.
+ */
+static void identify_zns_controller(struct nvme_ctrl *c)
+{
+	const struct nvme_zns_id_ctrl *id = c->scratch;
+	uint16_t status;
+
+	c->zns = false;
+	if (!(nvme_cap_css(c->cap) & NVME_CAP_CSS_CSI))
+		return;
+	if (identify_csi(c, NVME_CNS_CS_CTRL, 0, NVME_CSI_ZNS, &status))
+		return;
+	c->zns = true;
+	c->zasl_bytes = nvme_zns_append_limit(id->zasl, nvme_cap_page_size_min(c->cap),
+					      c->max_xfer);
 }
 
 static int set_num_queues(struct nvme_ctrl *c)
@@ -293,7 +325,13 @@ static void setup_shadow_doorbells(struct nvme_ctrl *c)
 
 static int enable(struct nvme_ctrl *c)
 {
-	uint32_t cc = NVME_CC_EN | NVME_SET(CC_CSS, NVME_CC_CSS_NVM) |
+	/*
+	 * All I/O command sets where the controller has more than NVM, so a
+	 * zoned namespace takes Zone Management and Zone Append; with NVM only,
+	 * it would take reads and writes alone.
+	 */
+	uint32_t css = (nvme_cap_css(c->cap) & NVME_CAP_CSS_CSI) ? NVME_CC_CSS_CSI : NVME_CC_CSS_NVM;
+	uint32_t cc = NVME_CC_EN | NVME_SET(CC_CSS, css) |
 		      nvme_cc_mps(HOST_PAGE_SHIFT) | NVME_SET(CC_AMS, NVME_CC_AMS_RR) |
 		      NVME_SET(CC_IOSQES, NVME_CC_IOSQES_64B) |
 		      NVME_SET(CC_IOCQES, NVME_CC_IOCQES_16B);
@@ -380,6 +418,7 @@ static int start(struct nvme_ctrl *c, bool first, bool shadow_doorbells)
 		ret = identify_controller(c);
 		if (ret)
 			return ret;
+		identify_zns_controller(c);
 	}
 	c->state = NVME_CTRL_SET_NUM_QUEUES;
 	ret = set_num_queues(c);
@@ -406,6 +445,7 @@ int nvme_ctrl_init(struct nvme_ctrl *c, const char *name, volatile void *regs, i
 	pthread_mutex_init(&c->admin_lock, &attr);
 	pthread_mutexattr_destroy(&attr);
 	pthread_mutex_init(&c->scratch_lock, NULL);
+	pthread_mutex_init(&c->io_sync_lock, NULL);
 
 	c->state = NVME_CTRL_READ_CAP;
 	c->cap = nvme_reg_read64(c->regs, NVME_REG_CAP);
@@ -535,6 +575,8 @@ void nvme_ctrl_shutdown(struct nvme_ctrl *c, bool device_gone)
 	uint32_t cc, csts;
 	uint64_t deadline;
 
+	/* Its queue memory joins the orphans, freed below once the controller is disabled. */
+	nvme_ctrl_io_sync_release(c);
 	csts = nvme_reg_read32(c->regs, NVME_REG_CSTS);
 	if (csts == UINT32_MAX)
 		disabled = true; /* gone: it writes nowhere */
@@ -578,6 +620,7 @@ void nvme_ctrl_shutdown(struct nvme_ctrl *c, bool device_gone)
 	c->state = NVME_CTRL_SHUTDOWN;
 	pthread_mutex_destroy(&c->admin_lock);
 	pthread_mutex_destroy(&c->scratch_lock);
+	pthread_mutex_destroy(&c->io_sync_lock);
 }
 
 /*
@@ -615,9 +658,52 @@ static int ns_format(struct nvme_ctrl *c, uint32_t nsid, struct nvme_ns_format *
 	return 0;
 }
 
+/*
+ * The namespace's command set, and for a zoned one its zones (ZNS Identify
+ * Namespace, CNS 05h CSI 02h, for the zone size of format lbaf). A
+ * controller with one command set, or no descriptor list, has NVM ones.
+ */
+static int ns_command_set(struct nvme_ctrl *c, uint32_t nsid, unsigned lbaf,
+			  struct nvme_ns_info *ns)
+{
+	uint16_t status = 0;
+	char text[160];
+	int ret;
+
+	ns->csi = NVME_CSI_NVM;
+	memset(&ns->zns, 0, sizeof(ns->zns));
+	if (!(nvme_cap_css(c->cap) & NVME_CAP_CSS_CSI))
+		return 0;
+	ret = identify_csi(c, NVME_CNS_NS_DESC_LIST, nsid, 0, &status);
+	if (ret == -ETIMEDOUT || ret == -ENODEV)
+		return ret;
+	if (ret || nvme_ns_desc_list_csi(c->scratch, 4096, &ns->csi))
+		return 0;
+	if (ns->csi != NVME_CSI_ZNS)
+		return 0;
+	if (!c->zns) {
+		env_err("%s: namespace %u is zoned, but the controller did not answer the ZNS "
+			"command set's Identify Controller (CNS 06h)", c->name, nsid);
+		return -ENOTSUP;
+	}
+	ret = identify_csi(c, NVME_CNS_CS_NS, nsid, NVME_CSI_ZNS, &status);
+	if (ret) {
+		nvme_status_format(text, sizeof(text), status);
+		env_err("%s: namespace %u: the ZNS Identify Namespace (CNS 05h) failed: %s",
+			c->name, nsid, ret == -ETIMEDOUT ? "timed out" : text);
+		return ret;
+	}
+	ret = nvme_zns_geometry_from_id(c->scratch, lbaf, ns->blocks, &ns->zns);
+	if (ret)
+		env_err("%s: namespace %u is zoned, but its ZNS Identify gives format %u no "
+			"zone size", c->name, nsid, lbaf);
+	return ret;
+}
+
 int nvme_ctrl_ns_info(struct nvme_ctrl *c, uint32_t nsid, struct nvme_ns_info *ns)
 {
 	const struct nvme_id_ns *id = c->scratch;
+	unsigned lbaf;
 	int ret;
 
 	if (nsid == 0 || nsid > c->nn)
@@ -634,7 +720,10 @@ int nvme_ctrl_ns_info(struct nvme_ctrl *c, uint32_t nsid, struct nvme_ns_info *n
 		ns->blocks = id->nsze;
 		ns->lba_size = nvme_ns_lba_size(id);
 		ns->metadata_size = nvme_ns_metadata_size(id);
+		lbaf = nvme_ns_lba_format(id);
 		ret = ns_format(c, nsid, &ns->format);
+		if (!ret)
+			ret = ns_command_set(c, nsid, lbaf, ns);
 	}
 	pthread_mutex_unlock(&c->scratch_lock);
 	return ret;

@@ -17,6 +17,7 @@
 #include "nvme/pi.h"
 #include "nvme/qpair.h"
 #include "nvme/spec.h"
+#include "nvme/zns.h"
 
 /* Bring-up steps, in order; kept so a failure can say where it stopped. */
 enum nvme_ctrl_state {
@@ -58,6 +59,9 @@ struct nvme_ns_info {
 	 * nvme_ctrl_ns_info() still succeeds, and the caller decides.
 	 */
 	struct nvme_ns_format format;
+	/* Its command set: NVME_CSI_NVM, NVME_CSI_ZNS (zns then holds its zones) or another. */
+	uint8_t csi;
+	struct nvme_zns_geometry zns;
 };
 
 struct nvme_ctrl {
@@ -79,6 +83,8 @@ struct nvme_ctrl {
 	uint8_t vwc;
 	uint32_t sgls;                 /* Identify Controller SGLS, for nvme/sgl.h */
 	uint32_t ctratt;               /* controller attributes (NVME_CTRATT_*) */
+	bool zns;                      /* the ZNS command set is on (CC.CSS, CNS 06h answered) */
+	uint32_t zasl_bytes;           /* largest Zone Append (ZASL, capped by MDTS) */
 	char model[41], serial[21], firmware[9];
 
 	pthread_mutex_t admin_lock;
@@ -89,6 +95,15 @@ struct nvme_ctrl {
 	uint64_t scratch_iova;
 
 	uint32_t io_queues;            /* granted by Set Features Number of Queues */
+
+	/*
+	 * The controller's own I/O queue pair, for I/O commands no job thread
+	 * issues (zone management), created on first use (nvme_ctrl_io_sync()).
+	 */
+	pthread_mutex_t io_sync_lock;
+	struct nvme_qpair io_sync;
+	bool io_sync_live;
+	uint16_t io_sync_next_cid;
 	uint16_t oacs;                 /* optional admin commands */
 
 	/*
@@ -173,10 +188,34 @@ bool nvme_ctrl_failed(struct nvme_ctrl *c);
 int nvme_admin_sync(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint16_t *status, uint32_t *dw0);
 
 /*
+ * Runs one command on queue pair q to completion (bounded by
+ * NVME_ADMIN_TIMEOUT_MS), the caller holding the lock that makes it the
+ * queue's only user and having set cmd->cid. Returns as nvme_admin_sync();
+ * *dw1 gets the result's second dword (may be NULL).
+ */
+int nvme_qpair_run_sync(struct nvme_ctrl *c, struct nvme_qpair *q, struct nvme_sqe *cmd,
+			uint16_t *status, uint32_t *dw0, uint32_t *dw1);
+
+/*
+ * Runs one I/O command to completion on the controller's own I/O queue
+ * pair, creating it on first use (and again after a reset). For rare
+ * commands outside the job threads' queues; one at a time. -EBUSY with a
+ * message when no I/O queue id is left for it.
+ */
+int nvme_ctrl_io_sync(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint16_t *status, uint32_t *dw0,
+		      uint32_t *dw1);
+
+/* Gives the controller's own I/O queue pair up, before a shutdown. */
+void nvme_ctrl_io_sync_release(struct nvme_ctrl *c);
+
+/*
  * Namespace geometry and format; -ENOENT when nsid is not an active
  * namespace. A namespace with PI on a controller with extended LBA formats
  * (CTRATT.ELBAS) costs a second Identify (CNS 05h) for its guard size; a
  * controller that refuses it is taken to use the 16-bit guard, with a warning.
+ * Where the controller has I/O command sets beyond NVM (CAP.CSS), the
+ * Namespace Identification Descriptor list gives the namespace's, and a
+ * zoned namespace's ZNS Identify page gives its zones.
  */
 int nvme_ctrl_ns_info(struct nvme_ctrl *c, uint32_t nsid, struct nvme_ns_info *ns);
 

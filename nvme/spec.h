@@ -505,6 +505,15 @@ enum nvme_sc {
 	NVME_SC_INVALID_PI = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x81),
 	NVME_SC_WRITE_TO_RO_RANGE = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x82),
 	NVME_SC_CMD_SIZE_LIMIT_EXCEEDED = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0x83),
+	/* Command specific, Zoned Namespace command set (ZNS 1.1, section 3.4.1) */
+	NVME_SC_ZONE_BOUNDARY_ERROR = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0xb8),
+	NVME_SC_ZONE_FULL = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0xb9),
+	NVME_SC_ZONE_READ_ONLY = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0xba),
+	NVME_SC_ZONE_OFFLINE = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0xbb),
+	NVME_SC_ZONE_INVALID_WRITE = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0xbc),
+	NVME_SC_ZONE_TOO_MANY_ACTIVE = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0xbd),
+	NVME_SC_ZONE_TOO_MANY_OPEN = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0xbe),
+	NVME_SC_ZONE_INVALID_TRANSITION = NVME_SCT_SC(NVME_SCT_CMD_SPECIFIC, 0xbf),
 
 	/* Media and Data Integrity Errors */
 	NVME_SC_WRITE_FAULT = NVME_SCT_SC(NVME_SCT_MEDIA, 0x80),
@@ -561,6 +570,10 @@ enum nvme_nvm_opcode {
 	NVME_NVM_WRITE_ZEROES = 0x08,
 	NVME_NVM_DSM = 0x09,
 	NVME_NVM_VERIFY = 0x0c,
+	/* Zoned Namespace command set (CSI 02h) */
+	NVME_ZNS_MGMT_SEND = 0x79,
+	NVME_ZNS_MGMT_RECV = 0x7a,
+	NVME_ZNS_APPEND = 0x7d,
 };
 
 /* Identify CDW10.CNS */
@@ -568,12 +581,37 @@ enum nvme_identify_cns {
 	NVME_CNS_NS = 0x00,
 	NVME_CNS_CTRL = 0x01,
 	NVME_CNS_ACTIVE_NS_LIST = 0x02,
+	NVME_CNS_NS_DESC_LIST = 0x03,	/* namespace identification descriptors (its CSI) */
 	NVME_CNS_CS_NS = 0x05,		/* I/O command set specific namespace, CSI in CDW11 */
+	NVME_CNS_CS_CTRL = 0x06,	/* I/O command set specific controller, CSI in CDW11 */
 };
 
 /* Command Set Identifier (Identify CDW11 31:24; base spec 2.0, Identify command). */
 enum nvme_csi {
 	NVME_CSI_NVM = 0x00,
+	NVME_CSI_ZNS = 0x02,		/* Zoned Namespace command set */
+};
+
+/*
+ * Namespace Identification Descriptor list (CNS 03h): 4 KiB of descriptors,
+ * each a 4-byte header and NIDL bytes of value, ended by one with NIDL 0.
+ * The CSI descriptor says which I/O command set the namespace belongs to.
+ */
+struct nvme_ns_id_desc {
+	uint8_t nidt;			/* type */
+	uint8_t nidl;			/* length of the value that follows */
+	uint8_t rsvd2[2];
+};
+
+NVME_ASSERT_SIZE(struct nvme_ns_id_desc, 4);
+NVME_ASSERT_OFFSET(struct nvme_ns_id_desc, nidt, 0);
+NVME_ASSERT_OFFSET(struct nvme_ns_id_desc, nidl, 1);
+
+enum {
+	NVME_NIDT_EUI64 = 0x01,
+	NVME_NIDT_NGUID = 0x02,
+	NVME_NIDT_UUID = 0x03,
+	NVME_NIDT_CSI = 0x04,		/* one byte: enum nvme_csi */
 };
 
 enum nvme_feature_id {
@@ -643,6 +681,16 @@ static inline uint32_t nvme_create_sq_cdw11(bool phys_contig, unsigned qprio, ui
 /* Read, Write, Compare, Write Zeroes, Verify: SLBA in CDW10 (low) / CDW11 (high). */
 static inline uint32_t nvme_rw_cdw10(uint64_t slba) { return (uint32_t)slba; }
 static inline uint32_t nvme_rw_cdw11(uint64_t slba) { return (uint32_t)(slba >> 32); }
+static inline uint64_t nvme_sqe_slba(const struct nvme_sqe *cmd)
+{
+	return (uint64_t)cmd->cdw11 << 32 | cmd->cdw10;
+}
+
+/* A Zone Append's result: the first block it wrote, in CQE DW0 (low) and DW1 (high). */
+static inline uint64_t nvme_cqe_alba(const struct nvme_cqe *cqe)
+{
+	return (uint64_t)cqe->dw1 << 32 | cqe->dw0;
+}
 
 /* CDW12: NLB in 15:0 (0-based), flags above. */
 #define NVME_RW_NLB_MASK 0xffffu

@@ -26,7 +26,8 @@ int fvn_commands_apply(struct thread_data *td, struct fvn_file *ff, uint16_t onc
 /* Whether opcode moves data through the data pointer (MDTS and PRPs apply). */
 static inline bool fvn_command_has_data(uint8_t opcode)
 {
-	return opcode == NVME_NVM_READ || opcode == NVME_NVM_WRITE || opcode == NVME_NVM_COMPARE;
+	return opcode == NVME_NVM_READ || opcode == NVME_NVM_WRITE || opcode == NVME_NVM_COMPARE ||
+	       opcode == NVME_ZNS_APPEND;
 }
 
 #endif

@@ -37,6 +37,7 @@
 #include "plugin/format.h"
 #include "plugin/options.h"
 #include "plugin/spdk_compat.h"
+#include "plugin/zones.h"
 
 /* Names the fio options this engine cannot honour; 0 when there are none. */
 static int refuse_unsupported(struct thread_data *td)
@@ -46,8 +47,6 @@ static int refuse_unsupported(struct thread_data *td)
 	if (!td->o.use_thread)
 		what = "running jobs as processes: add thread=1 (the engine's DMA memory and "
 		       "controllers live in one process shared by all job threads)";
-	else if (td->o.zone_mode == ZONE_MODE_ZBD)
-		what = "zonemode=zbd";
 	else if (td->o.io_submit_mode == IO_MODE_OFFLOAD)
 		what = "io_submit_mode=offload (each queue pair belongs to one thread)";
 	if (!what)
@@ -122,6 +121,8 @@ static int read_geometry(struct thread_data *td, struct fvn_file *ff)
 	ret = fvn_format_apply(td, ff, &ns, ff->ctrl->nvme.max_xfer, ff->ctrl->nvme.sgls);
 	if (!ret)
 		ret = fvn_commands_apply(td, ff, ff->ctrl->nvme.oncs);
+	if (!ret)
+		ret = fvn_zones_apply(td, ff, &ns, ff->ctrl->nvme.zasl_bytes);
 	return ret ? ret : fvn_spdk_wrr_check(td, &ff->ctrl->nvme);
 }
 
@@ -690,6 +691,10 @@ static void fvn_cleanup(struct thread_data *td)
 			"written, checked on %" PRIu64 " blocks read, %" PRIu64 " reads failed the "
 			"check", td->o.name, td->thread_number, t->pi_blocks_generated,
 			t->pi_blocks_checked, t->pi_host_failures);
+	if (t->appends_moved)
+		env_notice("job '%s' thread %d: zone_append: %" PRIu64 " appends landed elsewhere "
+			   "than fio planned; fio was told where", td->o.name, td->thread_number,
+			   t->appends_moved);
 	release_files(t);
 	if (t->io_dma)
 		env_dma_free(t->io_dma);
@@ -727,6 +732,16 @@ struct ioengine_ops ioengine = {
 	.open_file = fvn_open_file,
 	.close_file = fvn_close_file,
 	.get_file_size = fvn_get_file_size,
+	.get_zoned_model = fvn_get_zoned_model,
+	.report_zones = fvn_report_zones,
+	.reset_wp = fvn_reset_wp,
+	.get_max_open_zones = fvn_get_max_open_zones,
+#ifdef FVN_HAS_MAX_ACTIVE_ZONES
+	.get_max_active_zones = fvn_get_max_active_zones,
+#endif
+#ifdef FVN_HAS_FINISH_ZONE
+	.finish_zone = fvn_finish_zone,
+#endif
 	.iomem_alloc = fvn_iomem_alloc,
 	.iomem_free = fvn_iomem_free,
 	.option_struct_size = sizeof(struct fvn_options),

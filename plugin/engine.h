@@ -68,6 +68,10 @@ struct fvn_file {
 	int broken;                 /* errno once qp cannot be used: every I/O then fails */
 	const char *broken_why;
 	uint64_t abort_deadline_ms; /* 0: no Abort outstanding on qp */
+	/* A zoned namespace (plugin/zones.c); write_op is NVME_ZNS_APPEND with zone_append. */
+	bool zoned;
+	uint64_t zone_blocks;
+	unsigned max_open_zones, max_active_zones; /* 0: no limit */
 };
 
 /* Why the engine failed an io_u, for errdetails when there is no NVMe status. */
@@ -113,6 +117,7 @@ struct fvn_io {
 	uint16_t status;            /* NVMe status of the last completion */
 	uint8_t fail;               /* enum fvn_fail of the last failure */
 	bool compare;               /* this read is a Compare (verify_mode=compare) */
+	uint64_t alba;              /* a Zone Append's result: the first block it wrote */
 	bool inflight;              /* on the device: its buffer may be written */
 	bool timed_out;
 	bool deliver_later;         /* failed by recovery, not yet handed to fio (no room) */
@@ -153,6 +158,7 @@ struct fvn_thread {
 	uint64_t doorbells, cq_doorbells, submitted, empty_polls, busy;
 	uint64_t stale, timeouts, aborts, recreates, resets, requeued;
 	uint64_t pi_blocks_generated, pi_blocks_checked, pi_host_failures;
+	uint64_t appends_moved;     /* Zone Appends placed elsewhere than fio planned */
 };
 
 /*

@@ -201,10 +201,18 @@ unsigned fvn_reap(struct fvn_thread *t, struct fvn_file *ff, unsigned max)
 	unsigned n = 0, taken = 0;
 	uint16_t cid, status;
 
-	while (n < max && nvme_io_take_cqe(&ff->qp.sq, cq, &cid, &status)) {
-		unsigned slot = cid & t->cid_index_mask, child = slot & t->child_mask;
-		unsigned idx = slot >> t->child_shift;
-		struct fvn_io *io = &t->ios[idx];
+	while (n < max) {
+		/* Read before taking: still ours until the CQ doorbell below. */
+		const struct nvme_cqe *cqe = nvme_cq_head_cqe(cq);
+		unsigned slot, child, idx;
+		struct fvn_io *io;
+
+		if (!nvme_io_take_cqe(&ff->qp.sq, cq, &cid, &status))
+			break;
+		slot = cid & t->cid_index_mask;
+		child = slot & t->child_mask;
+		idx = slot >> t->child_shift;
+		io = &t->ios[idx];
 
 		taken++;
 		/*
@@ -224,6 +232,9 @@ unsigned fvn_reap(struct fvn_thread *t, struct fvn_file *ff, unsigned max)
 			io->status = status;
 			io->bad_cmd = (uint16_t)child;
 		}
+		if (__builtin_expect(ff->write_op == NVME_ZNS_APPEND, 0) &&
+		    io->io_u->ddir == DDIR_WRITE)
+			io->alba = nvme_cqe_alba(cqe);
 		if (--io->pending)
 			continue;
 		finish_io(t, ff, io, io->io_u);

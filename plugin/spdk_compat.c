@@ -33,10 +33,6 @@ int fvn_spdk_options_check(struct thread_data *td)
 		{ "enable_interrupts", o->enable_interrupts, true,
 		  "this engine polls its completion queues and has no interrupt mode yet: "
 		  "remove it" },
-		{ "initial_zone_reset", o->initial_zone_reset, true,
-		  "zoned namespaces are not supported by this engine yet: remove it" },
-		{ "zone_append", o->zone_append, true,
-		  "zoned namespaces (Zone Append) are not supported by this engine yet: remove it" },
 		{ "hostnqn", o->hostnqn && *o->hostnqn, false,
 		  "a host NQN is for NVMe over fabrics; a local PCIe controller ignores it" },
 		{ "digest_enable", o->digest_enable && *o->digest_enable, false,

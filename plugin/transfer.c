@@ -23,6 +23,7 @@
 #include "plugin/commands.h"
 #include "nvme/status.h"
 #include "plugin/engine.h"
+#include "plugin/zones.h"
 
 static struct nvme_prp_list child_list(const struct fvn_thread *t, const struct fvn_io *io,
 				       unsigned k)
@@ -139,6 +140,25 @@ static int metadata_pointer(const struct fvn_file *ff, struct fvn_io *io, unsign
 			     io->md_descs_iova + k * sizeof(struct nvme_sgl_desc), &cmd->mptr);
 }
 
+/*
+ * Zone Append: SLBA names the zone, the controller picks the block (never
+ * split: fvn_zones_apply() kept bs within ZASL). PI reference tags are then
+ * counted from the zone's start and remapped by the controller to the
+ * blocks it chose.
+ */
+static void zone_append_fields(const struct fvn_file *ff, struct fvn_io *io, struct nvme_sqe *cmd)
+{
+	uint64_t zslba = fvn_zone_start(ff, nvme_sqe_slba(cmd));
+
+	cmd->cdw10 = nvme_rw_cdw10(zslba);
+	cmd->cdw11 = nvme_rw_cdw11(zslba);
+	if (ff->fmt.pi_type == NVME_PI_TYPE1 || ff->fmt.pi_type == NVME_PI_TYPE2) {
+		set_pi_fields(ff, cmd, zslba);
+		cmd->cdw12 |= NVME_ZNS_APPEND_PIREMAP;
+	}
+	io->alba = UINT64_MAX;
+}
+
 int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io,
 		       struct io_u *io_u, uint16_t cid, uint64_t slba, uint32_t nlb)
 {
@@ -160,7 +180,8 @@ int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io 
 	if (nvme_sq_free_slots(&ff->qp.sq) < n)
 		return EBUSY;
 	/* Host PI for what goes to the controller: written data, or data to compare. */
-	if (ff->pi_host && (opcode == NVME_NVM_WRITE || opcode == NVME_NVM_COMPARE)) {
+	if (ff->pi_host && (opcode == NVME_NVM_WRITE || opcode == NVME_ZNS_APPEND ||
+			    opcode == NVME_NVM_COMPARE)) {
 		struct nvme_pi_tags tags = io_tags(ff, slba);
 
 		nvme_pi_generate(&ff->fmt, io_u->xfer_buf, io->md, nlb, &tags);
@@ -178,6 +199,8 @@ int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io 
 		/* Write Uncorrectable has no PRINFO: it leaves no data, and no PI. */
 		if (ff->fmt.pi_type && opcode != NVME_NVM_WRITE_UNCOR)
 			set_pi_fields(ff, cmd, slba + first);
+		if (opcode == NVME_ZNS_APPEND)
+			zone_append_fields(ff, io, cmd);
 		if (!data)
 			goto copy;
 		if (ff->use_sgl)
@@ -203,12 +226,35 @@ copy:
 	return 0;
 }
 
+/*
+ * Where a Zone Append landed is the controller's choice: fio learns it as
+ * the io_u's offset, and so does the write's verify record (io_u->ipo,
+ * logged before issue), so fio's verify reads the blocks actually written.
+ */
+static void zone_append_done(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io,
+			     struct io_u *io_u)
+{
+	unsigned long long at = io->alba * ff->block_bytes;
+
+	if (io->alba == UINT64_MAX || at == io_u->offset)
+		return;
+	t->appends_moved++;
+	if (io_u->ipo)
+		io_u->ipo->offset = at;
+	io_u->offset = at;
+}
+
 void fvn_transfer_done(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io,
 		       struct io_u *io_u)
 {
 	struct nvme_pi_tags tags;
 	uint64_t slba, nlb;
 	char what[160];
+
+	if (ff->write_op == NVME_ZNS_APPEND && io_u->ddir == DDIR_WRITE) {
+		zone_append_done(t, ff, io, io_u);
+		return;
+	}
 
 	if (!ff->pi_host || io_u->ddir != DDIR_READ || io->compare ||
 	    !fvn_to_blocks(ff, io_u->offset, io_u->xfer_buflen, &slba, &nlb))

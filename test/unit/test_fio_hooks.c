@@ -20,6 +20,7 @@
 #include "plugin/format.c"
 #include "plugin/commands.c"
 #include "plugin/spdk_compat.c"
+#include "plugin/zones.c"
 #include "plugin/transfer.c"
 #include "nvme/prp.c"
 #include "nvme/status.c"
@@ -185,7 +186,7 @@ static unsigned qp_creates, qp_deletes, qp_live;
 static uint32_t ns_lba_size = PS;
 static uint64_t ns_blocks = 1u << 20;
 static struct nvme_ns_format ns_format;	/* metadata and PI; lba_size from ns_lba_size */
-static uint32_t ctrl_max_xfer = 1 << 20, ctrl_sgls;
+static uint32_t ctrl_max_xfer = 1 << 20, ctrl_sgls, ctrl_zasl = 1 << 20;
 static uint16_t ctrl_oncs;
 
 int fvn_ctrl_get_pending(const char *bdf, bool shadow_doorbells, struct fvn_ctrl **out)
@@ -196,6 +197,7 @@ int fvn_ctrl_get_pending(const char *bdf, bool shadow_doorbells, struct fvn_ctrl
 	ctrl.nvme.max_queue_entries = 1024;
 	ctrl.nvme.sgls = ctrl_sgls;
 	ctrl.nvme.oncs = ctrl_oncs;
+	ctrl.nvme.zasl_bytes = ctrl_zasl;
 	ctrl.nvme.page_size = PS;
 	ctrl.nvme.numa_node = -1;
 	if (!ctrl.open) {
@@ -256,6 +258,11 @@ int nvme_qpair_delete(struct nvme_ctrl *c, struct nvme_qpair *qp)
 	return 0;
 }
 
+/* A zoned namespace when ns_zoned: zones of ns_zone_blocks, reported by the stub below. */
+static bool ns_zoned;
+static uint64_t ns_zone_blocks;
+static uint32_t ns_max_open, ns_max_active;
+
 int nvme_ctrl_ns_info(struct nvme_ctrl *c, uint32_t nsid, struct nvme_ns_info *ns)
 {
 	(void)c;
@@ -264,7 +271,53 @@ int nvme_ctrl_ns_info(struct nvme_ctrl *c, uint32_t nsid, struct nvme_ns_info *n
 	*ns = (struct nvme_ns_info){ .nsid = 1, .blocks = ns_blocks, .lba_size = ns_lba_size,
 				     .format = ns_format };
 	ns->format.lba_size = ns_lba_size;
+	if (ns_zoned) {
+		ns->csi = NVME_CSI_ZNS;
+		ns->zns = (struct nvme_zns_geometry){ .zone_blocks = ns_zone_blocks,
+						      .nr_zones = ns_blocks / ns_zone_blocks,
+						      .max_open = ns_max_open,
+						      .max_active = ns_max_active };
+	}
 	return 0;
+}
+
+/* Zone management as the controller would see it: what was asked, in blocks. */
+static unsigned zone_resets, zone_reset_alls, zone_finishes, zone_reports;
+static uint64_t last_zone_slba, report_slba;
+static struct nvme_zone stub_zones[4];
+
+int nvme_zns_reset(struct nvme_ctrl *c, uint32_t nsid, uint64_t zslba, int all)
+{
+	(void)c;
+	(void)nsid;
+	if (all)
+		zone_reset_alls++;
+	else
+		zone_resets++;
+	last_zone_slba = zslba;
+	return 0;
+}
+
+int nvme_zns_finish(struct nvme_ctrl *c, uint32_t nsid, uint64_t zslba)
+{
+	(void)c;
+	(void)nsid;
+	zone_finishes++;
+	last_zone_slba = zslba;
+	return 0;
+}
+
+int nvme_zns_report(struct nvme_ctrl *c, uint32_t nsid, uint64_t slba, struct nvme_zone *zones,
+		    unsigned max)
+{
+	unsigned n = max < 4 ? max : 4;
+
+	(void)c;
+	(void)nsid;
+	zone_reports++;
+	report_slba = slba;
+	memcpy(zones, stub_zones, n * sizeof(*zones));
+	return (int)n;
 }
 
 int nvme_ctrl_first_active_ns(struct nvme_ctrl *c, uint32_t *nsid)
@@ -300,7 +353,12 @@ static void job(unsigned nr_files, const char *name, bool serialize)
 	ns_lba_size = PS;
 	ns_blocks = 1u << 20;
 	ns_format = (struct nvme_ns_format){ 0 };
+	ns_zoned = false;
+	ns_zone_blocks = 0;
+	ns_max_open = ns_max_active = 0;
+	zone_resets = zone_reset_alls = zone_finishes = zone_reports = 0;
 	ctrl_max_xfer = 1 << 20;
+	ctrl_zasl = 1 << 20;
 	ctrl_sgls = 0;
 	ctrl_oncs = NVME_ONCS_COMPARE | NVME_ONCS_DSM | NVME_ONCS_WRITE_ZEROES | NVME_ONCS_VERIFY;
 	logged[0] = '\0';
@@ -688,6 +746,160 @@ static void test_spdk_options(void)
 	ioengine.cleanup(&td);
 }
 
+/* ------------------------------------------------------ zoned namespaces */
+
+static void zoned_job(uint64_t zone_blocks)
+{
+	job(1, "0000:00:04.0", true);
+	ns_zoned = true;
+	ns_zone_blocks = zone_blocks;
+	ns_blocks = 16 * zone_blocks;
+}
+
+static void write_job(unsigned long long bs)
+{
+	td.o.td_ddir = TD_DDIR_WRITE;
+	td.o.min_bs[DDIR_WRITE] = td.o.max_bs[DDIR_WRITE] = bs;
+}
+
+static void test_zone_refusals(void)
+{
+	job(1, "0000:00:04.0", true);
+	td.o.zone_mode = ZONE_MODE_ZBD;
+	refused("zonemode=zbd needs a zoned namespace, and this one is not zoned",
+		"use zonemode=strided to emulate zones");
+
+	job(1, "0000:00:04.0", true);
+	write_job(PS);
+	opts.zone_append = 1;
+	refused("zone_append=1 needs a zoned namespace", "leave zone_append=1 out");
+
+	/* Writes to a zoned namespace without fio tracking the write pointers. */
+	zoned_job(256);
+	write_job(PS);
+	refused("is zoned (16 zones of 256 blocks)", "add zonemode=zbd");
+
+	/* Reads alone need no zonemode. */
+	zoned_job(256);
+	CHECK_EQ(ioengine.setup(&td), 0);
+	fio_frees_files();
+	ioengine.cleanup(&td);
+
+	zoned_job(256);
+	write_job(64 * 1024);
+	td.o.zone_mode = ZONE_MODE_ZBD;
+	opts.zone_append = 1;
+	ctrl_zasl = 16 * 1024;
+	refused("the controller appends at most 16384 bytes at once (ZASL, and MDTS)",
+		"use bs=16384 or less");
+
+	zoned_job(256);
+	td.o.zone_mode = ZONE_MODE_ZBD;
+	opts.zone_append = 1;
+	refused("zone_append=1 turns fio's writes into Zone Appends, but the job has no writes",
+		"");
+
+	zoned_job(256);
+	write_job(PS);
+	td.o.zone_mode = ZONE_MODE_ZBD;
+	opts.zone_append = 1;
+	opts.write_mode = FVN_WMODE_ZEROES;
+	refused("zone_append=1 and write_mode other than write", "keep one");
+
+	/* Host PI of types 1 and 2 names the planned block, not the appended one. */
+	zoned_job(256);
+	write_job(PS);
+	pi_format(4096, 8, false, 1);
+	td.o.zone_mode = ZONE_MODE_ZBD;
+	opts.zone_append = 1;
+	opts.pi_act = 0;
+	refused("zone_append=1 with pi_act=0 on PI type 1", "use pi_act=1");
+}
+
+static void test_zone_hooks(void)
+{
+	struct fio_file *f;
+	struct fvn_file *ff;
+	struct zbd_zone zones[4];
+	enum zbd_zoned_model model = ZBD_NONE;
+	unsigned max = 0;
+
+	/* 256 blocks of 4 KiB per zone: 1 MiB zones, 16 of them. */
+	zoned_job(256);
+	write_job(PS);
+	td.o.zone_mode = ZONE_MODE_ZBD;
+	opts.zone_append = 1;
+	opts.initial_zone_reset = 1;
+	ns_max_open = 14;
+	ns_max_active = 15;
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_EQ(zone_reset_alls, 1);	/* initial_zone_reset: one Select All */
+	CHECK_CONTAINS(logged, "initial_zone_reset=1: reset all 16 zones");
+	f = td.files[0];
+	ff = FILE_ENG_DATA(f);
+	CHECK_EQ(ff->write_op, NVME_ZNS_APPEND);
+	CHECK(!ff->plain);
+	CHECK_EQ(fvn_zone_start(ff, 300), 256);
+	CHECK_EQ(fvn_zone_start(ff, 256), 256);
+	CHECK_EQ(fvn_zone_start(ff, 255), 0);
+
+	CHECK_EQ(fvn_get_zoned_model(&td, f, &model), 0);
+	CHECK_EQ(model, ZBD_HOST_MANAGED);
+	CHECK_EQ(fvn_get_max_open_zones(&td, f, &max), 0);
+	CHECK_EQ(max, 14);
+	CHECK_EQ(fvn_get_max_active_zones(&td, f, &max), 0);
+	CHECK_EQ(max, 15);
+
+	/* Report: blocks to fio's bytes; a write pointer fio's asserts can take. */
+	stub_zones[0] = (struct nvme_zone){ .start = 256, .capacity = 200, .wp = 256,
+					    .type = 2, .state = NVME_ZNS_ZS_EMPTY };
+	stub_zones[1] = (struct nvme_zone){ .start = 512, .capacity = 200, .wp = 600,
+					    .type = 2, .state = NVME_ZNS_ZS_IMPLICIT_OPEN };
+	stub_zones[2] = (struct nvme_zone){ .start = 768, .capacity = 200, .wp = 12345,
+					    .type = 2, .state = NVME_ZNS_ZS_FULL };
+	stub_zones[3] = (struct nvme_zone){ .start = 1024, .capacity = 200, .wp = 99999,
+					    .type = 2, .state = NVME_ZNS_ZS_CLOSED };
+	CHECK_EQ(fvn_report_zones(&td, f, 256 * PS + 100, zones, 4), 4);
+	CHECK_EQ(report_slba, 256);
+	CHECK_EQ(zones[0].start, 256ull * PS);
+	CHECK_EQ(zones[0].len, 256ull * PS);
+	CHECK_EQ(zones[0].capacity, 200ull * PS);
+	CHECK_EQ(zones[0].wp, 256ull * PS);
+	CHECK_EQ(zones[0].cond, ZBD_ZONE_COND_EMPTY);
+	CHECK_EQ(zones[0].type, ZBD_ZONE_TYPE_SWR);
+	CHECK_EQ(zones[1].wp, 600ull * PS);
+	CHECK_EQ(zones[1].cond, ZBD_ZONE_COND_IMP_OPEN);
+	CHECK_EQ(zones[2].wp, (768ull + 200) * PS);	/* full: at the capacity */
+	CHECK_EQ(zones[2].cond, ZBD_ZONE_COND_FULL);
+	CHECK_EQ(zones[3].wp, (1024ull + 200) * PS);	/* outside its zone: no write pointer */
+
+	/* Reset: one zone, a range, the whole namespace (Select All). */
+	CHECK_EQ(fvn_reset_wp(&td, f, 2 * 256 * PS, 256 * PS), 0);
+	CHECK_EQ(zone_resets, 1);
+	CHECK_EQ(last_zone_slba, 512);
+	CHECK_EQ(fvn_reset_wp(&td, f, 4 * 256 * PS, 3 * 256 * PS), 0);
+	CHECK_EQ(zone_resets, 4);
+	CHECK_EQ(last_zone_slba, 6 * 256);
+	CHECK_EQ(fvn_reset_wp(&td, f, 0, 16 * 256 * PS), 0);
+	CHECK_EQ(zone_reset_alls, 2);
+	CHECK_EQ(zone_resets, 4);
+	CHECK_EQ(fvn_finish_zone(&td, f, 3 * 256 * PS, 256 * PS), 0);
+	CHECK_EQ(zone_finishes, 1);
+	CHECK_EQ(last_zone_slba, 768);
+	fio_frees_files();
+	ioengine.cleanup(&td);
+
+	/* A namespace that is not zoned: fio's emulation is refused at setup, the model says so. */
+	job(1, "0000:00:04.0", true);
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_EQ(fvn_get_zoned_model(&td, td.files[0], &model), 0);
+	CHECK_EQ(model, ZBD_NONE);
+	CHECK(fvn_report_zones(&td, td.files[0], 0, zones, 4) < 0);
+	CHECK(fvn_reset_wp(&td, td.files[0], 0, PS) < 0);
+	fio_frees_files();
+	ioengine.cleanup(&td);
+}
+
 /* What fio's buffer holds per block decides the file size and the block size. */
 static void test_format_geometry(void)
 {
@@ -783,6 +995,8 @@ int main(void)
 	test_format_refusals();
 	test_command_refusals();
 	test_spdk_options();
+	test_zone_refusals();
+	test_zone_hooks();
 	test_format_geometry();
 	test_split_plan();
 	return check_done("test_fio_hooks");

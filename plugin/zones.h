@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Zoned namespaces in fio: the zoned-device hooks (get_zoned_model,
+ * report_zones, reset_wp, get_max_open_zones, and in fio 3.36 on
+ * get_max_active_zones and finish_zone) over nvme/zns.h, the job checks
+ * that keep a job off zones it would break (zonemode=zbd on a namespace
+ * that is not zoned, writes to a zoned one without it, zone_append it
+ * cannot do), and SPDK's initial_zone_reset and zone_append.
+ * Offsets and lengths in fio's bytes: block_bytes per block.
+ */
+#ifndef PLUGIN_ZONES_H
+#define PLUGIN_ZONES_H
+
+#include "fio.h"
+
+#include "plugin/engine.h"
+
+/*
+ * At set-up, after the namespace's format and commands: the job's zone
+ * options against the namespace. Logs why and returns a negative errno when
+ * they do not fit; with initial_zone_reset, resets every zone.
+ */
+int fvn_zones_apply(struct thread_data *td, struct fvn_file *ff, const struct nvme_ns_info *ns,
+		    uint32_t zasl_bytes);
+
+int fvn_get_zoned_model(struct thread_data *td, struct fio_file *f, enum zbd_zoned_model *model);
+int fvn_report_zones(struct thread_data *td, struct fio_file *f, uint64_t offset,
+		     struct zbd_zone *zones, unsigned int nr_zones);
+int fvn_reset_wp(struct thread_data *td, struct fio_file *f, uint64_t offset, uint64_t length);
+int fvn_get_max_open_zones(struct thread_data *td, struct fio_file *f, unsigned int *max);
+int fvn_get_max_active_zones(struct thread_data *td, struct fio_file *f, unsigned int *max);
+int fvn_finish_zone(struct thread_data *td, struct fio_file *f, uint64_t offset, uint64_t length);
+
+/* Zone Append: the zone's first block, for SLBA. */
+static inline uint64_t fvn_zone_start(const struct fvn_file *ff, uint64_t slba)
+{
+	return slba - slba % ff->zone_blocks;
+}
+
+#endif
