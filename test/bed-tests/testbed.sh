@@ -24,6 +24,14 @@ check "ioeventfd=on reaches only the controller that asked for it" sh -c \
 rc=$?
 check "a bad controller knob is refused before boot (exit 125, got $rc)" \
 	sh -c "[ $rc = 125 ] && grep -q 'ioeventfd must be on or off' '$out/bad-key.err'"
+"$vm_run" --job "$out/bad-zcap" --nvme ns=2,ns2.zoned=1,ns2.zsize=1M,ns2.zcap=2M -- true 2> "$out/bad-zcap.err"
+rc=$?
+check "a zone capacity above the zone size is refused before boot (exit 125, got $rc)" \
+	sh -c "[ $rc = 125 ] && grep -q 'zcap=2M must be at most zsize=1M' '$out/bad-zcap.err'"
+"$vm_run" --job "$out/bad-zoned" --nvme zmaxopen=8,zasl=2 -- true 2> "$out/bad-zoned.err"
+rc=$?
+check "zone keys without a zoned namespace are refused before boot (exit 125, got $rc)" \
+	sh -c "[ $rc = 125 ] && grep -q 'need a zoned namespace' '$out/bad-zoned.err'"
 
 # Data written in one boot is read back in the next from the same backing file.
 img=$out/persist.img
