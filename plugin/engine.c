@@ -144,16 +144,18 @@ static struct fvn_thread *thread_of(struct thread_data *td)
 /* The start-up line for each namespace: what it is formatted with, and how the job moves it. */
 static void log_format(struct thread_data *td, const struct fvn_file *ff)
 {
-	char format[160], split[96] = "";
+	char format[160], split[96] = "", zones[160] = "";
 
 	nvme_ns_format_text(&ff->fmt, format, sizeof(format));
 	if (fvn_format_max_cmds(ff, td_max_bs(td)) > 1)
 		snprintf(split, sizeof(split), "; io_us above %u bytes are split (MDTS)",
 			 ff->cmd_bytes);
-	env_notice("%s ns %u: %" PRIu64 " blocks, %s%s%s%s", ff->bdf, ff->nsid, ff->blocks, format,
+	if (ff->zoned)
+		fvn_zones_text(ff, zones, sizeof(zones));
+	env_notice("%s ns %u: %" PRIu64 " blocks, %s%s%s%s%s", ff->bdf, ff->nsid, ff->blocks, format,
 		   ff->fmt.pi_type ? (ff->pi_host ? "; pi_act=0: the host generates and checks PI" :
 				      "; pi_act=1: the controller inserts and strips PI") : "",
-		   ff->md_bytes ? "; separate metadata through MPTR" : "", split);
+		   ff->md_bytes ? "; separate metadata through MPTR" : "", split, zones);
 }
 
 static int setup_file(struct thread_data *td, struct fvn_thread *t, struct fio_file *f)
@@ -257,6 +259,13 @@ static int prepare_job(struct thread_data *td, struct fvn_thread *t)
 	}
 	if (refuse_unsupported(td))
 		return 1;
+	/*
+	 * fio refuses zoned writes without direct=1, for the page cache's
+	 * sake; this engine's I/O never passes through one, so it is direct
+	 * whatever the job file says.
+	 */
+	if (td->o.zone_mode == ZONE_MODE_ZBD)
+		td->o.odirect = 1;
 	if (fvn_spdk_options_check(td)) {
 		td_verror(td, EINVAL, "fio-vfio-nvme option check");
 		return 1;

@@ -101,6 +101,17 @@ int fvn_zones_apply(struct thread_data *td, struct fvn_file *ff, const struct nv
 	return 0;
 }
 
+void fvn_zones_text(const struct fvn_file *ff, char *out, size_t len)
+{
+	char open[32] = "no limit on open zones";
+
+	if (ff->max_open_zones)
+		snprintf(open, sizeof(open), "at most %u open", ff->max_open_zones);
+	snprintf(out, len, "; zoned: %" PRIu64 " zones of %" PRIu64 " blocks, %s%s",
+		 ff->blocks / ff->zone_blocks, ff->zone_blocks, open,
+		 ff->write_op == NVME_ZNS_APPEND ? "; fio's writes are Zone Appends" : "");
+}
+
 int fvn_get_zoned_model(struct thread_data *td, struct fio_file *f, enum zbd_zoned_model *model)
 {
 	const struct fvn_file *ff = FILE_ENG_DATA(f);
@@ -132,6 +143,38 @@ static uint64_t fio_wp(const struct nvme_zone *z)
 	}
 }
 
+/* What a report found, in one line: the zones' states, and the blocks written in them. */
+static void log_report(const struct fvn_file *ff, const struct nvme_zone *nz, unsigned n)
+{
+	unsigned empty = 0, open = 0, closed = 0, full = 0, other = 0;
+	uint64_t written = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		switch (nz[i].state) {
+		case NVME_ZNS_ZS_EMPTY:
+			empty++;
+			break;
+		case NVME_ZNS_ZS_IMPLICIT_OPEN:
+		case NVME_ZNS_ZS_EXPLICIT_OPEN:
+			open++;
+			break;
+		case NVME_ZNS_ZS_CLOSED:
+			closed++;
+			break;
+		case NVME_ZNS_ZS_FULL:
+			full++;
+			break;
+		default:
+			other++;
+		}
+		written += fio_wp(&nz[i]) - nz[i].start;
+	}
+	env_info("%s ns %u: Report Zones from zone %" PRIu64 ": %u zones, %u empty, %u open, "
+		 "%u closed, %u full, %u read-only or offline; %" PRIu64 " blocks below the write "
+		 "pointers", ff->bdf, ff->nsid, nz[0].start / ff->zone_blocks, n, empty, open,
+		 closed, full, other, written);
+}
+
 int fvn_report_zones(struct thread_data *td, struct fio_file *f, uint64_t offset,
 		     struct zbd_zone *zones, unsigned int nr_zones)
 {
@@ -149,6 +192,8 @@ int fvn_report_zones(struct thread_data *td, struct fio_file *f, uint64_t offset
 	if (!nz)
 		return -ENOMEM;
 	n = nvme_zns_report(&ff->ctrl->nvme, ff->nsid, offset / bb, nz, nr_zones);
+	if (n > 0)
+		log_report(ff, nz, (unsigned)n);
 	for (int i = 0; i < n; i++) {
 		zones[i] = (struct zbd_zone){
 			.start = nz[i].start * bb,

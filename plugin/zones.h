@@ -23,6 +23,9 @@
 int fvn_zones_apply(struct thread_data *td, struct fvn_file *ff, const struct nvme_ns_info *ns,
 		    uint32_t zasl_bytes);
 
+/* For the start-up line: "; zoned: N zones of M blocks, ...". */
+void fvn_zones_text(const struct fvn_file *ff, char *out, size_t len);
+
 int fvn_get_zoned_model(struct thread_data *td, struct fio_file *f, enum zbd_zoned_model *model);
 int fvn_report_zones(struct thread_data *td, struct fio_file *f, uint64_t offset,
 		     struct zbd_zone *zones, unsigned int nr_zones);
