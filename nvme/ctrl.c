@@ -237,6 +237,26 @@ static void identify_zns_controller(struct nvme_ctrl *c)
 					      c->max_xfer);
 }
 
+/* The WRR burst and weights: Set Features values, lost with every reset. */
+static int set_arbitration(struct nvme_ctrl *c)
+{
+	struct nvme_sqe cmd = {
+		.opcode = NVME_ADMIN_SET_FEATURES,
+		.cdw10 = NVME_FEAT_ARBITRATION,
+		.cdw11 = c->arb_cdw11,
+	};
+	uint16_t status = 0;
+	char text[160];
+	int ret = nvme_admin_sync(c, &cmd, &status, NULL);
+
+	if (ret) {
+		nvme_status_format(text, sizeof(text), status);
+		env_err("%s: Set Features Arbitration (burst and WRR weights) failed: %s", c->name,
+			ret == -ETIMEDOUT ? "timed out" : text);
+	}
+	return ret;
+}
+
 static int set_num_queues(struct nvme_ctrl *c)
 {
 	uint32_t want = NVME_MAX_IO_QUEUES - 1, dw0 = 0;
@@ -332,7 +352,7 @@ static int enable(struct nvme_ctrl *c)
 	 */
 	uint32_t css = (nvme_cap_css(c->cap) & NVME_CAP_CSS_CSI) ? NVME_CC_CSS_CSI : NVME_CC_CSS_NVM;
 	uint32_t cc = NVME_CC_EN | NVME_SET(CC_CSS, css) |
-		      nvme_cc_mps(HOST_PAGE_SHIFT) | NVME_SET(CC_AMS, NVME_CC_AMS_RR) |
+		      nvme_cc_mps(HOST_PAGE_SHIFT) | NVME_SET(CC_AMS, c->ams) |
 		      NVME_SET(CC_IOSQES, NVME_CC_IOSQES_64B) |
 		      NVME_SET(CC_IOCQES, NVME_CC_IOCQES_16B);
 
@@ -424,6 +444,11 @@ static int start(struct nvme_ctrl *c, bool first, bool shadow_doorbells)
 	ret = set_num_queues(c);
 	if (ret)
 		return ret;
+	if (c->ams == NVME_CC_AMS_WRR_URGENT) {
+		ret = set_arbitration(c);
+		if (ret)
+			return ret;
+	}
 	if (shadow_doorbells)
 		setup_shadow_doorbells(c);
 	return 0;
@@ -518,20 +543,16 @@ fail:
 	return ret;
 }
 
-int nvme_ctrl_reset(struct nvme_ctrl *c, uint32_t seen_epoch)
+/*
+ * CC.EN=0 and bring-up again, the admin lock held: every queue and command
+ * is gone, the epoch moves on so their owners create their queues again.
+ */
+static int restart(struct nvme_ctrl *c)
 {
-	bool shadow;
+	bool shadow = c->shadow_on;
 	int ret;
 
-	pthread_mutex_lock(&c->admin_lock);
-	if (c->epoch != seen_epoch || c->state == NVME_CTRL_FAILED) {
-		ret = c->state == NVME_CTRL_FAILED ? -ENODEV : 0;
-		pthread_mutex_unlock(&c->admin_lock);
-		return ret;
-	}
-	shadow = c->shadow_on;
 	c->state = NVME_CTRL_RESETTING;
-	env_warn("%s: resetting the controller (CC.EN=0, then bring-up again)", c->name);
 	if (shadow) {
 		/* Every queue starts again from 0: so do its shadow and EventIdx words. */
 		memset((void *)c->shadow_db, 0, c->page_size);
@@ -546,6 +567,21 @@ int nvme_ctrl_reset(struct nvme_ctrl *c, uint32_t seen_epoch)
 	ret = start(c, false, shadow);
 	c->epoch++;
 	c->state = ret ? NVME_CTRL_FAILED : NVME_CTRL_LIVE;
+	return ret;
+}
+
+int nvme_ctrl_reset(struct nvme_ctrl *c, uint32_t seen_epoch)
+{
+	int ret;
+
+	pthread_mutex_lock(&c->admin_lock);
+	if (c->epoch != seen_epoch || c->state == NVME_CTRL_FAILED) {
+		ret = c->state == NVME_CTRL_FAILED ? -ENODEV : 0;
+		pthread_mutex_unlock(&c->admin_lock);
+		return ret;
+	}
+	env_warn("%s: resetting the controller (CC.EN=0, then bring-up again)", c->name);
+	ret = restart(c);
 	pthread_mutex_unlock(&c->admin_lock);
 	if (ret)
 		env_err("%s: controller reset failed at step '%s': %s; its I/O fails from now on",
@@ -553,6 +589,50 @@ int nvme_ctrl_reset(struct nvme_ctrl *c, uint32_t seen_epoch)
 	else
 		env_warn("%s: controller reset done (epoch %u): queue pairs are created again",
 			 c->name, c->epoch);
+	return ret;
+}
+
+/* Whether a job's I/O queue exists: any queue id taken but the controller's own. */
+static bool job_queues_exist(const struct nvme_ctrl *c)
+{
+	for (unsigned w = 0; w < NVME_MAX_IO_QUEUES / 64; w++) {
+		uint64_t used = c->qid_used[w];
+
+		if (c->io_sync_live && c->io_sync.qid / 64 == w)
+			used &= ~(UINT64_C(1) << (c->io_sync.qid % 64));
+		if (used)
+			return true;
+	}
+	return false;
+}
+
+int nvme_ctrl_use_wrr(struct nvme_ctrl *c, uint32_t arb_cdw11)
+{
+	int ret = 0;
+
+	if (!(NVME_GET(c->cap, CAP_AMS) & NVME_CAP_AMS_WRR))
+		return -ENOTSUP;
+	pthread_mutex_lock(&c->io_sync_lock);
+	pthread_mutex_lock(&c->admin_lock);
+	if (c->state == NVME_CTRL_FAILED) {
+		ret = -ENODEV;
+	} else if (c->ams != NVME_CC_AMS_WRR_URGENT) {
+		/* CC.AMS may change only while CC.EN=0: a restart, so no job's queue may exist. */
+		if (job_queues_exist(c)) {
+			ret = -EBUSY;
+		} else {
+			c->ams = NVME_CC_AMS_WRR_URGENT;
+			c->arb_cdw11 = arb_cdw11;
+			env_info("%s: switching arbitration to weighted round robin (CC.AMS, set "
+				 "while the controller is disabled)", c->name);
+			ret = restart(c);
+		}
+	} else if (c->arb_cdw11 != arb_cdw11) {
+		c->arb_cdw11 = arb_cdw11;
+		ret = set_arbitration(c);
+	}
+	pthread_mutex_unlock(&c->admin_lock);
+	pthread_mutex_unlock(&c->io_sync_lock);
 	return ret;
 }
 

@@ -95,6 +95,8 @@ struct nvme_ctrl {
 	uint64_t scratch_iova;
 
 	uint32_t io_queues;            /* granted by Set Features Number of Queues */
+	uint8_t ams;                   /* CC.AMS in use: round robin until a job asks for WRR */
+	uint32_t arb_cdw11;            /* Set Features Arbitration under WRR, again after resets */
 
 	/*
 	 * The controller's own I/O queue pair, for I/O commands no job thread
@@ -173,6 +175,16 @@ int nvme_ctrl_reset(struct nvme_ctrl *c, uint32_t seen_epoch);
  * status Command Abort Requested, on its own CQ.
  */
 int nvme_ctrl_abort(struct nvme_ctrl *c, uint16_t sqid, uint16_t cid, bool *aborted);
+
+/*
+ * Weighted round robin arbitration, with burst and weights as Set Features
+ * Arbitration's CDW11 (nvme_feat_arbitration_cdw11()). CC.AMS changes only
+ * while the controller is disabled: switching from round robin restarts it,
+ * which is refused (-EBUSY) while any job's I/O queue exists. Under WRR
+ * already, new weights are set (controller-wide: the last caller's apply).
+ * -ENOTSUP when CAP.AMS does not offer WRR. Takes the admin lock.
+ */
+int nvme_ctrl_use_wrr(struct nvme_ctrl *c, uint32_t arb_cdw11);
 
 /* Keeps queue memory the controller may still write until it is disabled. */
 void nvme_ctrl_adopt_orphan(struct nvme_ctrl *c, void *dma_mem);

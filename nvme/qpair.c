@@ -122,14 +122,14 @@ static int create_on_controller(struct nvme_ctrl *c, struct nvme_qpair *qp)
 	if (ret)
 		return ret;
 	ret = admin_queue_cmd(c, NVME_ADMIN_CREATE_SQ, nvme_create_queue_cdw10(qp->qid, qp->entries),
-			      nvme_create_sq_cdw11(true, NVME_SQ_QPRIO_URGENT, qp->qid), qp->sq_iova,
+			      nvme_create_sq_cdw11(true, qp->qprio, qp->qid), qp->sq_iova,
 			      qp->qid);
 	if (ret)
 		admin_queue_cmd(c, NVME_ADMIN_DELETE_CQ, qp->qid, 0, 0, qp->qid);
 	return ret;
 }
 
-int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries)
+int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries, uint8_t qprio)
 {
 	uint32_t cq_entries;
 	int qid, ret;
@@ -149,6 +149,7 @@ int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entri
 			       (uint16_t)cq_entries, c->numa_node);
 	if (ret)
 		goto give_back;
+	qp->qprio = qprio;
 	ret = create_on_controller(c, qp);
 	if (ret)
 		goto release;

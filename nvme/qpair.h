@@ -23,6 +23,7 @@ struct nvme_qpair {
 	void *sq_mem, *cq_mem;
 	uint64_t sq_iova, cq_iova;
 	uint32_t epoch;        /* the controller's reset epoch it was created in */
+	uint8_t qprio;         /* SQ priority class under WRR (NVME_SQ_QPRIO_*) */
 };
 
 /* Queue memory and doorbells for qid; the controller is not told. */
@@ -34,10 +35,11 @@ void nvme_qpair_free(struct nvme_qpair *qp);
  * An I/O queue pair of `entries` SQ slots (clamped to 2..CAP.MQES+1; one
  * slot always stays empty) and more CQ slots (nvme_cq_slots_for()), so that
  * CQ doorbells can be batched (nvme_cq_doorbell_due()), on a free queue id:
- * Create I/O CQ, then SQ.
+ * Create I/O CQ, then SQ, the SQ in priority class qprio (NVME_SQ_QPRIO_*,
+ * which only weighted round robin arbitration heeds).
  * -EBUSY when every queue id the controller granted is taken.
  */
-int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries);
+int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries, uint8_t qprio);
 
 /*
  * Delete I/O SQ, then CQ, and free the memory and the queue id. When the

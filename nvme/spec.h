@@ -76,6 +76,12 @@ enum {
 	NVME_CAP_CMBS_SHIFT = 57,	NVME_CAP_CMBS_MASK = 0x1,
 };
 
+/* Bits of the CAP.AMS field (after NVME_GET): arbitration beyond round robin. */
+enum {
+	NVME_CAP_AMS_WRR = 1 << 0,	/* weighted round robin with urgent priority class */
+	NVME_CAP_AMS_VENDOR = 1 << 1,
+};
+
 /* Bits of the CAP.CSS field (after NVME_GET). */
 enum {
 	NVME_CAP_CSS_NVM = 1 << 0,
@@ -775,6 +781,17 @@ enum { NVME_FEAT_VWC_WCE = 1 << 0 };
  * Number of Queues CDW11 and result DW0 share one layout: SQs in 15:0, CQs
  * in 31:16, both 0-based. Pass and get real counts (1..65535).
  */
+/*
+ * Set Features Arbitration CDW11: arbitration burst in 2:0 (2^AB commands,
+ * 7 = no limit), then the low, medium and high priority weights (0-based)
+ * in 15:8, 23:16 and 31:24. The weights matter only under WRR.
+ */
+static inline uint32_t nvme_feat_arbitration_cdw11(unsigned burst, unsigned low, unsigned medium,
+						   unsigned high)
+{
+	return (burst & 0x7) | (low & 0xff) << 8 | (medium & 0xff) << 16 | (high & 0xffu) << 24;
+}
+
 static inline uint32_t nvme_feat_num_queues_cdw11(uint32_t nr_sq, uint32_t nr_cq)
 {
 	return ((nr_sq - 1) & 0xffff) | ((nr_cq - 1) & 0xffff) << 16;

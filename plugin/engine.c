@@ -617,7 +617,7 @@ static int fvn_open_file(struct thread_data *td, struct fio_file *f)
 		td_verror(td, E2BIG, "fio-vfio-nvme: queue too small for one io_u");
 		return 1;
 	}
-	ret = nvme_qpair_create(&ff->ctrl->nvme, &ff->qp, entries);
+	ret = nvme_qpair_create(&ff->ctrl->nvme, &ff->qp, entries, fvn_spdk_queue_priority(td));
 	if (ret) {
 		td_verror(td, -ret, "create I/O queue pair");
 		return 1;

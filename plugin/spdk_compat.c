@@ -66,25 +66,41 @@ int fvn_spdk_options_check(struct thread_data *td)
 	return 0;
 }
 
-int fvn_spdk_wrr_check(struct thread_data *td, const struct nvme_ctrl *c)
+int fvn_spdk_wrr_check(struct thread_data *td, struct nvme_ctrl *c)
 {
+	static const char *const prio[] = { "urgent", "high", "medium", "low" };
 	const struct fvn_options *o = td->eo;
+	int ret;
 
 	if (!o->enable_wrr)
 		return 0;
-	if (!(NVME_GET(c->cap, CAP_AMS) & 1)) {
+	ret = nvme_ctrl_use_wrr(c, nvme_feat_arbitration_cdw11(o->arbitration_burst, o->low_weight,
+							       o->medium_weight, o->high_weight));
+	if (ret == -ENOTSUP)
 		env_err("%s: enable_wrr=1 needs weighted round robin arbitration, which the "
 			"controller does not offer (CAP.AMS = %u, bit 17 clear): remove enable_wrr "
 			"and the WRR weights", c->name, (unsigned)NVME_GET(c->cap, CAP_AMS));
-		return -EOPNOTSUPP;
-	}
-	/*
-	 * The controller offers WRR, but arbitration is chosen when it is
-	 * enabled (CC.AMS) and this engine enables it with round robin.
-	 */
-	env_err("%s: enable_wrr=1: this controller offers weighted round robin, but the engine "
-		"does not switch arbitration yet: remove enable_wrr", c->name);
-	return -EOPNOTSUPP;
+	else if (ret == -EBUSY)
+		env_err("%s: enable_wrr=1: jobs already running on the controller use round robin, "
+			"and arbitration changes only while it is disabled: give every job on it "
+			"enable_wrr=1, or put this one in a stonewalled section of its own", c->name);
+	else if (ret)
+		env_err("%s: enable_wrr=1: switching to weighted round robin failed (%s)", c->name,
+			strerror(-ret));
+	else
+		env_notice("%s: weighted round robin arbitration (arbitration_burst=%u, "
+			   "low_weight=%u, medium_weight=%u, high_weight=%u); job '%s' queues at %s "
+			   "priority", c->name, o->arbitration_burst, o->low_weight, o->medium_weight,
+			   o->high_weight, td->o.name, prio[o->wrr_priority & 3]);
+	return ret;
+}
+
+uint8_t fvn_spdk_queue_priority(struct thread_data *td)
+{
+	const struct fvn_options *o = td->eo;
+
+	/* SPDK's wrr_priority numbers the classes as CDW11.QPRIO does. */
+	return o->enable_wrr ? (uint8_t)o->wrr_priority : NVME_SQ_QPRIO_URGENT;
 }
 
 /* ------------------------------------------------ ioengine=spdk under LD_PRELOAD */

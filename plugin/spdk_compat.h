@@ -17,7 +17,14 @@
 /* The job's SPDK-only options: notices, or a refusal (logged, -errno). */
 int fvn_spdk_options_check(struct thread_data *td);
 
-/* WRR options against one controller (CAP.AMS): 0, or refused with the reason. */
-int fvn_spdk_wrr_check(struct thread_data *td, const struct nvme_ctrl *c);
+/*
+ * enable_wrr: switches the controller to weighted round robin with the
+ * job's burst and weights (nvme_ctrl_use_wrr()); 0, or refused with the
+ * reason (no WRR in CAP.AMS, other jobs' queues on round robin).
+ */
+int fvn_spdk_wrr_check(struct thread_data *td, struct nvme_ctrl *c);
+
+/* The priority class of the job's I/O queues: wrr_priority under WRR. */
+uint8_t fvn_spdk_queue_priority(struct thread_data *td);
 
 #endif

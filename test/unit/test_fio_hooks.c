@@ -187,6 +187,7 @@ static uint32_t ns_lba_size = PS;
 static uint64_t ns_blocks = 1u << 20;
 static struct nvme_ns_format ns_format;	/* metadata and PI; lba_size from ns_lba_size */
 static uint32_t ctrl_max_xfer = 1 << 20, ctrl_sgls, ctrl_zasl = 1 << 20;
+static uint64_t ctrl_cap;	/* CAP as the stub controller reports it */
 static uint16_t ctrl_oncs;
 
 int fvn_ctrl_get_pending(const char *bdf, bool shadow_doorbells, struct fvn_ctrl **out)
@@ -198,6 +199,7 @@ int fvn_ctrl_get_pending(const char *bdf, bool shadow_doorbells, struct fvn_ctrl
 	ctrl.nvme.sgls = ctrl_sgls;
 	ctrl.nvme.oncs = ctrl_oncs;
 	ctrl.nvme.zasl_bytes = ctrl_zasl;
+	ctrl.nvme.cap = ctrl_cap;
 	ctrl.nvme.page_size = PS;
 	ctrl.nvme.numa_node = -1;
 	if (!ctrl.open) {
@@ -238,10 +240,27 @@ void fvn_ctrl_put(struct fvn_ctrl *c)
 	ctrl_puts++;
 }
 
-int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries)
+static uint8_t last_qprio = 0xff;
+static unsigned wrr_switches;
+static uint32_t wrr_cdw11;
+static int wrr_result;
+
+int nvme_ctrl_use_wrr(struct nvme_ctrl *c, uint32_t arb_cdw11)
+{
+	if (!(NVME_GET(c->cap, CAP_AMS) & NVME_CAP_AMS_WRR))
+		return -ENOTSUP;
+	if (wrr_result)
+		return wrr_result;
+	wrr_switches++;
+	wrr_cdw11 = arb_cdw11;
+	return 0;
+}
+
+int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries, uint8_t qprio)
 {
 	(void)c;
 	memset(qp, 0, sizeof(*qp));
+	last_qprio = qprio;
 	qp->qid = (uint16_t)(1 + qp_creates);
 	qp->entries = (uint16_t)entries;
 	qp_creates++;
@@ -359,6 +378,10 @@ static void job(unsigned nr_files, const char *name, bool serialize)
 	zone_resets = zone_reset_alls = zone_finishes = zone_reports = 0;
 	ctrl_max_xfer = 1 << 20;
 	ctrl_zasl = 1 << 20;
+	ctrl_cap = 0;
+	wrr_switches = wrr_cdw11 = 0;
+	wrr_result = 0;
+	last_qprio = 0xff;
 	ctrl_sgls = 0;
 	ctrl_oncs = NVME_ONCS_COMPARE | NVME_ONCS_DSM | NVME_ONCS_WRITE_ZEROES | NVME_ONCS_VERIFY;
 	logged[0] = '\0';
@@ -732,6 +755,50 @@ static void test_spdk_options(void)
 	job(1, "0000:00:04.0", true);
 	opts.enable_wrr = 1;	/* the stub's CAP is 0: no WRR */
 	refused("enable_wrr=1 needs weighted round robin arbitration", "CAP.AMS = 0, bit 17 clear");
+
+	/* A controller with WRR (CAP.AMS bit 17): switched, weights set, queues prioritised. */
+	job(1, "0000:00:04.0", true);
+	ctrl_cap = (uint64_t)NVME_CAP_AMS_WRR << NVME_CAP_AMS_SHIFT;
+	opts.enable_wrr = 1;
+	opts.arbitration_burst = 3;
+	opts.low_weight = 1;
+	opts.medium_weight = 7;
+	opts.high_weight = 31;
+	opts.wrr_priority = 2;
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_EQ(wrr_switches, 1);
+	CHECK_EQ(wrr_cdw11, 0x1f070103u);	/* HPW 31, MPW 7, LPW 1, AB 3 */
+	CHECK_CONTAINS(logged, "weighted round robin arbitration (arbitration_burst=3, low_weight=1, "
+			       "medium_weight=7, high_weight=31); job 'hooks' queues at medium priority");
+	CHECK_EQ(thread_start(), 0);
+	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0);
+	CHECK_EQ(last_qprio, NVME_SQ_QPRIO_MEDIUM);
+	CHECK_EQ(ioengine.close_file(&td, td.files[0]), 0);
+	fio_frees_files();
+	ioengine.iomem_free(&td);
+	ioengine.cleanup(&td);
+
+	/* Without enable_wrr the queues are created urgent, which round robin ignores. */
+	job(1, "0000:00:04.0", true);
+	ctrl_cap = (uint64_t)NVME_CAP_AMS_WRR << NVME_CAP_AMS_SHIFT;
+	opts.wrr_priority = 3;
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_EQ(wrr_switches, 0);
+	CHECK_EQ(thread_start(), 0);
+	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0);
+	CHECK_EQ(last_qprio, NVME_SQ_QPRIO_URGENT);
+	CHECK_EQ(ioengine.close_file(&td, td.files[0]), 0);
+	fio_frees_files();
+	ioengine.iomem_free(&td);
+	ioengine.cleanup(&td);
+
+	/* Other jobs' queues on round robin: refused with the way out. */
+	job(1, "0000:00:04.0", true);
+	ctrl_cap = (uint64_t)NVME_CAP_AMS_WRR << NVME_CAP_AMS_SHIFT;
+	opts.enable_wrr = 1;
+	wrr_result = -EBUSY;
+	refused("jobs already running on the controller use round robin",
+		"give every job on it enable_wrr=1");
 
 	/* Fabrics and SPDK-process options on a PCIe controller: a notice, and the job runs. */
 	job(1, "0000:00:04.0", true);
