@@ -113,17 +113,17 @@ else
 	not_ok "the kernel's nvme driver took $ZBDF"
 	dev=
 fi
-check "kernel: zones 48 and 49 are full after wp-write" sh -c "
-	grep -E 'start: 0x0*18000,' '$out/blkzone.txt' | grep -q '(fu)' &&
-	grep -E 'start: 0x0*18800,' '$out/blkzone.txt' | grep -q '(fu)'"
-check "kernel: zone 50's write pointer is 512 KiB in (where wp-write stopped)" sh -c "
-	grep -E 'start: 0x0*19000,' '$out/blkzone.txt' | grep -q 'wptr 0x000400 '"
-check "kernel: zone 51 is empty (wp-write stayed in its 2.5 zones)" sh -c "
-	grep -E 'start: 0x0*19800,' '$out/blkzone.txt' | grep -q '(em)'"
-check "kernel: zone 52 is full after wp-append" sh -c "
-	grep -E 'start: 0x0*1a000,' '$out/blkzone.txt' | grep -q '(fu)'"
-check "kernel: zone 53's write pointer is 256 KiB in (where wp-append stopped)" sh -c "
-	grep -E 'start: 0x0*1a800,' '$out/blkzone.txt' | grep -q 'wptr 0x000200 '"
+# zone_says N REGEX: the kernel's line for zone N (start in 512-byte sectors;
+# wptr relative to the zone) matches REGEX.
+zone_says() { grep -E "start: 0x0*$(printf '%x' $(($1 * MiB / 512)))," "$out/blkzone.txt" | grep -qE "$2"; }
+check "kernel: zone 48 is full after wp-write" zone_says 48 '\(fu\)'
+check "kernel: zone 49 is full after wp-write" zone_says 49 '\(fu\)'
+check "kernel: zone 50's write pointer is 512 KiB in (where wp-write stopped)" \
+	zone_says 50 'wptr 0x000400 '
+check "kernel: zone 51 is empty (wp-write stayed in its 2.5 zones)" zone_says 51 '\(em\)'
+check "kernel: zone 52 is full after wp-append" zone_says 52 '\(fu\)'
+check "kernel: zone 53's write pointer is 256 KiB in (where wp-append stopped)" \
+	zone_says 53 'wptr 0x000200 '
 # Blocks below every write pointer, as the kernel reports them (a full
 # zone's whole length; wptr is relative to the zone, in 512-byte sectors).
 kernel_written=$(python3 - "$out/blkzone.txt" <<'PY'

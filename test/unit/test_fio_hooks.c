@@ -738,6 +738,18 @@ static void test_command_refusals(void)
 }
 
 /* SPDK's plugin options: mapped, ignored with a notice, or refused with the reason. */
+/* The job set up already: its thread opens its one file; the SQ's priority class, then teardown. */
+static uint8_t queue_priority_of_job(void)
+{
+	CHECK_EQ(thread_start(), 0);
+	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0);
+	CHECK_EQ(ioengine.close_file(&td, td.files[0]), 0);
+	fio_frees_files();
+	ioengine.iomem_free(&td);
+	ioengine.cleanup(&td);
+	return last_qprio;
+}
+
 static void test_spdk_options(void)
 {
 	job(1, "trtype=PCIe traddr=0000.00.04.0 ns=1", true);
@@ -770,13 +782,7 @@ static void test_spdk_options(void)
 	CHECK_EQ(wrr_cdw11, 0x1f070103u);	/* HPW 31, MPW 7, LPW 1, AB 3 */
 	CHECK_CONTAINS(logged, "weighted round robin arbitration (arbitration_burst=3, low_weight=1, "
 			       "medium_weight=7, high_weight=31); job 'hooks' queues at medium priority");
-	CHECK_EQ(thread_start(), 0);
-	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0);
-	CHECK_EQ(last_qprio, NVME_SQ_QPRIO_MEDIUM);
-	CHECK_EQ(ioengine.close_file(&td, td.files[0]), 0);
-	fio_frees_files();
-	ioengine.iomem_free(&td);
-	ioengine.cleanup(&td);
+	CHECK_EQ(queue_priority_of_job(), NVME_SQ_QPRIO_MEDIUM);
 
 	/* Without enable_wrr the queues are created urgent, which round robin ignores. */
 	job(1, "0000:00:04.0", true);
@@ -784,13 +790,7 @@ static void test_spdk_options(void)
 	opts.wrr_priority = 3;
 	CHECK_EQ(ioengine.setup(&td), 0);
 	CHECK_EQ(wrr_switches, 0);
-	CHECK_EQ(thread_start(), 0);
-	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0);
-	CHECK_EQ(last_qprio, NVME_SQ_QPRIO_URGENT);
-	CHECK_EQ(ioengine.close_file(&td, td.files[0]), 0);
-	fio_frees_files();
-	ioengine.iomem_free(&td);
-	ioengine.cleanup(&td);
+	CHECK_EQ(queue_priority_of_job(), NVME_SQ_QPRIO_URGENT);
 
 	/* Other jobs' queues on round robin: refused with the way out. */
 	job(1, "0000:00:04.0", true);
