@@ -51,11 +51,6 @@ void env_dma_free(void *va)
 	rte_free(va);
 }
 
-uint64_t env_dma_iova(const void *va)
-{
-	return rte_malloc_virt2iova(va);
-}
-
 uint64_t env_dma_heap_bytes(void)
 {
 	struct rte_malloc_socket_stats stats;

@@ -21,7 +21,4 @@ void env_dma_free(void *va);
 /* Hugepage memory EAL's heaps hold, all nodes, in bytes: the engine's footprint. */
 uint64_t env_dma_heap_bytes(void);
 
-/* IOVA of any byte inside memory from env_dma_alloc(). */
-uint64_t env_dma_iova(const void *va);
-
 #endif

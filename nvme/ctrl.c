@@ -799,7 +799,6 @@ int nvme_ctrl_ns_info(struct nvme_ctrl *c, uint32_t nsid, struct nvme_ns_info *n
 		ns->nsid = nsid;
 		ns->blocks = id->nsze;
 		ns->lba_size = nvme_ns_lba_size(id);
-		ns->metadata_size = nvme_ns_metadata_size(id);
 		lbaf = nvme_ns_lba_format(id);
 		ret = ns_format(c, nsid, &ns->format);
 		if (!ret)

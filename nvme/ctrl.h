@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "nvme/io_queues.h"
 #include "nvme/pi.h"
 #include "nvme/qpair.h"
 #include "nvme/spec.h"
@@ -52,7 +53,6 @@ struct nvme_ns_info {
 	uint32_t nsid;
 	uint64_t blocks;
 	uint32_t lba_size;
-	uint16_t metadata_size;
 	/*
 	 * Block layout and PI (nvme/pi.h). format.unsupported names a PI the
 	 * host cannot generate or check (32-bit guard, storage tag, ...);

@@ -10,7 +10,7 @@
 
 #include "env/log.h"
 #include "nvme/ctrl.h"
-#include "nvme/qpair.h"
+#include "nvme/io_queues.h"
 
 /* One command at a time: two slots (one always stays empty). */
 #define IO_SYNC_ENTRIES 2

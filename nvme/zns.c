@@ -75,7 +75,6 @@ int nvme_zns_parse_report(const void *buf, size_t len, struct nvme_zone *zones, 
 		zones[i].start = d[i].zslba;
 		zones[i].capacity = d[i].zcap;
 		zones[i].wp = d[i].wp;
-		zones[i].type = nvme_zns_zone_type(&d[i]);
 		zones[i].state = nvme_zns_zone_state(&d[i]);
 	}
 	return (int)n;

@@ -30,7 +30,6 @@ struct nvme_zone {
 	uint64_t start;
 	uint64_t capacity;		/* writable blocks from start (ZCAP <= zone size) */
 	uint64_t wp;
-	uint8_t type;			/* NVME_ZNS_ZT_* */
 	uint8_t state;			/* enum nvme_zns_zone_state */
 };
 

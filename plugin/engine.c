@@ -77,8 +77,8 @@ static void explain_filename(struct thread_data *td, const char *err)
  * Shadow doorbells save register writes only while the controller is still
  * working through a queue, which never happens at QD1 and seldom at QD2;
  * there they only add the shadow words' reads and writes to the
- * controller's work. Measured in the test bed (BENCHMARKS.md), against
- * register doorbells: QD1 -13%, QD2 -16%, QD4 even, QD8 +48%, QD32 +26%.
+ * controller's work. Hence from QD4: the break-even point measured against
+ * register doorbells (BENCHMARKS.md, "Where the time goes").
  */
 static bool want_shadow_doorbells(struct thread_data *td)
 {
@@ -404,7 +404,6 @@ static int fvn_iomem_alloc(struct thread_data *td, size_t total)
 	t->buf = env_dma_alloc(total, t->page_size, t->numa_node, &t->buf_iova);
 	if (!t->buf)
 		return 1;
-	t->buf_len = total;
 	td->orig_buffer = t->buf;
 	return 0;
 }

@@ -135,7 +135,6 @@ struct fvn_thread {
 	unsigned nr_staged;
 	void *buf;                  /* fio's I/O buffers (iomem_alloc) */
 	uint64_t buf_iova;
-	size_t buf_len;
 	struct fvn_io *ios;         /* indexed by io_u->index */
 	void *io_dma;               /* PRP lists and DSM ranges of every io_u */
 	unsigned nr_ios;

@@ -200,6 +200,7 @@ int fvn_report_zones(struct thread_data *td, struct fio_file *f, uint64_t offset
 			.len = zone_bytes,
 			.capacity = nz[i].capacity * bb,
 			.wp = fio_wp(&nz[i]) * bb,
+			/* The only zone type ZNS 1.1 has. */
 			.type = ZBD_ZONE_TYPE_SWR,
 			/* ZNS zone states are ZBC's conditions, number for number. */
 			.cond = (enum zbd_zone_cond)nz[i].state,

@@ -919,13 +919,13 @@ static void test_zone_hooks(void)
 
 	/* Report: blocks to fio's bytes; a write pointer fio's asserts can take. */
 	stub_zones[0] = (struct nvme_zone){ .start = 256, .capacity = 200, .wp = 256,
-					    .type = 2, .state = NVME_ZNS_ZS_EMPTY };
+					    .state = NVME_ZNS_ZS_EMPTY };
 	stub_zones[1] = (struct nvme_zone){ .start = 512, .capacity = 200, .wp = 600,
-					    .type = 2, .state = NVME_ZNS_ZS_IMPLICIT_OPEN };
+					    .state = NVME_ZNS_ZS_IMPLICIT_OPEN };
 	stub_zones[2] = (struct nvme_zone){ .start = 768, .capacity = 200, .wp = 12345,
-					    .type = 2, .state = NVME_ZNS_ZS_FULL };
+					    .state = NVME_ZNS_ZS_FULL };
 	stub_zones[3] = (struct nvme_zone){ .start = 1024, .capacity = 200, .wp = 99999,
-					    .type = 2, .state = NVME_ZNS_ZS_CLOSED };
+					    .state = NVME_ZNS_ZS_CLOSED };
 	CHECK_EQ(fvn_report_zones(&td, f, 256 * PS + 100, zones, 4), 4);
 	CHECK_EQ(report_slba, 256);
 	CHECK_EQ(zones[0].start, 256ull * PS);

@@ -121,7 +121,6 @@ static void test_report(void)
 	buf[128 + 0] = 0x2, buf[128 + 1] = NVME_ZNS_ZS_IMPLICIT_OPEN << 4;
 	put64(buf + 128 + 8, 200), put64(buf + 128 + 16, 256), put64(buf + 128 + 24, 300);
 	CHECK_EQ(nvme_zns_parse_report(buf, sizeof(buf), z, 3), 2);
-	CHECK_EQ(z[0].type, NVME_ZNS_ZT_SEQ_WRITE_REQUIRED);
 	CHECK_EQ(z[0].state, NVME_ZNS_ZS_EMPTY);
 	CHECK_EQ(z[0].capacity, 200);
 	CHECK_EQ(z[1].start, 256);
