@@ -9,6 +9,10 @@
  * Users complain that other engines want colons turned into dots, want ns=
  * last, and fail silently; so this file accepts every common spelling in any
  * order, and each rejection names the faulty piece and shows a working one.
+ *
+ * Address text is read in one place (fvn_bdf_split) and corrections are
+ * spelt in one place (fvn_spell_fix), so the parser, the fragment check and
+ * every hint agree on what an address is and how to write it.
  */
 #include "filename.h"
 
@@ -55,6 +59,14 @@ static const char *fvn_skip_space(const char *p, const char *end)
 	return p;
 }
 
+/* Narrows [*s, *e) to the text between its leading and trailing whitespace. */
+static void fvn_trim(const char **s, const char **e)
+{
+	*s = fvn_skip_space(*s, *e);
+	while (*e > *s && fvn_is_space((*e)[-1]))
+		(*e)--;
+}
+
 /* Case-insensitive compare of a counted piece against a lowercase word. */
 static bool fvn_word_is(const char *s, size_t len, const char *word)
 {
@@ -97,131 +109,154 @@ static const char *fvn_show(char *buf, size_t size, const char *s, size_t len)
 	return buf;
 }
 
-/* Writes a message only when the caller gave room, which callers may decline. */
-__attribute__((format(printf, 3, 0)))
-static void fvn_vsay(char *buf, size_t len, const char *fmt, va_list ap)
-{
-	if (buf && len)
-		vsnprintf(buf, len, fmt, ap);
-}
-
-__attribute__((format(printf, 3, 4)))
-static void fvn_say(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fvn_vsay(buf, len, fmt, ap);
-	va_end(ap);
-}
-
+/* Writes the reason only when the caller gave room, which callers may decline. */
 __attribute__((format(printf, 3, 4)))
 static int fvn_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
-	va_start(ap, fmt);
-	fvn_vsay(err, errlen, fmt, ap);
-	va_end(ap);
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
 	return -EINVAL;
 }
 
-/* How a PCI address field may be written; the text is quoted in errors. */
+/*
+ * Copies @s to @out with each ':' replaced by @colon ("." or "\\:") and each
+ * run of whitespace by one space, so a suggestion is one clean line.
+ */
+static void fvn_respell(const char *s, size_t len, const char *colon, char *out, size_t outlen)
+{
+	size_t o = 0, i, clen = strlen(colon);
+
+	if (!outlen)
+		return;
+	for (i = 0; i < len; i++) {
+		const char *piece = &s[i];
+		size_t plen = 1;
+
+		if (s[i] == ':') {
+			piece = colon;
+			plen = clen;
+		} else if (fvn_is_space(s[i])) {
+			while (i + 1 < len && fvn_is_space(s[i + 1]))
+				i++;
+			piece = " ";
+		}
+		if (o + plen >= outlen)
+			break;
+		memcpy(out + o, piece, plen);
+		o += plen;
+	}
+	out[o] = '\0';
+}
+
+/*
+ * How a corrected filename is offered after "write ". fio splits filenames at
+ * ':', so a colon spelling works in a job file only escaped; dots need no escape.
+ */
+enum fvn_fix_form {
+	FVN_FIX_DOTTED,  /* 0000.00.04.0 */
+	FVN_FIX_COLON,   /* 0000:00:04.0, escaped in a job file as 0000\:00\:04.0 */
+	FVN_FIX_EITHER,  /* 0000.00.04.0, or 0000:00:04.0 escaped as 0000\:00\:04.0 in a job file */
+	FVN_FIX_UNSPLIT, /* as 0000\:00\:04.0 or 0000.00.04.0 in the job file */
+};
+
+/* The longest fix: a whole filename escaped (two bytes a colon) and dotted, and the words. */
+#define FVN_FIX_MAX (3 * FVN_FILENAME_MAX + 64)
+
+/* Writes @s, a filename spelt with colons, the way @form offers it. */
+static void fvn_spell_fix(char *buf, size_t size, const char *s, size_t len,
+			  enum fvn_fix_form form)
+{
+	char escaped[2 * FVN_FILENAME_MAX + 1], dotted[FVN_FILENAME_MAX + 1];
+
+	fvn_respell(s, len, "\\:", escaped, sizeof(escaped));
+	fvn_respell(s, len, ".", dotted, sizeof(dotted));
+	if (form == FVN_FIX_DOTTED)
+		snprintf(buf, size, "%s", dotted);
+	else if (form == FVN_FIX_COLON)
+		snprintf(buf, size, "%.*s, escaped in a job file as %s", (int)len, s, escaped);
+	else if (form == FVN_FIX_EITHER)
+		snprintf(buf, size, "%s, or %.*s escaped as %s in a job file", dotted, (int)len, s,
+			 escaped);
+	else
+		snprintf(buf, size, "as %s or %s in the job file", escaped, dotted);
+}
+
+/* The fields of "dddd:bb:dd.f", in order; "bb:dd.f" has the last three. */
+enum { FVN_DOMAIN, FVN_BUS, FVN_DEVICE, FVN_FUNCTION, FVN_NFIELDS };
+
+/* How each field may be written; the text is quoted in errors. */
 struct fvn_bdf_rule {
 	const char *rule;
 	unsigned int min_digits, max_digits;
 	unsigned long max;
 };
 
-static const struct fvn_bdf_rule fvn_bdf_rules[4] = {
-	{ "domain must be one to four hex digits", 1, 4, 0xffff },
-	{ "bus must be two hex digits", 2, 2, 0xff },
-	{ "device must be two hex digits from 00 to 1f", 2, 2, 0x1f },
-	{ "function must be one digit from 0 to 7", 1, 1, 0x7 },
+static const struct fvn_bdf_rule fvn_bdf_rules[FVN_NFIELDS] = {
+	[FVN_DOMAIN] = { "domain must be one to four hex digits", 1, 4, 0xffff },
+	[FVN_BUS] = { "bus must be two hex digits", 2, 2, 0xff },
+	[FVN_DEVICE] = { "device must be two hex digits from 00 to 1f", 2, 2, 0x1f },
+	[FVN_FUNCTION] = { "function must be one digit from 0 to 7", 1, 1, 0x7 },
 };
 
+/* One field of address text as the user wrote it, not yet judged. */
 struct fvn_bdf_field {
 	const char *s;
 	size_t len;
+	char sep;            /* the ':' or '.' after it, 0 after the last field */
+	bool hex;            /* one or more hex digits and nothing else */
 	unsigned long value; /* saturates above any rule's max */
-	bool hex;
 };
 
-static void fvn_bdf_field_read(struct fvn_bdf_field *f)
+/*
+ * The one reader of address text: cuts @s at every ':' and '.' and keeps the
+ * first fields, but counts them all, so "0000:00:04.0.1" is seen to be too long.
+ */
+static size_t fvn_bdf_split(const char *s, size_t len, struct fvn_bdf_field f[FVN_NFIELDS])
 {
-	size_t i;
+	size_t nf = 0, start = 0, i, k;
 
-	f->value = 0;
-	f->hex = f->len > 0;
-	for (i = 0; i < f->len; i++) {
-		int v = fvn_hex_value(f->s[i]);
+	for (i = 0; i <= len; i++) {
+		if (i < len && s[i] != ':' && s[i] != '.')
+			continue;
+		if (nf < FVN_NFIELDS) {
+			struct fvn_bdf_field *fl = &f[nf];
+			int v = 0;
 
-		if (v < 0) {
-			f->hex = false;
-			return;
+			*fl = (struct fvn_bdf_field){ .s = s + start, .len = i - start,
+						      .sep = i < len ? s[i] : '\0' };
+			for (k = start; k < i && (v = fvn_hex_value(s[k])) >= 0; k++)
+				if (fl->value <= 0xffff)
+					fl->value = fl->value * 16 + (unsigned long)v;
+			fl->hex = k == i && i > start;
 		}
-		if (f->value <= 0xffff)
-			f->value = f->value * 16 + (unsigned long)v;
+		nf++;
+		start = i + 1;
 	}
+	return nf;
 }
 
-/* The masks bound the output to "dddd:bb:dd.f", so 16 bytes always suffice. */
-static void fvn_bdf_format(char out[16], const unsigned long v[4])
+/* Whether @f is written as @r asks; @padded forgives the leading zeros a fix may add. */
+static bool fvn_bdf_fits(const struct fvn_bdf_field *f, const struct fvn_bdf_rule *r, bool padded)
 {
-	snprintf(out, 16, "%04x:%02x:%02x.%x", (unsigned int)(v[0] & 0xffff),
-		 (unsigned int)(v[1] & 0xff), (unsigned int)(v[2] & 0x1f), (unsigned int)(v[3] & 0x7));
+	return f->hex && (padded || f->len >= r->min_digits) && f->len <= r->max_digits &&
+	       f->value <= r->max;
 }
-
-static void fvn_respell(const char *s, size_t len, const char *colon, char *out, size_t outlen);
 
 /*
- * Builds the "(write ...)" part of an address error. The corrected address
- * is offered only when the fix is certain: the layout was right and short
- * fields just need zero padding. Anything else gets the generic example, as
- * guessing which field a stray digit belongs to would mislead. The fix is
- * spelled the way the user spelled the address.
+ * What fio leaves of an address it split at ':': "0000", "00" or "04.0". Only
+ * the shape counts, not the device's range: any such piece is worth a hint.
  */
-static void fvn_bdf_suggest(char *buf, size_t size, const struct fvn_bdf_field *f,
-			    const struct fvn_bdf_rule *rules, unsigned int nf, char style,
-			    bool layout_ok)
+static bool fvn_bdf_is_fragment(const struct fvn_bdf_field *f, size_t nf)
 {
-	unsigned long v[4] = { 0, 0, 0, 0 };
-	unsigned int i, first = 4 - nf;
-	bool certain = layout_ok;
-	char colon[16], escaped[24], dotted[16];
-
-	for (i = 0; i < nf && certain; i++) {
-		certain = f[i].hex && f[i].len <= rules[i].max_digits && f[i].value <= rules[i].max;
-		v[first + i] = f[i].value;
-	}
-	if (!certain) {
-		snprintf(buf, size, "write a PCI address such as " FVN_BDF_FORMS);
-		return;
-	}
-	fvn_bdf_format(colon, v);
-	fvn_respell(colon, strlen(colon), "\\:", escaped, sizeof(escaped));
-	fvn_respell(colon, strlen(colon), ".", dotted, sizeof(dotted));
-	if (style == '.')
-		snprintf(buf, size, "write %s", dotted);
-	else if (style == ':')
-		snprintf(buf, size, "write %s, escaped in a job file as %s", colon, escaped);
-	else
-		snprintf(buf, size, "write %s, or %s escaped as %s in a job file", dotted, colon, escaped);
-}
-
-static bool fvn_is_fragment_n(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 4 && s[2] == '.')
-		return fvn_hex_value(s[0]) >= 0 && fvn_hex_value(s[1]) >= 0 && s[3] >= '0' &&
-		       s[3] <= '7';
-	if (len < 1 || len > 4)
-		return false;
-	for (i = 0; i < len; i++)
-		if (fvn_hex_value(s[i]) < 0)
-			return false;
-	return true;
+	if (nf == 1)
+		return fvn_bdf_fits(&f[0], &fvn_bdf_rules[FVN_DOMAIN], false);
+	return nf == 2 && f[0].sep == '.' && f[0].hex && f[0].len == 2 &&
+	       fvn_bdf_fits(&f[1], &fvn_bdf_rules[FVN_FUNCTION], false);
 }
 
 /*
@@ -231,16 +266,15 @@ static bool fvn_is_fragment_n(const char *s, size_t len)
  */
 static int fvn_bdf_parse(const char *s, size_t len, char bdf[16], char *err, size_t errlen)
 {
-	struct fvn_bdf_field f[4];
+	struct fvn_bdf_field f[FVN_NFIELDS];
 	const struct fvn_bdf_rule *rules;
-	char seps[3], style, hint[160], q[FVN_SHOW_MAX + 1], fq[FVN_SHOW_MAX + 1];
-	unsigned int nsep = 0, nf = 0, i;
-	const char *p, *start = s, *end = s + len;
-	unsigned long v[4] = { 0, 0, 0, 0 };
+	char style, canon[16], fix[FVN_FIX_MAX], q[FVN_SHOW_MAX + 1], fq[FVN_SHOW_MAX + 1];
+	size_t nf = fvn_bdf_split(s, len, f), i, bad;
+	enum fvn_fix_form form;
 	bool layout_ok;
 
 	fvn_show(q, sizeof(q), s, len);
-	if (fvn_is_fragment_n(s, len))
+	if (fvn_bdf_is_fragment(f, nf))
 		return fvn_fail(err, errlen, "'%s' is only part of a PCI address: fio splits "
 				"filenames at ':', so write 0000:00:04.0 as 0000\\:00\\:04.0 or "
 				"0000.00.04.0 in the job file", q);
@@ -251,55 +285,56 @@ static int fvn_bdf_parse(const char *s, size_t len, char bdf[16], char *err, siz
 				"its PCI address, shown by lspci -D or /sys/class/nvme/nvme0/address "
 				"(write " FVN_BDF_FORMS ")", q);
 
-	for (p = s; p < end; p++)
-		if (*p == ':' || *p == '.')
-			nsep++;
-	if (nsep != 2 && nsep != 3)
+	if (nf != 3 && nf != 4)
 		return fvn_fail(err, errlen, "'%s' is not a PCI address (write " FVN_BDF_FORMS ")",
 				q);
 
-	nsep = 0;
-	for (p = s;; p++) {
-		if (p < end && *p != ':' && *p != '.')
-			continue;
-		f[nf].s = start;
-		f[nf].len = (size_t)(p - start);
-		fvn_bdf_field_read(&f[nf]);
-		nf++;
-		if (p == end)
-			break;
-		seps[nsep++] = *p;
-		start = p + 1;
+	/* Without a domain the fields line up with the last three rules. */
+	rules = fvn_bdf_rules + FVN_NFIELDS - nf;
+	layout_ok = f[nf - 2].sep == '.';
+	/* The separators before dd.f must agree; style is theirs, or 0 when mixed. */
+	style = f[0].sep;
+	for (i = 1; i + 2 < nf; i++)
+		if (f[i].sep != style)
+			style = 0;
+	for (bad = 0; bad < nf && fvn_bdf_fits(&f[bad], &rules[bad], false); bad++)
+		;
+	/* Masked so that even fields which broke their rules fit the 16 bytes. */
+	snprintf(canon, sizeof(canon), "%04x:%02x:%02x.%x",
+		 nf == 4 ? (unsigned int)(f[0].value & 0xffff) : 0u,
+		 (unsigned int)(f[nf - 3].value & 0xff), (unsigned int)(f[nf - 2].value & 0x1f),
+		 (unsigned int)(f[nf - 1].value & 0x7));
+	if (layout_ok && style && bad == nf) {
+		memcpy(bdf, canon, sizeof(canon));
+		return 0;
 	}
 
-	/* Without a domain the fields line up with the last three rules. */
-	rules = fvn_bdf_rules + (4 - nf);
-	style = seps[0];
-	for (i = 1; i + 1 < nsep; i++)
-		if (seps[i] != style)
-			style = 0;
-	layout_ok = seps[nsep - 1] == '.';
-	fvn_bdf_suggest(hint, sizeof(hint), f, rules, nf, style, layout_ok);
+	/*
+	 * The corrected address is offered only when the fix is certain: the
+	 * layout was right and short fields just need zero padding. Anything else
+	 * gets the generic example, as guessing which field a stray digit belongs
+	 * to would mislead. The fields before @bad fit already. The fix keeps
+	 * the user's separator, and offers both when they were mixed.
+	 */
+	for (i = bad; i < nf && fvn_bdf_fits(&f[i], &rules[i], true); i++)
+		;
+	form = style == '.' ? FVN_FIX_DOTTED : style == ':' ? FVN_FIX_COLON : FVN_FIX_EITHER;
+	if (layout_ok && i == nf)
+		fvn_spell_fix(fix, sizeof(fix), canon, strlen(canon), form);
+	else
+		snprintf(fix, sizeof(fix), "a PCI address such as " FVN_BDF_FORMS);
 
 	if (!layout_ok)
-		return fvn_fail(err, errlen, "'%s': the function must follow a '.', as in dd.f (%s)",
-				q, hint);
+		return fvn_fail(err, errlen, "'%s': the function must follow a '.', as in dd.f "
+				"(write %s)", q, fix);
 	if (!style)
-		return fvn_fail(err, errlen, "'%s': mixes ':' and '.' between fields (%s)", q, hint);
-
-	for (i = 0; i < nf; i++) {
-		if (!f[i].len)
-			return fvn_fail(err, errlen, "'%s': %s, but it is missing (%s)", q,
-					rules[i].rule, hint);
-		if (!f[i].hex || f[i].len < rules[i].min_digits ||
-		    f[i].len > rules[i].max_digits || f[i].value > rules[i].max)
-			return fvn_fail(err, errlen, "'%s': %s, not '%s' (%s)", q, rules[i].rule,
-					fvn_show(fq, sizeof(fq), f[i].s, f[i].len), hint);
-		v[4 - nf + i] = f[i].value;
-	}
-
-	fvn_bdf_format(bdf, v);
-	return 0;
+		return fvn_fail(err, errlen, "'%s': mixes ':' and '.' between fields (write %s)", q,
+				fix);
+	if (!f[bad].len)
+		return fvn_fail(err, errlen, "'%s': %s, but it is missing (write %s)", q,
+				rules[bad].rule, fix);
+	return fvn_fail(err, errlen, "'%s': %s, not '%s' (write %s)", q, rules[bad].rule,
+			fvn_show(fq, sizeof(fq), f[bad].s, f[bad].len), fix);
 }
 
 static int fvn_nsid_parse(const char *s, size_t len, uint32_t *nsid, char *err, size_t errlen)
@@ -414,10 +449,9 @@ int fvn_filename_parse(const char *name, struct fvn_target *t, char *err, size_t
 		return fvn_fail(err, errlen, "filename '%s' is longer than %d characters (write "
 				FVN_ALL_FORMS ")", fvn_show(q, sizeof(q), name, len),
 				FVN_FILENAME_MAX);
-	start = fvn_skip_space(name, name + len);
+	start = name;
 	end = name + len;
-	while (end > start && fvn_is_space(end[-1]))
-		end--;
+	fvn_trim(&start, &end);
 	if (start == end)
 		return fvn_fail(err, errlen, "empty filename (write " FVN_ALL_FORMS ")");
 	fvn_show(q, sizeof(q), start, (size_t)(end - start));
@@ -435,26 +469,19 @@ int fvn_filename_parse(const char *name, struct fvn_target *t, char *err, size_t
 					fvn_show(kq, sizeof(kq), tk.val, tk.vlen));
 
 	for (p = start; fvn_next_token(&p, end, &tk);) {
+		enum fvn_key key = fvn_key_lookup(tk.key, tk.klen);
+
 		fvn_show(kq, sizeof(kq), tk.start, tk.len);
 		if (!tk.has_eq) {
-			if (fvn_key_lookup(tk.key, tk.klen) != FVN_KEY_NONE)
+			if (key != FVN_KEY_NONE)
 				return fvn_fail(err, errlen, "'%s': key without '=value' (write "
 						FVN_SPDK_FORM ")", kq);
-			if (seen_addr) {
-				ret = fvn_bdf_parse(tk.key, tk.klen, bdf, NULL, 0);
-				if (!ret)
-					return fvn_fail(err, errlen, "'%s': PCI address given twice "
-							"(write one, e.g. " FVN_SPDK_FORM ")", q);
-				return fvn_fail(err, errlen, "'%s': unexpected '%s' after the PCI "
-						"address (write " FVN_ALL_FORMS ")", q, kq);
-			}
-			ret = fvn_bdf_parse(tk.key, tk.klen, bdf, err, errlen);
-			if (ret)
-				return ret;
-			seen_addr = true;
-			continue;
+			/* A bare word is the address, as if written traddr=word. */
+			key = FVN_KEY_TRADDR;
+			tk.val = tk.key;
+			tk.vlen = tk.klen;
 		}
-		switch (fvn_key_lookup(tk.key, tk.klen)) {
+		switch (key) {
 		case FVN_KEY_TRTYPE:
 			if (seen_trtype)
 				return fvn_fail(err, errlen, "'%s': key 'trtype' given twice (write "
@@ -462,9 +489,14 @@ int fvn_filename_parse(const char *name, struct fvn_target *t, char *err, size_t
 			seen_trtype = true;
 			break;
 		case FVN_KEY_TRADDR:
+			/* After the address, traddr= or a second address repeats it. */
+			if (seen_addr &&
+			    (tk.has_eq || !fvn_bdf_parse(tk.val, tk.vlen, bdf, NULL, 0)))
+				return fvn_fail(err, errlen, "'%s': PCI address given twice "
+						"(write one, e.g. " FVN_SPDK_FORM ")", q);
 			if (seen_addr)
-				return fvn_fail(err, errlen, "'%s': PCI address given twice (write "
-						"one, e.g. " FVN_SPDK_FORM ")", q);
+				return fvn_fail(err, errlen, "'%s': unexpected '%s' after the PCI "
+						"address (write " FVN_ALL_FORMS ")", q, kq);
 			if (!tk.vlen)
 				return fvn_fail(err, errlen, "'%s': traddr= has no value (write "
 						FVN_SPDK_FORM ")", q);
@@ -505,76 +537,35 @@ int fvn_filename_parse(const char *name, struct fvn_target *t, char *err, size_t
 
 bool fvn_filename_is_fragment(const char *name)
 {
-	if (!name)
-		return false;
-	return fvn_is_fragment_n(name, strnlen(name, 5));
-}
+	struct fvn_bdf_field f[FVN_NFIELDS];
 
-/*
- * Copies @s to @out with each ':' replaced by @colon ("." or "\\:") and each
- * run of whitespace by one space, so a suggestion is one clean line.
- */
-static void fvn_respell(const char *s, size_t len, const char *colon, char *out, size_t outlen)
-{
-	size_t o = 0, i, clen = strlen(colon);
-
-	if (!outlen)
-		return;
-	for (i = 0; i < len; i++) {
-		const char *piece = &s[i];
-		size_t plen = 1;
-
-		if (s[i] == ':') {
-			piece = colon;
-			plen = clen;
-		} else if (fvn_is_space(s[i])) {
-			while (i + 1 < len && fvn_is_space(s[i + 1]))
-				i++;
-			piece = " ";
-		}
-		if (o + plen >= outlen)
-			break;
-		memcpy(out + o, piece, plen);
-		o += plen;
-	}
-	out[o] = '\0';
+	return name && fvn_bdf_is_fragment(f, fvn_bdf_split(name, strlen(name), f));
 }
 
 void fvn_bdf_to_dotted(const char *bdf, char *out, size_t outlen)
 {
-	if (!bdf) {
-		if (outlen)
-			out[0] = '\0';
-		return;
-	}
+	if (!bdf)
+		bdf = "";
 	fvn_respell(bdf, strlen(bdf), ".", out, outlen);
 }
 
-/* Joins @n names with ':' as fio found them; false when they do not fit. */
-static bool fvn_join(const char *const *names, unsigned int n, char *out, size_t outlen)
+/* Joins @n names with ':' as they were before fio split them; false when they do not fit. */
+static bool fvn_join(const char *const *names, unsigned int n, char *out, size_t size)
 {
-	size_t o = 0, len;
+	size_t o = 0;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		if (!names[i])
+		if (!names[i] || o + (i > 0) + strlen(names[i]) >= size)
 			return false;
-		len = strlen(names[i]);
-		if (o + len + (i > 0) >= outlen)
-			return false;
-		if (i > 0)
-			out[o++] = ':';
-		memcpy(out + o, names[i], len);
-		o += len;
+		o += (size_t)snprintf(out + o, size - o, "%s%s", i > 0 ? ":" : "", names[i]);
 	}
-	out[o] = '\0';
 	return true;
 }
 
 int fvn_filename_split_hint(const char *const *names, unsigned n, char *hint, size_t hintlen)
 {
-	char joined[FVN_FILENAME_MAX + 1], q[FVN_FILENAME_MAX + 1];
-	char escaped[2 * FVN_FILENAME_MAX + 1], dotted[FVN_FILENAME_MAX + 1];
+	char joined[FVN_FILENAME_MAX + 1], q[FVN_FILENAME_MAX + 1], fix[FVN_FIX_MAX];
 	struct fvn_target t;
 	const char *s, *e;
 	unsigned int i, run;
@@ -591,15 +582,12 @@ int fvn_filename_split_hint(const char *const *names, unsigned n, char *hint, si
 				continue;
 			s = joined;
 			e = joined + strlen(joined);
-			while (s < e && fvn_is_space(*s))
-				s++;
-			while (e > s && fvn_is_space(e[-1]))
-				e--;
-			fvn_respell(s, (size_t)(e - s), "\\:", escaped, sizeof(escaped));
-			fvn_respell(s, (size_t)(e - s), ".", dotted, sizeof(dotted));
-			fvn_say(hint, hintlen, "fio split the filename '%s' at its colons: "
-				"write it as %s or %s in the job file",
-				fvn_show(q, sizeof(q), s, (size_t)(e - s)), escaped, dotted);
+			fvn_trim(&s, &e);
+			fvn_show(q, sizeof(q), s, (size_t)(e - s));
+			fvn_spell_fix(fix, sizeof(fix), s, (size_t)(e - s), FVN_FIX_UNSPLIT);
+			if (hint && hintlen)
+				snprintf(hint, hintlen, "fio split the filename '%s' at its colons: "
+					 "write it %s", q, fix);
 			return 0;
 		}
 	}

@@ -169,6 +169,14 @@ static void test_reject_address(void)
 	REJECT("0000:00:04.0 0000:00:05.0", "PCI address given twice");
 	REJECT("junk 0000:00:04.0", "'junk' is not a PCI address");
 	REJECT("0000:00:04.0\x01", "function must be one digit from 0 to 7, not '0?'");
+	/* More fields than an address has, even far more than the parser keeps. */
+	REJECT("0:0:0:0:0", "'0:0:0:0:0' is not a PCI address");
+	REJECT("0.0.0.0.0.0.0.0.0.0.0.0", "is not a PCI address");
+	/* Two fields are a fragment only as dd.f; these are neither piece nor address. */
+	REJECT("04:0", "'04:0' is not a PCI address");
+	REJECT("0000.", "'0000.' is not a PCI address");
+	/* A leading '/' is a path even when an address follows. */
+	REJECT("/0000:00:04.0", "is a path");
 }
 
 /* The example in the brief, word for word after the quoted rule. */
@@ -182,22 +190,52 @@ static void test_reject_suggestions(void)
 		     "(write 0000:00:04.0, escaped in a job file as 0000\\:00\\:04.0)");
 
 	/* Dotted input gets a dotted fix: it needs no escaping. */
-	CHECK_EQ(fvn_filename_parse("0.0.4.0", &t, e, sizeof(e)), -EINVAL);
-	CHECK_CONTAINS(e, "(write 0000.00.04.0)");
-
-	CHECK_EQ(fvn_filename_parse("0:4.0", &t, e, sizeof(e)), -EINVAL);
-	CHECK_CONTAINS(e, "write 0000:00:04.0, escaped in a job file as 0000\\:00\\:04.0");
-
-	CHECK_EQ(fvn_filename_parse("0000:00.04.0", &t, e, sizeof(e)), -EINVAL);
-	CHECK_CONTAINS(e, "write 0000.00.04.0, or 0000:00:04.0 escaped as 0000\\:00\\:04.0 in a job file");
+	REJECT("0.0.4.0", "(write 0000.00.04.0)");
+	REJECT("0:4.0", "write 0000:00:04.0, escaped in a job file as 0000\\:00\\:04.0");
+	REJECT("0000:00.04.0",
+	       "write 0000.00.04.0, or 0000:00:04.0 escaped as 0000\\:00\\:04.0 in a job file");
 
 	/* No guessed fix when a field is out of range or too long. */
-	CHECK_EQ(fvn_filename_parse("0000:00:20.0", &t, e, sizeof(e)), -EINVAL);
-	CHECK_CONTAINS(e, "write a PCI address such as 0000.00.04.0");
-	CHECK_EQ(fvn_filename_parse("0000:000:4.0", &t, e, sizeof(e)), -EINVAL);
-	CHECK_CONTAINS(e, "write a PCI address such as");
-	CHECK_EQ(fvn_filename_parse("0000:00:04", &t, e, sizeof(e)), -EINVAL);
-	CHECK_CONTAINS(e, "write a PCI address such as");
+	REJECT("0000:00:20.0", "write a PCI address such as 0000.00.04.0");
+	REJECT("0000:000:4.0", "write a PCI address such as");
+	REJECT("0000:00:04", "write a PCI address such as");
+
+	/* Every short field is padded, and the fix is lowercase like the parsed address. */
+	CHECK_EQ(fvn_filename_parse("A:B:C.1", &t, e, sizeof(e)), -EINVAL);
+	CHECK_STR(e, "'A:B:C.1': bus must be two hex digits, not 'B' "
+		     "(write 000a:0b:0c.1, escaped in a job file as 000a\\:0b\\:0c.1)");
+	REJECT("0.4.0", "bus must be two hex digits, not '0' (write 0000.00.04.0)");
+
+	/* The first broken field is named, but a later one too wrong to pad voids the fix. */
+	REJECT("0000:0:20.0", "bus must be two hex digits, not '0' (write a PCI address such as");
+	/* A missing field cannot be padded into being. */
+	REJECT("0000:00:04.", "but it is missing (write a PCI address such as");
+}
+
+/*
+ * The fixed examples in messages are what the one fix speller writes for
+ * 0000:00:04.0, so a message with an example and one with the user's own
+ * address teach the same spellings.
+ */
+static void test_examples_are_spelt_fixes(void)
+{
+	char fix[FVN_FIX_MAX], e[512];
+	struct fvn_target t;
+
+	fvn_spell_fix(fix, sizeof(fix), "0000:00:04.0", 12, FVN_FIX_EITHER);
+	CHECK_STR(fix, FVN_BDF_FORMS);
+	CHECK_EQ(fvn_filename_parse("nvme0", &t, e, sizeof(e)), -EINVAL);
+	CHECK_CONTAINS(e, fix);
+
+	fvn_spell_fix(fix, sizeof(fix), "0000:00:04.0", 12, FVN_FIX_UNSPLIT);
+	CHECK_EQ(fvn_filename_parse("0000", &t, e, sizeof(e)), -EINVAL);
+	CHECK_CONTAINS(e, "write 0000:00:04.0 ");
+	CHECK_CONTAINS(e, fix);
+
+	fvn_spell_fix(fix, sizeof(fix), "0000:00:04.0", 12, FVN_FIX_DOTTED);
+	CHECK_STR(fix, "0000.00.04.0");
+	fvn_spell_fix(fix, sizeof(fix), "0000:00:04.0", 12, FVN_FIX_COLON);
+	CHECK_STR(fix, "0000:00:04.0, escaped in a job file as 0000\\:00\\:04.0");
 }
 
 static void test_reject_fragment(void)
@@ -253,6 +291,11 @@ static void test_reject_keys(void)
 	REJECT("trtype=PCIe", "needs traddr=");
 	REJECT("trtype=PCIe traddr=", "traddr= has no value");
 	REJECT("trtype=PCIe traddr=0000.00.04.0 ns=0", "ns=0 is not a namespace ID");
+	/* A bare address and traddr= are one key: after either, the other repeats it. */
+	REJECT("0000:00:04.0 traddr=junk", "PCI address given twice");
+	REJECT("0000:00:04.0 traddr=", "PCI address given twice");
+	REJECT("traddr=0000.00.04.0 junk", "unexpected 'junk' after the PCI address");
+	REJECT("junk traddr=0000.00.04.0", "'junk' is not a PCI address");
 }
 
 static void test_err_buffer(void)
@@ -321,6 +364,13 @@ static void test_is_fragment(void)
 	CHECK(!fvn_filename_is_fragment("0000.00.04.0"));
 	CHECK(!fvn_filename_is_fragment("04.0 ns=1"));
 	CHECK(!fvn_filename_is_fragment("/dev/nvme0n1"));
+	CHECK(fvn_filename_is_fragment("7"));
+	CHECK(!fvn_filename_is_fragment("04:0")); /* fio never leaves a ':' in a piece */
+	CHECK(!fvn_filename_is_fragment("0.0"));
+	CHECK(!fvn_filename_is_fragment(".0"));
+	CHECK(!fvn_filename_is_fragment("00."));
+	CHECK(!fvn_filename_is_fragment("00.0.0"));
+	CHECK(!fvn_filename_is_fragment("0.0.0.0.0.0.0.0.0"));
 }
 
 #define COUNT(a) ((unsigned int)(sizeof(a) / sizeof((a)[0])))
@@ -439,6 +489,9 @@ static void test_bdf_to_dotted(void)
 
 	fvn_bdf_to_dotted(NULL, out, sizeof(out));
 	CHECK_STR(out, "");
+	memset(out, 'x', sizeof(out));
+	fvn_bdf_to_dotted(NULL, out, 0);
+	CHECK_EQ(out[0], 'x');
 }
 
 int main(void)
@@ -451,6 +504,7 @@ int main(void)
 	test_reject_empty_and_long();
 	test_reject_address();
 	test_reject_suggestions();
+	test_examples_are_spelt_fixes();
 	test_reject_fragment();
 	test_reject_ns();
 	test_reject_keys();
