@@ -36,6 +36,8 @@ packages=(
 	clang libclang-rt-dev llvm
 	# tests, benchmarks and reports
 	python3 pciutils valgrind iproute2 libcap2-bin procps
+	# the Python tools' unit tests (test/py)
+	python3-pytest
 	# the setup tool's tests: a file system to mount, a device-mapper holder
 	e2fsprogs dmsetup
 )

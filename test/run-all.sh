@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds, runs the unit tests and
 # the test-bed tests, and ends with the line "N passed, N failed".
-# Each check counts once: a unit-test CHECK, or an "ok"/"not ok" line of a
-# test-bed test. A test program that dies before its tally counts as a failure.
+# Each check counts once: a unit-test CHECK, a Python unit test (test/py), or
+# an "ok"/"not ok" line of a test-bed test. A test program that dies before
+# its tally counts as a failure.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -44,6 +45,25 @@ for t in $(make -s list-unit-tests); do
 	f=$(sed 's/.* \([0-9]*\) failed$/\1/' <<< "$tally")
 	passed=$((passed + p)) failed=$((failed + f))
 done
+
+stage "Python unit tests (pytest test/py)"
+# Debian's python3-pytest serves Debian's python3; a python3 earlier on PATH
+# (pyenv, a virtualenv) may lack it.
+py=python3
+"$py" -c 'import pytest' 2> /dev/null || py=/usr/bin/python3
+# -rA: one "PASSED|FAILED|ERROR nodeid" line per test, each counted once.
+"$py" -m pytest -q -rA -p no:cacheprovider test/py > "$log/pytest.log" 2>&1
+rc=$?
+p=$(grep -c '^PASSED ' "$log/pytest.log")
+f=$(grep -cE '^(FAILED|ERROR) ' "$log/pytest.log")
+sed -nE 's/^(FAILED|ERROR) /not ok - /p' "$log/pytest.log"
+if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+	echo "not ok - pytest test/py exited $rc without a failed test (see $log/pytest.log)"
+	tail -n 20 "$log/pytest.log"
+	f=1
+fi
+echo "# pytest test/py: $p passed, $f failed"
+passed=$((passed + p)) failed=$((failed + f))
 
 for t in test/host-tests/*.sh test/bed-tests/t-*.sh test/bed-tests/testbed.sh; do
 	[ -f "$t" ] || continue

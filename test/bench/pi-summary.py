@@ -4,8 +4,8 @@
 and variant, over the repetitions, the median of IOPS, of the mean completion
 latency and of its p99, and each PI variant's ratio to the controller without
 metadata (of the medians). fio's JSON is read with fvn-compare's own
-functions (load_fio_json, fio_metrics), so the figures mean what they mean
-in fvn-compare's tables.
+functions (fvn.metrics: load_fio_json, fio_metrics), so the figures mean
+what they mean in fvn-compare's tables.
 
   test/bench/pi-summary.py test/out/pi-bench [--out FILE]
 
@@ -22,9 +22,10 @@ import re
 import statistics
 import sys
 
-import fvn_compare_import
-
-fc = fvn_compare_import.load()
+# fvn-compare's package, from the source tree.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from fvn.errors import CompareError  # noqa: E402
+from fvn.metrics import fio_metrics, job_errors, load_fio_json  # noqa: E402
 
 VARIANTS = [
     ("nomd", "no metadata (4096)"),
@@ -44,12 +45,12 @@ def read_runs(out):
         variant = os.path.basename(path).split(".")[0]
         where = os.path.relpath(path, out)
         try:
-            doc = fc.load_fio_json(path)
-            m, _ = fc.fio_metrics(doc, where)
-        except fc.CompareError as e:
+            doc = load_fio_json(path)
+            m, _ = fio_metrics(doc, where)
+        except CompareError as e:
             problems.append(e.message)
             continue
-        for job, err in fc.job_errors(doc):
+        for job, err in job_errors(doc):
             problems.append(f"{where}: fio error {err} ({os.strerror(err)})")
         if not m["iops"]:
             problems.append(f"{where}: no I/O")

@@ -12,11 +12,14 @@ Exit status: 0; 1 when an engine moved no data in some job (a run that
 failed or a run that is missing); 2 when the report cannot be read.
 """
 
+import os
 import sys
 
-import fvn_compare_import
-
-fc = fvn_compare_import.load()
+# fvn-compare's package, from the source tree.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from fvn import ENGINE  # noqa: E402
+from fvn.errors import CompareError  # noqa: E402
+from fvn.report import load_report  # noqa: E402
 
 
 def main(argv):
@@ -24,18 +27,18 @@ def main(argv):
         print("usage: split-summary.py REPORT.json", file=sys.stderr)
         return 2
     try:
-        report = fc.load_report(argv[1], "report")
-    except fc.CompareError as e:
+        report = load_report(argv[1], "report")
+    except CompareError as e:
         print(f"split-summary: {e.message}", file=sys.stderr)
         return 2
     results = report["results"]
     engines = list(dict.fromkeys(e for r in results for e in r["engines"]))
-    twins = [e for e in engines if e != fc.ENGINE]
+    twins = [e for e in engines if e != ENGINE]
     reps = report.get("settings", {}).get("reps")
     heads = ["job"] + engines + [f"/{t}" for t in twins]
     width = max(len(r["job"]) for r in results) + 2 if results else 10
     cols = [max(10, len(h) + 2) for h in heads[1:]]
-    lines = [f"MiB/s, medians of {reps} repetition(s); /TWIN: {fc.ENGINE}'s median over "
+    lines = [f"MiB/s, medians of {reps} repetition(s); /TWIN: {ENGINE}'s median over "
              f"the twin's",
              "%-*s" % (width, heads[0]) + "".join("%*s" % (w, h) for w, h in zip(cols, heads[1:]))]
     empty = []

@@ -1,0 +1,168 @@
+# SPDX-License-Identifier: MIT
+"""Job files and one fio run: a job name or file and its io_uring twins
+beside it, the copy that is run (runtime= and ramp_time= replaced), and fio
+itself, stopped cleanly when it overruns or the run is interrupted."""
+
+import os
+import re
+import signal
+import subprocess
+
+from . import ENGINE
+from .errors import CompareError
+from .metrics import job_errors, load_fio_json
+from .progress import duration
+
+DEFAULT_TWINS = ("io_uring", "io_uring-hipri")
+
+
+class Job:
+    def __init__(self, name, files):
+        self.name = name
+        self.files = files                 # {engine name: job file}
+
+
+def job_dirs(tool_dir):
+    """Where job names are looked up: ./jobs, then the jobs/ folder beside
+    the launchers' folder (the source tree's)."""
+    return [os.path.join(os.getcwd(), "jobs"), os.path.normpath(os.path.join(tool_dir, "..", "jobs"))]
+
+
+def resolve_job(text, twins, tool_dir):
+    """A job name (randread-4k-qd1) or the engine's job file, and its twins
+    NAME.<twin>.fio beside it."""
+    dirs = job_dirs(tool_dir)
+    if text.endswith(".fio") or os.sep in text:
+        path = text
+    else:
+        path = next((os.path.join(d, text + ".fio") for d in dirs
+                     if os.path.isfile(os.path.join(d, text + ".fio"))), text + ".fio")
+    if not os.path.isfile(path):
+        known = sorted({f[:-4] for d in dirs if os.path.isdir(d) for f in os.listdir(d)
+                        if f.endswith(".fio") and f.count(".") == 1})
+        raise CompareError(f"job '{text}' not found ({path} does not exist)",
+                           fix="give a job file, or one of: " + (", ".join(known) or
+                                                                  "(no jobs/ folder here)"))
+    base = path[:-4]
+    name = os.path.basename(base)
+    for t in DEFAULT_TWINS:
+        if name.endswith("." + t):
+            raise CompareError(f"{path} is a twin: give the engine's job file "
+                               f"{os.path.basename(base[:-len(t) - 1])}.fio")
+    files = {ENGINE: path}
+    for t in twins:
+        tp = f"{base}.{t}.fio"
+        if not os.path.isfile(tp):
+            raise CompareError(f"job '{name}' has no {t} twin ({tp} does not exist)",
+                               fix="scripts/make-jobs.py writes the twins; or choose others "
+                                   "with --twins")
+        files[t] = tp
+    return Job(name, files)
+
+
+def prepare_job_file(src, dst, runtime, ramp):
+    """A copy of the job file, with runtime= and ramp_time= replaced when
+    asked; returns the seconds each run should last (None: until done)."""
+    with open(src) as f:
+        lines = f.read().splitlines()
+    seen = {}
+    for i, line in enumerate(lines):
+        m = re.match(r"\s*(runtime|ramp_time)\s*=\s*(\S+)", line)
+        if not m:
+            continue
+        key = m.group(1)
+        new = runtime if key == "runtime" else ramp
+        if new is not None:
+            lines[i] = f"{key}={new:g}"
+            seen[key] = float(new)
+        else:
+            seen[key] = fio_seconds(m.group(2))
+    with open(dst, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    timed = any(re.match(r"\s*time_based\s*(=\s*1)?\s*$", l) for l in lines)
+    if timed and "runtime" in seen:
+        return seen["runtime"] + seen.get("ramp_time", 0)
+    return None
+
+
+def fio_seconds(text):
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(us|ms|s|m|h)?", text.strip())
+    if not m:
+        return 0.0
+    return float(m.group(1)) * {"us": 1e-6, "ms": 1e-3, None: 1, "s": 1, "m": 60, "h": 3600}[m.group(2)]
+
+
+def writes(job_file):
+    with open(job_file) as f:
+        return any(re.match(r"\s*(rw|readwrite)\s*=\s*(\w*write|rw|randrw|\w*trim)\b", l)
+                   for l in f)
+
+
+def cpus_default():
+    cpus = sorted(os.sched_getaffinity(0))
+    ranges, start = [], None
+    for i, c in enumerate(cpus):
+        if start is None:
+            start = c
+        if i + 1 == len(cpus) or cpus[i + 1] != c + 1:
+            ranges.append(f"{start}" if start == c else f"{start}-{c}")
+            start = None
+    return ",".join(ranges)
+
+
+# --- one fio run --------------------------------------------------------------------------------
+
+def tail(path, n=15):
+    try:
+        with open(path, errors="replace") as f:
+            return "\n".join(f.read().splitlines()[-n:])
+    except OSError:
+        return ""
+
+
+def run_fio(job_file, out_json, env, limit, what):
+    err_path = out_json[:-5] + ".err"
+    cmd = ["fio", "--output-format=json+", f"--output={out_json}", job_file]
+    with open(err_path, "w") as err:
+        try:
+            p = subprocess.Popen(cmd, stdout=err, stderr=err, env=env, start_new_session=True,
+                                 stdin=subprocess.DEVNULL)
+        except OSError as e:
+            raise CompareError(f"cannot run fio: {e.strerror}", fix="apt-get install fio")
+        try:
+            rc = p.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            stop(p)
+            raise CompareError(f"fio did not finish {what} within {duration(limit)}: stopped it",
+                               detail=tail(err_path), see=err_path)
+        except BaseException:
+            stop(p)
+            raise
+    if rc != 0:
+        raise CompareError(f"fio failed (exit {rc}) {what}",
+                           detail=tail(err_path) or tail(out_json),
+                           see=f"{err_path} and {out_json}")
+    doc = load_fio_json(out_json)
+    errs = job_errors(doc)
+    if errs:
+        raise CompareError(f"fio reported an error {what}: " +
+                           ", ".join(f"job {j}: error {e} ({os.strerror(e)})" for j, e in errs),
+                           detail=tail(err_path), see=err_path)
+    return doc
+
+
+def stop(p):
+    """Stops fio the way Ctrl-C does (it then releases the device), and for
+    good if it does not listen."""
+    for sig, wait in ((signal.SIGINT, 30), (signal.SIGKILL, 10)):
+        if p.poll() is not None:
+            return
+        try:
+            os.killpg(p.pid, sig)
+        except OSError:
+            pass
+        try:
+            p.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
