@@ -1,12 +1,20 @@
 #!/usr/bin/env python3
-"""Writes jobs/*.fio: every workload three ways, so the engines run the same work.
+"""Writes jobs/*.fio: every workload through the engine and through its twins,
+so the engines run the same work on the same core.
 
-  NAME.fio                 through fio-vfio-nvme (FVN_ENGINE, NVME_BDF)
-  NAME.io_uring.fio        through the kernel, interrupts (NVME_DEV)
-  NAME.io_uring-hipri.fio  through the kernel, polled completions (NVME_DEV;
-                           needs modprobe nvme poll_queues=1)
+  NAME.fio                     through fio-vfio-nvme (FVN_ENGINE, NVME_BDF)
+  NAME.io_uring.fio            the kernel's block layer, io_uring, interrupts (NVME_DEV)
+  NAME.io_uring-hipri.fio      the same, polled completions (needs nvme poll_queues>=1)
+  NAME.io_uring_cmd.fio        the kernel's NVMe passthrough: io_uring_cmd on the
+                               namespace's generic character device (NVME_NG)
+  NAME.io_uring_cmd-hipri.fio  the same, polled completions
 
-Edit the table below and rerun: python3 scripts/make-jobs.py
+Each runs pinned to FVN_CPU (cpus_allowed), the core the engine polls on; the
+io_uring twins register their buffers and files (fixedbufs, registerfiles), as
+the engine does with its DMA memory and queue pairs. TWINS below says each
+twin's settings in one line; fvn-compare and the README repeat them.
+
+Edit the tables below and rerun: python3 scripts/make-jobs.py
 """
 import os
 
@@ -44,47 +52,73 @@ WORKLOADS = [
 
 COMMON = dict(norandommap=1, time_based=1, ramp_time=2, runtime=10, lat_percentiles=1)
 
-VARIANTS = [
-    ("", "through fio-vfio-nvme, the controller bound to vfio-pci",
-     "FVN_ENGINE=$PWD/fio-vfio-nvme.so NVME_BDF=0000.04.00.0",
-     dict(ioengine="external:${FVN_ENGINE}", filename="${NVME_BDF}")),
-    (".io_uring", "through the kernel nvme driver with io_uring (interrupts)",
+# The twins: file suffix, the one line that says how each runs, and its options.
+PINNED = dict(cpus_allowed="${FVN_CPU}")
+REGISTERED = dict(fixedbufs=1, registerfiles=1)
+TWINS = [
+    ("io_uring", "io_uring, interrupts, fixedbufs=1 registerfiles=1, pinned to FVN_CPU",
      "NVME_DEV=/dev/nvme0n1",
-     dict(ioengine="io_uring", filename="${NVME_DEV}", direct=1)),
-    (".io_uring-hipri", "through the kernel nvme driver with io_uring, polled (hipri;\n"
-     "; needs poll queues: modprobe nvme poll_queues=1)",
+     dict(ioengine="io_uring", filename="${NVME_DEV}", direct=1, **REGISTERED, **PINNED)),
+    ("io_uring-hipri", "io_uring, polled (hipri=1; needs modprobe nvme poll_queues=1), "
+     "fixedbufs=1 registerfiles=1, pinned to FVN_CPU",
      "NVME_DEV=/dev/nvme0n1",
-     dict(ioengine="io_uring", hipri=1, filename="${NVME_DEV}", direct=1)),
+     dict(ioengine="io_uring", hipri=1, filename="${NVME_DEV}", direct=1, **REGISTERED,
+          **PINNED)),
+    ("io_uring_cmd", "io_uring_cmd NVMe passthrough on /dev/ngXnY (cmd_type=nvme), interrupts, "
+     "fixedbufs=1 registerfiles=1, pinned to FVN_CPU",
+     "NVME_NG=/dev/ng0n1",
+     dict(ioengine="io_uring_cmd", cmd_type="nvme", filename="${NVME_NG}", **REGISTERED,
+          **PINNED)),
+    ("io_uring_cmd-hipri", "io_uring_cmd NVMe passthrough on /dev/ngXnY (cmd_type=nvme), polled "
+     "(hipri=1; needs nvme poll_queues=1), fixedbufs=1 registerfiles=1, pinned to FVN_CPU",
+     "NVME_NG=/dev/ng0n1",
+     dict(ioengine="io_uring_cmd", cmd_type="nvme", hipri=1, filename="${NVME_NG}",
+          **REGISTERED, **PINNED)),
 ]
+
+ENGINE = ("", "fio-vfio-nvme, the controller on vfio-pci, polling on FVN_CPU",
+          "FVN_ENGINE=$PWD/fio-vfio-nvme.so NVME_BDF=0000.04.00.0",
+          dict(ioengine="external:${FVN_ENGINE}", filename="${NVME_BDF}", **PINNED))
+
+
+def job_text(name, title, opts, suffix, how, env, engine):
+    merged = dict(engine, thread=1)
+    merged.update(COMMON)
+    merged.update(opts)
+    # A job with its own cores (one thread per CPU) keeps them.
+    if "cpus_allowed" in opts:
+        merged["cpus_allowed"] = opts["cpus_allowed"]
+        how = how.replace("pinned to FVN_CPU", "one thread on each CPU of FVN_CPUS")
+        how = how.replace("polling on FVN_CPU", "one thread polling on each CPU of FVN_CPUS")
+    cpus = "FVN_CPUS=0-3 " if "FVN_CPUS" in str(opts) else "FVN_CPU=1 "
+    twins = ", ".join(".%s" % t[0] for t in TWINS)
+    lines = [
+        "; %s:" % title,
+        "; %s." % how,
+        "; Written by scripts/make-jobs.py; the same workload is in %s.fio and in" % name,
+        "; its twins %s.{%s}.fio." % (name, twins.replace(".", "").replace(" ", "")),
+        "; Run: %s%s fio jobs/%s%s.fio" % (cpus, env, name, suffix),
+    ]
+    if suffix == "":
+        lines.append("; NVME_BDF is the controller's address in the dotted form (fio splits")
+        lines.append("; filenames at ':').")
+    lines.append("; norandommap: fio's random map costs more than an I/O on fast devices.")
+    lines.append("[global]")
+    for k, v in merged.items():
+        if v is not None:
+            lines.append("%s=%s" % (k, v))
+    lines.append("")
+    lines.append("[%s]" % name)
+    return "\n".join(lines) + "\n"
 
 
 def main():
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "jobs")
+    variants = [ENGINE] + [("." + t[0],) + t[1:] for t in TWINS]
     for name, title, opts in WORKLOADS:
-        for suffix, how, env, engine in VARIANTS:
-            merged = dict(engine, thread=1)
-            merged.update(COMMON)
-            merged.update(opts)
-            extra = "FVN_CPUS=0-3 " if "FVN_CPUS" in str(opts) else ""
-            lines = [
-                "; %s, %s." % (title, how),
-                "; Written by scripts/make-jobs.py; the same workload is in %s.fio,"
-                % name,
-                "; %s.io_uring.fio and %s.io_uring-hipri.fio for side-by-side runs." % (name, name),
-                "; Run: %s%s fio jobs/%s%s.fio" % (extra, env, name, suffix),
-            ]
-            if suffix == "":
-                lines.append("; NVME_BDF is the controller's address in the dotted form (fio splits")
-                lines.append("; filenames at ':').")
-            lines.append("; norandommap: fio's random map costs more than an I/O on fast devices.")
-            lines.append("[global]")
-            for k, v in merged.items():
-                if v is not None:
-                    lines.append("%s=%s" % (k, v))
-            lines.append("")
-            lines.append("[%s]" % name)
+        for suffix, how, env, engine in variants:
             with open(os.path.join(here, name + suffix + ".fio"), "w") as f:
-                f.write("\n".join(lines) + "\n")
+                f.write(job_text(name, title, opts, suffix, how, env, engine))
 
 
 if __name__ == "__main__":
