@@ -9,10 +9,11 @@ so the engines run the same work on the same core.
                                namespace's generic character device (NVME_NG)
   NAME.io_uring_cmd-hipri.fio  the same, polled completions
 
-Each runs pinned to FVN_CPU (cpus_allowed), the core the engine polls on; the
-io_uring twins register their buffers and files (fixedbufs, registerfiles), as
-the engine does with its DMA memory and queue pairs. TWINS below says each
-twin's settings in one line; fvn-compare and the README repeat them.
+The io_uring twins register their buffers and files (fixedbufs, registerfiles),
+as the engine has its DMA memory mapped and its queue pairs set up once.
+fvn-compare pins the engine and every twin to the same core (cpus_allowed in
+the copy it runs); jobs with cpus_allowed of their own keep it. TWINS below
+says each twin's settings in one line; fvn-compare and the README repeat them.
 
 Edit the tables below and rerun: python3 scripts/make-jobs.py
 """
@@ -53,44 +54,36 @@ WORKLOADS = [
 COMMON = dict(norandommap=1, time_based=1, ramp_time=2, runtime=10, lat_percentiles=1)
 
 # The twins: file suffix, the one line that says how each runs, and its options.
-PINNED = dict(cpus_allowed="${FVN_CPU}")
 REGISTERED = dict(fixedbufs=1, registerfiles=1)
 TWINS = [
-    ("io_uring", "io_uring, interrupts, fixedbufs=1 registerfiles=1, pinned to FVN_CPU",
+    ("io_uring", "io_uring, interrupts, fixedbufs=1 registerfiles=1",
      "NVME_DEV=/dev/nvme0n1",
-     dict(ioengine="io_uring", filename="${NVME_DEV}", direct=1, **REGISTERED, **PINNED)),
+     dict(ioengine="io_uring", filename="${NVME_DEV}", direct=1, **REGISTERED)),
     ("io_uring-hipri", "io_uring, polled (hipri=1; needs modprobe nvme poll_queues=1), "
-     "fixedbufs=1 registerfiles=1, pinned to FVN_CPU",
+     "fixedbufs=1 registerfiles=1",
      "NVME_DEV=/dev/nvme0n1",
-     dict(ioengine="io_uring", hipri=1, filename="${NVME_DEV}", direct=1, **REGISTERED,
-          **PINNED)),
+     dict(ioengine="io_uring", hipri=1, filename="${NVME_DEV}", direct=1, **REGISTERED)),
     ("io_uring_cmd", "io_uring_cmd NVMe passthrough on /dev/ngXnY (cmd_type=nvme), interrupts, "
-     "fixedbufs=1 registerfiles=1, pinned to FVN_CPU",
+     "fixedbufs=1 registerfiles=1",
      "NVME_NG=/dev/ng0n1",
-     dict(ioengine="io_uring_cmd", cmd_type="nvme", filename="${NVME_NG}", **REGISTERED,
-          **PINNED)),
+     dict(ioengine="io_uring_cmd", cmd_type="nvme", filename="${NVME_NG}", **REGISTERED)),
     ("io_uring_cmd-hipri", "io_uring_cmd NVMe passthrough on /dev/ngXnY (cmd_type=nvme), polled "
-     "(hipri=1; needs nvme poll_queues=1), fixedbufs=1 registerfiles=1, pinned to FVN_CPU",
+     "(hipri=1; needs nvme poll_queues=1), fixedbufs=1 registerfiles=1",
      "NVME_NG=/dev/ng0n1",
      dict(ioengine="io_uring_cmd", cmd_type="nvme", hipri=1, filename="${NVME_NG}",
-          **REGISTERED, **PINNED)),
+          **REGISTERED)),
 ]
 
-ENGINE = ("", "fio-vfio-nvme, the controller on vfio-pci, polling on FVN_CPU",
+ENGINE = ("", "fio-vfio-nvme, the controller on vfio-pci, polling",
           "FVN_ENGINE=$PWD/fio-vfio-nvme.so NVME_BDF=0000.04.00.0",
-          dict(ioengine="external:${FVN_ENGINE}", filename="${NVME_BDF}", **PINNED))
+          dict(ioengine="external:${FVN_ENGINE}", filename="${NVME_BDF}"))
 
 
 def job_text(name, title, opts, suffix, how, env, engine):
     merged = dict(engine, thread=1)
     merged.update(COMMON)
     merged.update(opts)
-    # A job with its own cores (one thread per CPU) keeps them.
-    if "cpus_allowed" in opts:
-        merged["cpus_allowed"] = opts["cpus_allowed"]
-        how = how.replace("pinned to FVN_CPU", "one thread on each CPU of FVN_CPUS")
-        how = how.replace("polling on FVN_CPU", "one thread polling on each CPU of FVN_CPUS")
-    cpus = "FVN_CPUS=0-3 " if "FVN_CPUS" in str(opts) else "FVN_CPU=1 "
+    cpus = "FVN_CPUS=0-3 " if "FVN_CPUS" in str(opts) else ""
     twins = ", ".join(".%s" % t[0] for t in TWINS)
     lines = [
         "; %s:" % title,

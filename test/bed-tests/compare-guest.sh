@@ -22,29 +22,57 @@ check "the controllers start on vfio-pci" test "$(driver_of $A) $(driver_of $B)"
 check "the nvme driver has a poll queue (for io_uring-hipri)" \
 	test "$(cat /sys/module/nvme/parameters/poll_queues)" -ge 1
 
-# --- the side-by-side run: QD1 and QD32 random read, three engines, two reps ---
+# --- the side-by-side run: QD1 and QD32 random read, five engines, two reps ---
+# The engine and its four twins: io_uring and io_uring_cmd passthrough, each
+# with interrupts and polled, all pinned to one core.
+ENGINES="fio-vfio-nvme io_uring io_uring-hipri io_uring_cmd io_uring_cmd-hipri"
 start=$SECONDS
-fc cmp --reps 2 --runtime 3 --ramp 1 --out "$out/cmp" $A randread-4k-qd1 randread-4k-qd32
+fc cmp --reps 2 --runtime 2 --ramp 1 --out "$out/cmp" $A randread-4k-qd1 randread-4k-qd32
 check "fvn-compare runs QD1 and QD32 side by side (exit $(rc_of cmp), $((SECONDS - start)) s)" \
 	test "$(rc_of cmp)" = 0
 [ "$(rc_of cmp)" = 0 ] || show cmp
 check "$A is back on vfio-pci, where it started" test "$(driver_of $A)" = vfio-pci
 check "the table shows each engine for both jobs" sh -c "
-	for e in fio-vfio-nvme io_uring io_uring-hipri; do
+	for e in $ENGINES; do
 		[ \$(grep -c \"^\$e  *[0-9]\" '$out/cmp.out') = 2 ] || exit 1
 	done
 	grep -q '^randread-4k-qd1 on $A' '$out/cmp.out' && grep -q '^randread-4k-qd32 on $A' '$out/cmp.out'"
-check "repetitions interleave: rep 1 of every engine, then rep 2 (engine first, then last)" python3 - "$out/cmp.err" <<'PY'
+check "repetitions interleave: rep 1 of every engine, then rep 2 (engine first, then last)" python3 - "$out/cmp.err" $ENGINES <<'PY'
 import re, sys
-steps = re.findall(r"\[\d+/12\] rep (\d)/2 (\S+) (\S+) on", open(sys.argv[1]).read())
+steps = re.findall(r"\[\d+/20\] rep (\d)/2 (\S+) (\S+) on", open(sys.argv[1]).read())
 reps = [int(r) for r, _, _ in steps]
 engines = [(int(r), e) for r, _, e in steps]
 first = [e for r, e in engines if r == 1]
 second = [e for r, e in engines if r == 2]
-ok = (len(steps) == 12 and reps == sorted(reps) and
-      sorted(set(first)) == sorted(set(second)) == ["fio-vfio-nvme", "io_uring", "io_uring-hipri"] and
+ok = (len(steps) == 20 and reps == sorted(reps) and
+      sorted(set(first)) == sorted(set(second)) == sorted(sys.argv[2:]) and
       first[0] == "fio-vfio-nvme" and second[-1] == "fio-vfio-nvme")
 sys.exit(0 if ok else 1)
+PY
+check "the report states each twin's settings in one line" sh -c "
+	grep -q '^how each engine ran:' '$out/cmp.out' &&
+	grep -q '^  io_uring: io_uring, interrupts, fixedbufs=1 registerfiles=1, on CPU [0-9]' '$out/cmp.out' &&
+	grep -q '^  io_uring_cmd-hipri: io_uring_cmd NVMe passthrough on /dev/ngXnY (cmd_type=nvme), polled' '$out/cmp.out'"
+check "every engine ran on the one core, with the twins' registered buffers and files" python3 - "$out/cmp" <<'PY'
+import glob, json, os, sys
+rep = json.load(open(os.path.join(sys.argv[1], "report.json")))
+cpu = rep["settings"]["cpu"]
+seen = set()
+for path in glob.glob(os.path.join(sys.argv[1], "runs", "*", "*", "*.json")):
+    eng = os.path.basename(path).split(".rep")[0]
+    text = open(path).read()
+    opts = json.loads(text[text.index("{"):])["global options"]
+    ok = opts.get("cpus_allowed") == cpu
+    if eng != "fio-vfio-nvme":
+        ok = ok and opts.get("fixedbufs") == "1" and opts.get("registerfiles") == "1"
+    if eng.startswith("io_uring_cmd"):
+        ok = ok and opts.get("cmd_type") == "nvme" and opts.get("filename", "").startswith("/dev/ng")
+    if not ok:
+        print("# %s: %s" % (path, opts))
+        sys.exit(1)
+    seen.add(eng)
+print("# one core (CPU %s) for %s" % (cpu, ", ".join(sorted(seen))))
+sys.exit(0 if len(seen) == 5 else 1)
 PY
 check "no progress line is rewritten in place without a terminal (no CR on stderr)" \
 	sh -c "! grep -q \$'\r' '$out/cmp.err'"

@@ -19,10 +19,10 @@ rc=$?
 check "compare tests ran to the end in the guest (exit $rc, $((SECONDS - start)) s)" test $rc -eq 0
 
 report=$out/cmp/report.json
-check "report.json has both engines' figures for the QD1 and QD32 random reads" python3 - "$report" <<'PY'
+check "report.json has every engine's figures for the QD1 and QD32 random reads" python3 - "$report" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-want = {"fio-vfio-nvme", "io_uring", "io_uring-hipri"}
+want = {"fio-vfio-nvme", "io_uring", "io_uring-hipri", "io_uring_cmd", "io_uring_cmd-hipri"}
 res = {r["job"]: r for r in d["results"]}
 ok = set(res) == {"randread-4k-qd1", "randread-4k-qd32"}
 for r in res.values():
@@ -34,12 +34,12 @@ for r in res.values():
         ok &= len(e["lat_percentiles"]) >= 10 and all(k in e["spread_pct"] for k in m)
 sys.exit(0 if ok else 1)
 PY
-check "fio's JSON of each of the 12 runs is kept" \
-	test "$(ls "$out"/cmp/runs/randread-4k-qd*/0000.00.04.0/*.rep[12].json 2>/dev/null | wc -l)" = 12
+check "fio's JSON of each of the 20 runs is kept" \
+	test "$(ls "$out"/cmp/runs/randread-4k-qd*/0000.00.04.0/*.rep[12].json 2>/dev/null | wc -l)" = 20
 check "the picture report.svg exists and is not empty" test -s "$out/cmp/report.svg"
 check "... and is SVG with a latency curve per engine and job" python3 - "$out/cmp/report.svg" <<'PY'
 import sys, xml.etree.ElementTree as ET
 svg = ET.parse(sys.argv[1]).getroot()
 sys.exit(0 if svg.tag.endswith("svg") and
-         len(svg.findall(".//{http://www.w3.org/2000/svg}polyline")) == 6 else 1)
+         len(svg.findall(".//{http://www.w3.org/2000/svg}polyline")) == 10 else 1)
 PY

@@ -122,3 +122,85 @@ def test_which_jobs_overwrite_data(tmp_path, rw, writes):
     f = tmp_path / "j.fio"
     f.write_text(f"[j]\nrw={rw}\n")
     assert fiorun.writes(str(f)) is writes
+
+
+# --- the twins: one core, registered buffers, passthrough -------------------------------
+
+def test_every_twin_of_the_shipped_jobs_says_how_it_runs():
+    """jobs/ as scripts/make-jobs.py writes them: each twin's one line of
+    settings, the engine pinned where the twins are."""
+    import os
+    here = os.path.join(os.path.dirname(__file__), "..", "..", "jobs")
+    how = {t: fiorun.job_how(os.path.join(here, f"randread-4k-qd1.{t}.fio"))
+           for t in fiorun.DEFAULT_TWINS}
+    assert how["io_uring"] == "io_uring, interrupts, fixedbufs=1 registerfiles=1"
+    assert "hipri=1" in how["io_uring-hipri"]
+    assert how["io_uring_cmd"].startswith("io_uring_cmd NVMe passthrough on /dev/ngXnY")
+    assert "hipri=1" in how["io_uring_cmd-hipri"]
+    assert fiorun.job_how(os.path.join(here, "randread-4k-qd1.fio")) == \
+        "fio-vfio-nvme, the controller on vfio-pci, polling"
+    for t in fiorun.DEFAULT_TWINS:
+        text = open(os.path.join(here, f"randread-4k-qd1.{t}.fio")).read()
+        assert "fixedbufs=1\n" in text and "registerfiles=1\n" in text
+    # Runnable as they are: pinning is fvn-compare's, in the copy it runs.
+    assert "cpus_allowed" not in open(os.path.join(here, "randread-4k-qd1.fio")).read()
+
+
+def test_the_copy_that_runs_is_pinned_unless_the_job_has_its_own_cores(tmp_path):
+    src = tmp_path / "j.fio"
+    src.write_text("; title\n[global]\nrw=read\n[j]\n")
+    dst = tmp_path / "copy.fio"
+    fiorun.prepare_job_file(str(src), str(dst), None, None, 3)
+    assert dst.read_text() == "; title\n[global]\ncpus_allowed=3\nrw=read\n[j]\n"
+    assert fiorun.pinnable(str(src))
+    src.write_text("[global]\ncpus_allowed=${FVN_CPUS}\n[j]\n")
+    fiorun.prepare_job_file(str(src), str(dst), None, None, 3)
+    assert dst.read_text() == "[global]\ncpus_allowed=${FVN_CPUS}\n[j]\n"
+    assert not fiorun.pinnable(str(src))
+    src.write_text("[j]\nrw=read\n")
+    fiorun.prepare_job_file(str(src), str(dst), None, None, 0)
+    assert dst.read_text() == "[global]\ncpus_allowed=0\n[j]\nrw=read\n"
+
+
+def test_a_job_file_not_from_make_jobs_is_described_by_its_engine(tmp_path):
+    p = tmp_path / "mine.fio"
+    p.write_text("[global]\nioengine=libaio\n[x]\n")
+    assert fiorun.job_how(str(p)) == "ioengine=libaio"
+    assert fiorun.job_how(str(tmp_path / "missing.fio")) == ""
+
+
+@pytest.mark.parametrize("cpus,cpu", [("0-3", 3), ("0", 0), ("1,4-6", 6), ("0-1,3", 3)])
+def test_the_shared_core_is_the_highest_allowed(cpus, cpu):
+    assert fiorun.last_cpu(cpus) == cpu
+
+
+@pytest.mark.parametrize("dev,ng", [("/dev/nvme0n1", "/dev/ng0n1"), ("/dev/nvme12n3", "/dev/ng12n3"),
+                                    ("/dev/nvme0n1p1", None), ("/dev/sda", None), (None, None)])
+def test_the_generic_device_of_a_namespace(dev, ng):
+    assert controllers.generic_device(dev) == ng
+
+
+def test_the_report_and_the_picture_state_each_engines_settings():
+    import io
+    from fvn import picture, report
+    engines = {n: {"median": {"iops": v}, "min": {"iops": v}, "max": {"iops": v},
+                   "lat_percentiles": {"50": 10.0, "99": 20.0}, "runs": []}
+               for n, v in ((ENGINE, 300.0), ("io_uring", 200.0), ("io_uring_cmd", 250.0))}
+    doc = {"format": report.REPORT_FORMAT,
+           "settings": {"cpu": "1", "how": {
+               ENGINE: "fio-vfio-nvme, the controller on vfio-pci, polling",
+               "io_uring": "io_uring, interrupts, fixedbufs=1 registerfiles=1",
+               "io_uring_cmd": "io_uring_cmd NVMe passthrough on /dev/ngXnY (cmd_type=nvme)"}},
+           "results": [{"job": "qd1", "engines": engines}]}
+    out = io.StringIO()
+    report.print_report(doc, out=out)
+    text = out.getvalue()
+    assert "\nhow each engine ran:\n" in text
+    assert ("  io_uring: io_uring, interrupts, fixedbufs=1 registerfiles=1, "
+            "on CPU 1") in text
+    assert ("  io_uring_cmd: io_uring_cmd NVMe passthrough on /dev/ngXnY (cmd_type=nvme), "
+            "on CPU 1\n") in text
+    svg = picture.svg_report(doc)
+    assert "same controller, same core" in svg
+    assert 'fill="#9467bd">io_uring_cmd: io_uring_cmd NVMe passthrough' in svg
+    assert svg.count("rotate(-25") == 3

@@ -42,8 +42,11 @@ from .sysroot import Root
 
 EPILOG = """controllers: 0000:04:00.0, 04:00.0 or 0000.04.00.0, with ,ns=N for a
 namespace other than the first active one. Jobs: a name from jobs/
-(randread-4k-qd1) or a job file; its twins are NAME.io_uring.fio and
-NAME.io_uring-hipri.fio beside it. Write jobs overwrite the namespace. Before
+(randread-4k-qd1) or a job file; its twins are NAME.TWIN.fio beside it
+(io_uring, io_uring-hipri, io_uring_cmd, io_uring_cmd-hipri: written by
+scripts/make-jobs.py). The engine and every twin run pinned to one core
+(--cpu).
+Write jobs overwrite the namespace. Before
 the first run fvn-setup binds the controllers to vfio-pci, which it refuses
 for a controller whose namespaces are mounted, swapped on, held or open.
 
@@ -93,9 +96,12 @@ def build_parser():
                    "this tool, in the build tree or the install)")
     p.add_argument("--twins", metavar="LIST", default=",".join(DEFAULT_TWINS),
                    help="twins to run, comma-separated, or none (default "
-                        f"{','.join(DEFAULT_TWINS)}; io_uring-hipri needs nvme poll_queues>=1)")
+                        f"{','.join(DEFAULT_TWINS)}; the hipri ones need nvme poll_queues>=1)")
     p.add_argument("--cpus", metavar="LIST", help="FVN_CPUS for per-core jobs (default: the "
                    "CPUs this process may use)")
+    p.add_argument("--cpu", type=int, metavar="N", help="the one core the engine and every "
+                   "twin run on, as cpus_allowed (default: the highest of --cpus); jobs with "
+                   "cpus_allowed of their own keep it")
     p.add_argument("--job-timeout", type=float, default=3600, metavar="S",
                    help="time limit of a run without runtime= (default 3600; timed runs get "
                         "their runtime plus 120 s)")
@@ -139,17 +145,19 @@ def main_run(args, p, root, tool_dir):
         seen.add(bdf)
         require_controller(root, bdf)
     base = load_report(args.baseline, "baseline") if args.baseline else None
-    if "io_uring-hipri" in twins and root.exists(POLL_QUEUES) and poll_queues(root) < 1:
+    polled = [t for t in twins if t.endswith("-hipri")]
+    if polled and root.exists(POLL_QUEUES) and poll_queues(root) < 1:
         if args.twins == ",".join(DEFAULT_TWINS):
-            console.note("leaving out io_uring-hipri: the nvme driver has no poll queues "
-                         "(modprobe -r nvme; modprobe nvme poll_queues=1 adds them)")
-            twins.remove("io_uring-hipri")
-            for j in jobs:
-                j.files.pop("io_uring-hipri", None)
+            console.note(f"leaving out {' and '.join(polled)}: the nvme driver has no poll "
+                         "queues (modprobe -r nvme; modprobe nvme poll_queues=1 adds them)")
+            for t in polled:
+                twins.remove(t)
+                for j in jobs:
+                    j.files.pop(t, None)
         else:
-            raise CompareError("io_uring-hipri needs poll queues, and the nvme driver has none",
-                               fix="modprobe -r nvme; modprobe nvme poll_queues=1 (or leave it "
-                                   "out of --twins)")
+            raise CompareError(f"{', '.join(polled)} need(s) poll queues, and the nvme driver "
+                               "has none", fix="modprobe -r nvme; modprobe nvme poll_queues=1 "
+                                               "(or leave them out of --twins)")
     args.out = args.out or time.strftime(f"{PROG}-%Y%m%d-%H%M%S")
     controllers = [Controller(root, b, n) for b, n in ctrls]
     report, problems = run_side_by_side(args, root, controllers, jobs, twins, tool_dir)

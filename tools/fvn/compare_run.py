@@ -16,9 +16,10 @@ import sys
 import time
 
 from . import ENGINE
-from .controllers import Binder, dotted, find_setup_tool, poll_queues
+from .controllers import Binder, dotted, find_setup_tool, generic_device, poll_queues
 from .errors import CompareError
-from .fiorun import cpus_default, prepare_job_file, run_fio, writes
+from .fiorun import (cpus_default, job_how, last_cpu, pinnable, prepare_job_file, run_fio,
+                     writes)
 from .interrupts import signals
 from .metrics import METRICS, fio_metrics
 from .picture import svg_report
@@ -92,13 +93,17 @@ def run_side_by_side(args, root, ctrls, jobs, twins, tool_dir):
                            fix="sudo " + " ".join(shlex.quote(a) for a in sys.argv))
     for d in ("jobs", "runs"):
         os.makedirs(os.path.join(out, d), exist_ok=True)
+    cpus = args.cpus or os.environ.get("FVN_CPUS") or cpus_default()
+    # One core for the engine and every twin alike, in the copies that run.
+    cpu = args.cpu if args.cpu is not None else last_cpu(cpus)
+    how = {eng: job_how(path) for eng, path in jobs[0].files.items()} if jobs else {}
+    pinned = bool(jobs) and pinnable(jobs[0].files[ENGINE])
     seconds = {}
     for j in jobs:
         for eng, src in j.files.items():
             dst = os.path.join(out, "jobs", os.path.basename(src))
-            seconds[(j.name, eng)] = prepare_job_file(src, dst, args.runtime, args.ramp)
+            seconds[(j.name, eng)] = prepare_job_file(src, dst, args.runtime, args.ramp, cpu)
             j.files[eng] = dst
-    cpus = args.cpus or os.environ.get("FVN_CPUS") or cpus_default()
     engines = [ENGINE] + list(twins)
     binder = Binder(ctrls, setup)
     runs = {}                          # (bdf, job, engine) -> [run]
@@ -119,10 +124,17 @@ def run_side_by_side(args, root, ctrls, jobs, twins, tool_dir):
                 binder.to_kernel()
                 if any("hipri" in t for t in twins) and poll_queues(root) < 1:
                     raise CompareError(
-                        "the kernel nvme driver has no poll queues, so io_uring-hipri would "
+                        "the kernel nvme driver has no poll queues, so the hipri twins would "
                         "not poll", fix="reload it with poll queues (modprobe -r nvme; "
-                                        "modprobe nvme poll_queues=1), or leave the twin out: "
-                                        "--twins io_uring")
+                                        "modprobe nvme poll_queues=1), or leave them out: "
+                                        "--twins io_uring,io_uring_cmd")
+                missing = [generic_device(x.device) for x in ctrls
+                           if not os.path.exists(generic_device(x.device) or "")]
+                if any("io_uring_cmd" in t for t in twins) and missing:
+                    raise CompareError(
+                        f"no NVMe generic character device ({', '.join(map(str, missing))}) for "
+                        "the io_uring_cmd twins: the kernel has them from Linux 5.13",
+                        fix="leave them out: --twins io_uring,io_uring-hipri")
             left = estimate_left(steps[n - 1:], seconds, taken)
             console.progress(f"[{n}/{len(steps)}] rep {rep}/{args.reps} {j.name} {eng} on "
                              f"{c.device if eng != ENGINE else c.bdf}" +
@@ -131,6 +143,7 @@ def run_side_by_side(args, root, ctrls, jobs, twins, tool_dir):
                        FVN_CPUS=cpus)
             if c.device:
                 env["NVME_DEV"] = c.device
+                env["NVME_NG"] = generic_device(c.device) or ""
             d = os.path.join(out, "runs", j.name, dotted(c.bdf))
             os.makedirs(d, exist_ok=True)
             path = os.path.join(d, f"{eng}.rep{rep}.json")
@@ -160,7 +173,9 @@ def run_side_by_side(args, root, ctrls, jobs, twins, tool_dir):
         for p in problems:
             console.note("could not restore: " + p)
     settings = {"reps": args.reps, "runtime": args.runtime, "ramp": args.ramp,
-                "twins": list(twins), "cpus": cpus,
+                "twins": list(twins), "cpus": cpus, "how": how,
+                # The core every engine ran on, unless the jobs chose their own.
+                "cpu": str(cpu) if pinned else None,
                 "order": "repetition by repetition; the engine first in odd ones, "
                          "last in even ones"}
     return build_report(root, out, engine, settings, jobs, ctrls, runs), problems

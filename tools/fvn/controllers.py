@@ -47,6 +47,14 @@ def require_controller(root, bdf):
                            fix="lspci -D -d ::0108 lists the NVMe controllers")
 
 
+def generic_device(block_device):
+    """The namespace's NVMe generic character device (/dev/nvme0n1 ->
+    /dev/ng0n1), which io_uring_cmd passthrough uses; None when the name is
+    not a namespace's."""
+    m = re.fullmatch(r"/dev/nvme(\d+)n(\d+)", block_device or "")
+    return f"/dev/ng{m.group(1)}n{m.group(2)}" if m else None
+
+
 def poll_queues(root):
     """The nvme driver's poll queues, which io_uring-hipri needs."""
     try:

@@ -13,7 +13,7 @@ from .errors import CompareError
 from .metrics import job_errors, load_fio_json
 from .progress import duration
 
-DEFAULT_TWINS = ("io_uring", "io_uring-hipri")
+DEFAULT_TWINS = ("io_uring", "io_uring-hipri", "io_uring_cmd", "io_uring_cmd-hipri")
 
 
 class Job:
@@ -60,11 +60,51 @@ def resolve_job(text, twins, tool_dir):
     return Job(name, files)
 
 
-def prepare_job_file(src, dst, runtime, ramp):
+def job_how(path):
+    """How a job file runs, in one line: the second comment line that
+    scripts/make-jobs.py writes ("io_uring, interrupts, fixedbufs=1 ..."),
+    else its ioengine= line."""
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return ""
+    if len(lines) > 2 and lines[0].startswith("; ") and lines[1].startswith("; ") and \
+            "make-jobs.py" in lines[2]:
+        return lines[1][2:].rstrip(".")
+    return next((l.strip() for l in lines if l.strip().startswith("ioengine=")), "")
+
+
+def has_cpus_allowed(lines):
+    return any(re.match(r"\s*cpus_allowed\s*=", l) for l in lines)
+
+
+def pinnable(path):
+    """Whether fvn-compare pins the job (it has no cpus_allowed of its own)."""
+    with open(path) as f:
+        return not has_cpus_allowed(f.read().splitlines())
+
+
+def pin(lines, cpu):
+    """The job pinned to one core: cpus_allowed=CPU at the top of [global]
+    (a job with cpus_allowed of its own keeps it). True when it was pinned."""
+    if cpu is None or has_cpus_allowed(lines):
+        return False
+    at = next((i + 1 for i, l in enumerate(lines) if l.strip() == "[global]"), None)
+    if at is None:
+        lines[0:0] = ["[global]", f"cpus_allowed={cpu}"]
+    else:
+        lines.insert(at, f"cpus_allowed={cpu}")
+    return True
+
+
+def prepare_job_file(src, dst, runtime, ramp, cpu=None):
     """A copy of the job file, with runtime= and ramp_time= replaced when
-    asked; returns the seconds each run should last (None: until done)."""
+    asked, pinned to cpu when given (pin()); returns the seconds each run
+    should last (None: until done)."""
     with open(src) as f:
         lines = f.read().splitlines()
+    pin(lines, cpu)
     seen = {}
     for i, line in enumerate(lines):
         m = re.match(r"\s*(runtime|ramp_time)\s*=\s*(\S+)", line)
@@ -96,6 +136,13 @@ def writes(job_file):
     with open(job_file) as f:
         return any(re.match(r"\s*(rw|readwrite)\s*=\s*(\w*write|rw|randrw|\w*trim)\b", l)
                    for l in f)
+
+
+def last_cpu(cpus):
+    """The highest CPU of a list such as 0-3,6: the one core every engine of
+    a side-by-side run is pinned to (the lowest is where housekeeping and
+    unbound interrupts go first)."""
+    return max(int(p.split("-")[-1]) for p in cpus.split(",") if p.strip())
 
 
 def cpus_default():

@@ -6,10 +6,11 @@ from the lowest to the highest repetition."""
 import math
 
 from . import ENGINE
-from .report import result_title
+from .report import how_lines, result_title
 
-COLORS = {ENGINE: "#d62728", "io_uring": "#1f77b4", "io_uring-hipri": "#2ca02c"}
-SPARE_COLORS = ["#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f"]
+COLORS = {ENGINE: "#d62728", "io_uring": "#1f77b4", "io_uring-hipri": "#2ca02c",
+          "io_uring_cmd": "#9467bd", "io_uring_cmd-hipri": "#ff7f0e"}
+SPARE_COLORS = ["#8c564b", "#17becf", "#7f7f7f", "#bcbd22", "#e377c2"]
 
 
 def esc(text):
@@ -98,8 +99,9 @@ def svg_panel_iops(x0, y0, w, h, r, order):
                    f'y2="{y0 + h - lo / top * h:.1f}" stroke="#000" stroke-width="1.5"/>')
         out.append(f'<text x="{cx:.1f}" y="{min(by, whisker_top) - 4:.1f}" '
                    f'text-anchor="middle" font-size="11">{med:,.0f}</text>')
-        out.append(f'<text x="{cx:.1f}" y="{y0 + h + 14}" text-anchor="middle" '
-                   f'font-size="10">{esc(n)}</text>')
+        # Slanted: five engines' names do not fit side by side.
+        out.append(f'<text x="{cx:.1f}" y="{y0 + h + 12}" text-anchor="end" font-size="10" '
+                   f'transform="rotate(-25 {cx:.1f} {y0 + h + 12})">{esc(n)}</text>')
     return out
 
 
@@ -109,16 +111,26 @@ def svg_report(report):
     for r in results:
         order += [n for n in r["engines"] if n not in order]
     row_h, width = 300, 980
+    how = how_lines(report)
+    height = 40 + row_h * max(1, len(results)) + (20 + 15 * len(how) if how else 0)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
-             f'height="{40 + row_h * max(1, len(results))}" font-family="sans-serif">',
+             f'height="{height}" font-family="sans-serif">',
              '<rect width="100%" height="100%" fill="#fff"/>',
              f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="15">'
-             f'{ENGINE} and its io_uring twins, same controller</text>']
+             f'{ENGINE} and its twins, same controller, same core</text>']
     for i, r in enumerate(results):
         y = 40 + i * row_h
         parts.append(f'<text x="12" y="{y + 16}" font-size="13" font-weight="bold">'
                      f'{esc(result_title(r))}</text>')
         parts += svg_panel_latency(70, y + 48, 520, row_h - 90, r, order)
         parts += svg_panel_iops(650, y + 48, 310, row_h - 90, r, order)
+    # Each engine's settings under the panels, in its colour.
+    y = 40 + row_h * max(1, len(results)) + 10
+    for line in how:
+        name = line.strip().split(":", 1)[0]
+        col = color_of(name, order) if name in order or name in COLORS else "#000"
+        parts.append(f'<text x="12" y="{y}" font-size="11" fill="{col}">'
+                     f'{esc(line.strip())}</text>')
+        y += 15
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

@@ -64,11 +64,23 @@ def table_text(r):
     return "\n".join(lines)
 
 
+def how_lines(report):
+    """Each engine's settings in one line, as its job file says them."""
+    settings = report.get("settings") or {}
+    how = settings.get("how") or {}
+    cpu = settings.get("cpu")
+    pinned = f", on CPU {cpu}" if cpu is not None else ""
+    return [f"  {name}: {text}{pinned}" for name, text in how.items() if text]
+
+
 def print_report(report, out=sys.stdout):
     for i, r in enumerate(report["results"]):
         if i:
             print(file=out)
         print(table_text(r), file=out)
+    if how_lines(report):
+        print("\nhow each engine ran:", file=out)
+        print("\n".join(how_lines(report)), file=out)
     if any(r.get("ratios") for r in report["results"]):
         print("\nratios: the engine's median over the twin's; above 1 is better for IOPS and "
               "MiB/s, below 1 for latency and CPU/IO. Within each repetition: the engine's "
