@@ -4,7 +4,7 @@
 # backing: reads cost no disk I/O, 4 KiB blocks; the guest's nvme driver with
 # a poll queue for io_uring's hipri) and runs tools/fvn-compare on it: the 4 KiB
 # random read jobs at QD1 and QD32 through the engine and through its io_uring
-# twins, two repetitions interleaved. The report, its picture and fio's JSON
+# and io_uring_cmd twins, all on one core, two repetitions interleaved. The report, its picture and fio's JSON
 # stay in test/out/main-job/.
 #
 #   scripts/main-job.sh                      the two jobs above
