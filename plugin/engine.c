@@ -94,6 +94,8 @@ static int read_geometry(struct thread_data *td, struct fvn_file *ff)
 {
 	struct nvme_ns_info ns;
 	char active[128];
+	/* Read again when a job thread opens a controller released since setup. */
+	bool again = ff->lba_size != 0;
 	int ret;
 
 	ret = nvme_ctrl_ns_info(&ff->ctrl->nvme, ff->nsid, &ns);
@@ -122,7 +124,7 @@ static int read_geometry(struct thread_data *td, struct fvn_file *ff)
 	if (!ret)
 		ret = fvn_commands_apply(td, ff, ff->ctrl->nvme.oncs);
 	if (!ret)
-		ret = fvn_zones_apply(td, ff, &ns, ff->ctrl->nvme.zasl_bytes);
+		ret = fvn_zones_apply(td, ff, &ns, ff->ctrl->nvme.zasl_bytes, !again);
 	return ret ? ret : fvn_spdk_wrr_check(td, &ff->ctrl->nvme);
 }
 

@@ -52,7 +52,7 @@ static int check_zone_append(struct thread_data *td, struct fvn_file *ff, uint32
 }
 
 int fvn_zones_apply(struct thread_data *td, struct fvn_file *ff, const struct nvme_ns_info *ns,
-		    uint32_t zasl_bytes)
+		    uint32_t zasl_bytes, bool first)
 {
 	const struct fvn_options *o = td->eo;
 	bool zbd = td->o.zone_mode == ZONE_MODE_ZBD;
@@ -89,7 +89,13 @@ int fvn_zones_apply(struct thread_data *td, struct fvn_file *ff, const struct nv
 		if (ret)
 			return ret;
 	}
-	if (o->initial_zone_reset) {
+	/*
+	 * Once, at setup: fio reads the zones right after and tracks the
+	 * write pointers itself from then on; a reset behind its back later
+	 * (a stonewalled section reopening the controller) would leave fio
+	 * writing past them.
+	 */
+	if (o->initial_zone_reset && first) {
 		ret = nvme_zns_reset(&ff->ctrl->nvme, ff->nsid, 0, 1);
 		if (ret)
 			return ret;

@@ -18,10 +18,12 @@
 /*
  * At set-up, after the namespace's format and commands: the job's zone
  * options against the namespace. Logs why and returns a negative errno when
- * they do not fit; with initial_zone_reset, resets every zone.
+ * they do not fit; with initial_zone_reset, resets every zone when first
+ * (setup's reading, before fio reports the zones; not when a job thread
+ * reads the namespace again, after fio has taken the write pointers).
  */
 int fvn_zones_apply(struct thread_data *td, struct fvn_file *ff, const struct nvme_ns_info *ns,
-		    uint32_t zasl_bytes);
+		    uint32_t zasl_bytes, bool first);
 
 /* For the start-up line: "; zoned: N zones of M blocks, ...". */
 void fvn_zones_text(const struct fvn_file *ff, char *out, size_t len);

@@ -956,6 +956,25 @@ static void test_zone_hooks(void)
 	fio_frees_files();
 	ioengine.cleanup(&td);
 
+	/*
+	 * initial_zone_reset happens at setup only: a job thread that opens a
+	 * controller released since (a later stonewalled section) reads the
+	 * namespace again but leaves the zones to fio, which has read them.
+	 */
+	zoned_job(256);
+	write_job(PS);
+	td.o.zone_mode = ZONE_MODE_ZBD;
+	opts.initial_zone_reset = 1;
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_EQ(zone_reset_alls, 1);
+	ctrl.open = false;
+	CHECK_EQ(thread_start(), 0);
+	CHECK_EQ(ctrl.opened, 2);
+	CHECK_EQ(zone_reset_alls, 1);
+	fio_frees_files();
+	ioengine.iomem_free(&td);
+	ioengine.cleanup(&td);
+
 	/* A namespace that is not zoned: fio's emulation is refused at setup, the model says so. */
 	job(1, "0000:00:04.0", true);
 	CHECK_EQ(ioengine.setup(&td), 0);
