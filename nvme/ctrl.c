@@ -218,6 +218,15 @@ static int identify_controller(struct nvme_ctrl *c)
 }
 
 /*
+ * Whether the controller has I/O command sets beyond NVM (CAP.CSS bit 6):
+ * then it is enabled with all of them, and namespaces say which is theirs.
+ */
+static bool has_io_command_sets(const struct nvme_ctrl *c)
+{
+	return nvme_cap_css(c->cap) & NVME_CAP_CSS_CSI;
+}
+
+/*
  * The ZNS command set's controller page, for the Zone Append limit. Only
  * where CAP.CSS offers I/O command sets beyond NVM; a controller that
  * refuses the page has no zoned namespaces to serve.
@@ -228,7 +237,7 @@ static void identify_zns_controller(struct nvme_ctrl *c)
 	uint16_t status;
 
 	c->zns = false;
-	if (!(nvme_cap_css(c->cap) & NVME_CAP_CSS_CSI))
+	if (!has_io_command_sets(c))
 		return;
 	if (identify_csi(c, NVME_CNS_CS_CTRL, 0, NVME_CSI_ZNS, &status))
 		return;
@@ -350,7 +359,7 @@ static int enable(struct nvme_ctrl *c)
 	 * zoned namespace takes Zone Management and Zone Append; with NVM only,
 	 * it would take reads and writes alone.
 	 */
-	uint32_t css = (nvme_cap_css(c->cap) & NVME_CAP_CSS_CSI) ? NVME_CC_CSS_CSI : NVME_CC_CSS_NVM;
+	uint32_t css = has_io_command_sets(c) ? NVME_CC_CSS_CSI : NVME_CC_CSS_NVM;
 	uint32_t cc = NVME_CC_EN | NVME_SET(CC_CSS, css) |
 		      nvme_cc_mps(HOST_PAGE_SHIFT) | NVME_SET(CC_AMS, c->ams) |
 		      NVME_SET(CC_IOSQES, NVME_CC_IOSQES_64B) |
@@ -752,7 +761,7 @@ static int ns_command_set(struct nvme_ctrl *c, uint32_t nsid, unsigned lbaf,
 
 	ns->csi = NVME_CSI_NVM;
 	memset(&ns->zns, 0, sizeof(ns->zns));
-	if (!(nvme_cap_css(c->cap) & NVME_CAP_CSS_CSI))
+	if (!has_io_command_sets(c))
 		return 0;
 	ret = identify_csi(c, NVME_CNS_NS_DESC_LIST, nsid, 0, &status);
 	if (ret == -ETIMEDOUT || ret == -ENODEV)

@@ -17,6 +17,7 @@
 #include "nvme/io_cmd.h"
 #include "nvme/status.h"
 #include "plugin/engine.h"
+#include "plugin/zones.h"
 
 int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, struct io_u *io_u)
 {
@@ -232,8 +233,7 @@ unsigned fvn_reap(struct fvn_thread *t, struct fvn_file *ff, unsigned max)
 			io->status = status;
 			io->bad_cmd = (uint16_t)child;
 		}
-		if (__builtin_expect(ff->write_op == NVME_ZNS_APPEND, 0) &&
-		    io->io_u->ddir == DDIR_WRITE)
+		if (__builtin_expect(fvn_zone_append_write(ff, io->io_u), 0))
 			io->alba = nvme_cqe_alba(cqe);
 		if (--io->pending)
 			continue;

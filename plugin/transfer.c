@@ -251,7 +251,7 @@ void fvn_transfer_done(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io 
 	uint64_t slba, nlb;
 	char what[160];
 
-	if (ff->write_op == NVME_ZNS_APPEND && io_u->ddir == DDIR_WRITE) {
+	if (fvn_zone_append_write(ff, io_u)) {
 		zone_append_done(t, ff, io, io_u);
 		return;
 	}

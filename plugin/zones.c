@@ -11,10 +11,11 @@
 #include "plugin/registry.h"
 #include "plugin/zones.h"
 
-/* zone_append: what Zone Append cannot do for this job, or NULL. */
+/* zone_append: fio's writes become Zone Appends, or the job is refused with the reason. */
 static int check_zone_append(struct thread_data *td, struct fvn_file *ff, uint32_t zasl_bytes)
 {
 	unsigned long long bs = td->o.max_bs[DDIR_WRITE];
+	uint32_t limit = zasl_bytes < ff->cmd_bytes ? zasl_bytes : ff->cmd_bytes;
 
 	if (!td_write(td)) {
 		env_err("job '%s': zone_append=1 turns fio's writes into Zone Appends, but the job "
@@ -27,18 +28,16 @@ static int check_zone_append(struct thread_data *td, struct fvn_file *ff, uint32
 		return -EINVAL;
 	}
 	/* A Zone Append cannot be split: the controller places each one as a whole. */
-	if (bs > zasl_bytes || bs > ff->cmd_bytes) {
+	if (bs > limit) {
 		env_err("%s ns %u: zone_append=1 with a write block size of %llu bytes: the "
 			"controller appends at most %u bytes at once (ZASL, and MDTS): use bs=%u or "
-			"less, or zone_append=0", ff->bdf, ff->nsid, bs,
-			zasl_bytes < ff->cmd_bytes ? zasl_bytes : ff->cmd_bytes,
-			zasl_bytes < ff->cmd_bytes ? zasl_bytes : ff->cmd_bytes);
+			"less, or zone_append=0", ff->bdf, ff->nsid, bs, limit, limit);
 		return -EINVAL;
 	}
 	/*
-	 * The host's reference tags count from the LBA fio chose; the block
-	 * the controller chooses may differ, and remapping them (PIREMAP) is
-	 * not done here.
+	 * pi_act=0: the host writes the reference tags before the controller
+	 * picks the block, counting from the LBA fio chose. With pi_act=1 the
+	 * controller writes them for the block it chose (PIREMAP, transfer.c).
 	 */
 	if (ff->pi_host && (ff->fmt.pi_type == NVME_PI_TYPE1 || ff->fmt.pi_type == NVME_PI_TYPE2)) {
 		env_err("%s ns %u: zone_append=1 with pi_act=0 on PI type %u: the host's reference "
@@ -139,14 +138,23 @@ static uint64_t fio_wp(const struct nvme_zone *z)
 	case NVME_ZNS_ZS_IMPLICIT_OPEN:
 	case NVME_ZNS_ZS_EXPLICIT_OPEN:
 	case NVME_ZNS_ZS_CLOSED:
+		/* A write pointer outside its zone is no write pointer. */
 		if (z->wp >= z->start && z->wp <= z->start + z->capacity)
 			return z->wp;
-		/* A write pointer outside its zone is no write pointer. */
-		return z->start + z->capacity;
+		break;
 	default:
-		/* Full, read-only, offline: nothing more can be written. */
-		return z->start + z->capacity;
+		break;
 	}
+	/* Full, read-only, offline, or no usable write pointer: nothing more to write. */
+	return z->start + z->capacity;
+}
+
+/* The file's state for a zone hook that needs zones; NULL when it has none. */
+static struct fvn_file *zoned_file(struct fio_file *f)
+{
+	struct fvn_file *ff = FILE_ENG_DATA(f);
+
+	return ff && ff->zoned ? ff : NULL;
 }
 
 /* What a report found, in one line: the zones' states, and the blocks written in them. */
@@ -184,13 +192,13 @@ static void log_report(const struct fvn_file *ff, const struct nvme_zone *nz, un
 int fvn_report_zones(struct thread_data *td, struct fio_file *f, uint64_t offset,
 		     struct zbd_zone *zones, unsigned int nr_zones)
 {
-	struct fvn_file *ff = FILE_ENG_DATA(f);
+	struct fvn_file *ff = zoned_file(f);
 	uint64_t bb, zone_bytes;
 	struct nvme_zone *nz;
 	int n;
 
 	(void)td;
-	if (!ff || !ff->zoned)
+	if (!ff)
 		return -EINVAL;
 	bb = ff->block_bytes;
 	zone_bytes = ff->zone_blocks * bb;
@@ -234,22 +242,18 @@ static int zones_action(struct fvn_file *ff, uint64_t offset, uint64_t length, b
 
 int fvn_reset_wp(struct thread_data *td, struct fio_file *f, uint64_t offset, uint64_t length)
 {
-	struct fvn_file *ff = FILE_ENG_DATA(f);
+	struct fvn_file *ff = zoned_file(f);
 
 	(void)td;
-	if (!ff || !ff->zoned)
-		return -EINVAL;
-	return zones_action(ff, offset, length, false);
+	return ff ? zones_action(ff, offset, length, false) : -EINVAL;
 }
 
 int fvn_finish_zone(struct thread_data *td, struct fio_file *f, uint64_t offset, uint64_t length)
 {
-	struct fvn_file *ff = FILE_ENG_DATA(f);
+	struct fvn_file *ff = zoned_file(f);
 
 	(void)td;
-	if (!ff || !ff->zoned)
-		return -EINVAL;
-	return zones_action(ff, offset, length, true);
+	return ff ? zones_action(ff, offset, length, true) : -EINVAL;
 }
 
 int fvn_get_max_open_zones(struct thread_data *td, struct fio_file *f, unsigned int *max)

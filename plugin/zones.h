@@ -36,6 +36,12 @@ int fvn_get_max_open_zones(struct thread_data *td, struct fio_file *f, unsigned 
 int fvn_get_max_active_zones(struct thread_data *td, struct fio_file *f, unsigned int *max);
 int fvn_finish_zone(struct thread_data *td, struct fio_file *f, uint64_t offset, uint64_t length);
 
+/* Whether io_u is one of fio's writes that went out as a Zone Append (zone_append=1). */
+static inline bool fvn_zone_append_write(const struct fvn_file *ff, const struct io_u *io_u)
+{
+	return ff->write_op == NVME_ZNS_APPEND && io_u->ddir == DDIR_WRITE;
+}
+
 /* Zone Append: the zone's first block, for SLBA. */
 static inline uint64_t fvn_zone_start(const struct fvn_file *ff, uint64_t slba)
 {
