@@ -75,8 +75,12 @@ for t in test/host-tests/*.sh test/bed-tests/t-*.sh test/bed-tests/testbed.sh; d
 	f=$(grep -c '^not ok ' "$log/$(basename "$t").out")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "not ok - $t exited $rc without a failed check (stderr: $log/$(basename "$t").err)"
-		tail -n 20 "$log/$(basename "$t").err"
 		f=1
+	fi
+	# Whatever failed, its stderr says why (the guest console, what hung).
+	if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
+		echo "# last lines of $t's stderr:"
+		tail -n 150 "$log/$(basename "$t").err" | sed 's/^/#   /'
 	fi
 	passed=$((passed + p)) failed=$((failed + f))
 done

@@ -6,6 +6,8 @@
 out=${FVN_OUT:?}
 engine="$repo/fio-vfio-nvme.so"
 jobs=0 failed_jobs=0 hung=0 verify_bad=0 errors=0 recreated=0 timeouts=0
+# The host starts its stalls as the first job starts.
+touch "$out/soak-ready"
 while [ ! -e "$out/soak-done" ]; do
 	jobs=$((jobs + 1))
 	# A timeout is ETIMEDOUT (110); fio stops on it unless ignore_error names
@@ -16,7 +18,6 @@ while [ ! -e "$out/soak-done" ]; do
 		--continue_on_error=all --ignore_error=5:110,5:110 --cmd_timeout_ms=300 \
 		--output-format=json > "$out/job.json" 2> "$out/job.err"
 	rc=$?
-	[ $jobs = 1 ] && touch "$out/soak-ready"
 	[ $rc = 124 ] && hung=$((hung + 1))
 	[ $rc != 0 ] && { failed_jobs=$((failed_jobs + 1)); cp "$out/job.err" "$out/failed-$jobs.err"; }
 	grep -qi 'verify.*fail\|bad magic\|crc32c: verify\|bad header' "$out/job.err" && verify_bad=$((verify_bad + 1))
@@ -47,7 +48,7 @@ check "soak: fio counted exactly the timed-out I/O as errors ($errors for $timeo
 # controller (CC.EN=0) and creates its queue pair again, and the job goes on.
 touch "$out/reset-ready"
 FIO_VFIO_NVME_LOG=info timeout -k 5 150 fio --thread=1 --ioengine=external:"$engine" \
-	--name=reset --filename=0000.00.04.0 --rw=randwrite --bs=4k --size=64m --iodepth=16 \
+	--name=reset --filename=0000.00.04.0 --rw=randwrite --bs=4k --size=32m --iodepth=16 \
 	--verify=crc32c --do_verify=1 --verify_fatal=1 --continue_on_error=all \
 	--ignore_error=5:110,5:110 --cmd_timeout_ms=300 --output-format=json \
 	> "$out/reset.json" 2> "$out/reset.err"

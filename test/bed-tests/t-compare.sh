@@ -12,7 +12,7 @@ rm -rf "$out"; mkdir -p "$out"
 [ -f fio-vfio-nvme.so ] || { not_ok "engine built (fio-vfio-nvme.so missing)"; exit 1; }
 
 start=$SECONDS
-"$vm_run" --job "$out/vm" --timeout 900 --nvme-param poll_queues=1 \
+"$vm_run" --job "$out/vm" --timeout 480 --nvme-param poll_queues=1 \
 	--nvme slot=4,lbs=4096,backing=null,size=1G --nvme slot=5,lbs=4096,size=256M \
 	-- env FVN_OUT="$out" FVN_KROOT="$FVN_CACHE/kernel/root" bash test/bed-tests/compare-guest.sh
 rc=$?

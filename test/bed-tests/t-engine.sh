@@ -13,7 +13,7 @@ out=$repo/test/out/engine
 rm -rf "$out"; mkdir -p "$out"
 [ -f fio-vfio-nvme.so ] || { not_ok "engine built (fio-vfio-nvme.so missing)"; exit 1; }
 
-"$vm_run" --job "$out/vm" --cpus 4 --mem 3072 --hugepages 512 --timeout 1500 \
+"$vm_run" --job "$out/vm" --cpus 4 --mem 3072 --hugepages 512 --timeout 540 \
 	--nvme slot=4,lbs=512,size=1G,mdts=8,serial=fvn-a \
 	--nvme slot=5,lbs=4096,ns=2,size=512M,serial=fvn-b \
 	--nvme slot=6,lbs=4096,size=64M,driver=nvme \

@@ -13,7 +13,7 @@ out=$repo/test/out/faults
 rm -rf "$out"; mkdir -p "$out"
 [ -f fio-vfio-nvme.so ] || { not_ok "engine built (fio-vfio-nvme.so missing)"; exit 1; }
 
-"$vm_run" --job "$out/vm" --hugepages 256 --timeout 900 \
+"$vm_run" --job "$out/vm" --hugepages 256 --timeout 480 \
 	--qemu-arg -device --qemu-arg pcie-root-port,id=rp1,bus=pcie.0,chassis=1,addr=0x10 \
 	--qemu-arg -device --qemu-arg pcie-pci-bridge,id=br0,bus=pcie.0,addr=0x11 \
 	--nvme slot=4,lbs=4096,size=64M,inject=read@1M \

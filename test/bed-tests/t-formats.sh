@@ -63,7 +63,7 @@ formats+=,ns3.lbs=4096,ns3.ms=8,ns3.pi=3
 formats+=,ns4.ms=8,ns4.pi=2,ns4.mset=1
 formats+=,ns5.lbs=4096,ns5.ms=64,ns5.mset=1
 formats+=,ns6.lbs=4096,ns6.ms=16,ns6.pi=1,ns6.pil=1
-"$vm_run" --job "$out/vm" --timeout 600 \
+"$vm_run" --job "$out/vm" --timeout 540 \
 	--nvme slot=4,lbs=4096,size=64M,mdts=5,serial=fvn-m5,inject=read@$(((49 << 20) + (384 << 10))) \
 	--nvme slot=5,lbs=4096,size=64M,mdts=7,serial=fvn-m7 \
 	--nvme "slot=6,$formats" \

@@ -38,7 +38,7 @@ for d in c:1 d:2; do
 		--qemu-arg -device --qemu-arg "nvme,id=nvme-br$id,serial=fvn-br$id,drive=br$id,bus=br0,addr=0$slot.0")
 done
 start=$SECONDS
-"$vm_run" --job "$out/vm" --no-vfio --hugepages 0 --timeout 600 \
+"$vm_run" --job "$out/vm" --no-vfio --hugepages 0 --timeout 420 \
 	--nvme slot=4,size=64M,driver=nvme --nvme slot=5,ns=2,size=64M,driver=nvme "${bridge[@]}" \
 	-- env FVN_OUT="$out" FVN_KROOT="$FVN_CACHE/kernel/root" ${FVN_SETUP_TOOL:+FVN_SETUP_TOOL="$FVN_SETUP_TOOL"} \
 	bash test/bed-tests/setup-guest.sh

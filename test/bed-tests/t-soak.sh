@@ -13,7 +13,7 @@ rm -rf "$out"; mkdir -p "$out"
 [ -f fio-vfio-nvme.so ] || { not_ok "engine built (fio-vfio-nvme.so missing)"; exit 1; }
 cycles=${FVN_SOAK_CYCLES:-100}
 
-"$vm_run" --job "$out/vm" --hugepages 256 --timeout 900 --nvme lbs=4096,size=256M \
+"$vm_run" --job "$out/vm" --hugepages 256 --timeout 600 --nvme lbs=4096,size=256M \
 	-- env FVN_OUT="$out" bash test/bed-tests/soak-guest.sh > "$out/guest.out" &
 vm=$!
 
@@ -22,15 +22,42 @@ throttle() { # IOPS (0: no limit)
 	     \"bps\": 0, \"bps_rd\": 0, \"bps_wr\": 0, \"iops\": $1, \"iops_rd\": 0, \"iops_wr\": 0}}"
 }
 
+# stall_cycles N STALL_S RELEASE_S: N stalls and releases over one QMP
+# connection (a monitor client per change would cost more than the stall).
+# Prints "STALLS REFUSED".
+stall_cycles() {
+	python3 - "$out/vm/qmp.sock" "$@" <<'PY'
+import json, socket, sys, time
+sock, cycles, stall, release = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+s = socket.socket(socket.AF_UNIX)
+s.connect(sock)
+f = s.makefile("rw")
+f.readline()
+def send(cmd):
+    f.write(json.dumps(cmd) + "\n"); f.flush()
+    while True:
+        r = json.loads(f.readline())
+        if "event" not in r:
+            return "error" not in r
+def throttle(iops):
+    return send({"execute": "block_set_io_throttle", "arguments": {"id": "ns-nvme0n1",
+                 "bps": 0, "bps_rd": 0, "bps_wr": 0, "iops": iops, "iops_rd": 0, "iops_wr": 0}})
+send({"execute": "qmp_capabilities"})
+stalls = refused = 0
+for _ in range(cycles):
+    refused += not throttle(1)
+    time.sleep(stall)
+    refused += not throttle(0)
+    stalls += 1
+    time.sleep(release)
+print(stalls, refused)
+PY
+}
+
 stalls=0 qmp_errors=0
+# Each stall (0.6 s) outlives the jobs' cmd_timeout_ms (300 ms).
 if wait_for_guest "$out/soak-ready" $vm 300; then
-	for i in $(seq "$cycles"); do
-		throttle 1 > "$out/qmp.log" 2>&1 || qmp_errors=$((qmp_errors + 1))
-		sleep 0.8
-		throttle 0 >> "$out/qmp.log" 2>&1 || qmp_errors=$((qmp_errors + 1))
-		stalls=$((stalls + 1))
-		sleep 0.7
-	done
+	read -r stalls qmp_errors <<< "$(stall_cycles "$cycles" 0.6 0.5 || echo 0 0)"
 fi
 touch "$out/soak-done"
 # Then one long stall, for the reset rung (see soak-guest.sh).

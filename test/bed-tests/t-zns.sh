@@ -18,7 +18,7 @@ rm -rf "$out"; mkdir -p "$out"
 [ -f fio-vfio-nvme.so ] || { not_ok "engine built (fio-vfio-nvme.so missing)"; exit 1; }
 
 start=$SECONDS
-"$vm_run" --job "$out/vm" --timeout 600 \
+"$vm_run" --job "$out/vm" --timeout 300 \
 	--nvme slot=4,lbs=4096,size=64M,zoned=1,zsize=1M,zmaxopen=8,zasl=2,serial=fvn-zns \
 	--nvme slot=5,ns=2,lbs=4096,size=160G,ns1.zoned=1,zsize=256M,ns2.size=64M,serial=fvn-zbig \
 	-- env FVN_OUT="$out" FVN_KROOT="$FVN_CACHE/kernel/root" FVN_FIO_SRC="$FVN_CACHE/$(fio --version)" \

@@ -51,6 +51,25 @@ check "a hanging command is killed by the timeout (exit 124, got $rc)" test $rc 
 check "the timeout is reported" grep -q 'timed out after 5 s' "$out/hang.err"
 check "the hung run ends promptly ($((SECONDS - start)) s)" test $((SECONDS - start)) -lt 120
 
+# A command that even the kill cannot end (here: it stops the timeout(1)
+# guarding it; in real life a process stuck in the kernel) is reported, with
+# the processes and their states, and the guest powers itself off: the host
+# does not wait out its own deadline for a hung guest.
+cat > "$out/unkillable.sh" <<'EOF2'
+kill -STOP "$(ps -o ppid= -p $PPID)"
+sleep 600
+EOF2
+start=$SECONDS
+"$vm_run" --job "$out/unkillable" --hugepages 0 --no-vfio --timeout 5 \
+	-- bash "$out/unkillable.sh" 2> "$out/unkillable.err"
+rc=$?
+check "a command that outlives its kill ends the run as a timeout (exit 124, got $rc)" test $rc -eq 124
+check "... reported with the processes and where they wait" \
+	sh -c "grep -q 'has not ended 17 s after it started' '$out/unkillable.err' &&
+		grep -q 'T *do_signal_stop.*timeout' '$out/unkillable.err'"
+check "... and the guest powered itself off well before the host's deadline ($((SECONDS - start)) s)" \
+	test $((SECONDS - start)) -lt 80
+
 # A guest that does not reach its command in time is killed, with its console.
 "$vm_run" --job "$out/noboot" --hugepages 0 --boot-timeout 1 -- true 2> "$out/noboot.err"
 rc=$?

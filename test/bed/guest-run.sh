@@ -53,6 +53,43 @@ if [ "$FVN_HUGEPAGES" -gt 0 ]; then
 fi
 
 cd "$FVN_CWD" || finish 125
+# What keeps a command from ending once it was killed: processes that cannot
+# die (state D) and where in the kernel they wait, and the kernel's log.
+dump_stuck() {
+	say "the command has not ended $1 s after it started, though killed at $FVN_TIMEOUT s:"
+	ps -eo pid,ppid,stat,wchan:32,etimes,args 2>&1 | grep -v ' \[.*\]$'
+	for p in /proc/[0-9]*; do
+		grep -q '^State:.*D' "$p/status" 2>/dev/null || continue
+		say "kernel stack of $(basename "$p") ($(tr '\0' ' ' < "$p/cmdline" | cut -c1-120)):"
+		cat "$p/stack" 2>&1
+	done
+	say "last kernel messages:"
+	dmesg 2>&1 | tail -n 40
+}
+
 echo started > "$job/started"
-timeout -k 5 "$FVN_TIMEOUT" bash "$job/cmd" > "$job/stdout" 2> "$job/stderr" < /dev/null
-finish $?
+timeout -k 5 "$FVN_TIMEOUT" bash "$job/cmd" > "$job/stdout" 2> "$job/stderr" < /dev/null &
+cmd=$!
+# A process stuck in the kernel outlives timeout's SIGKILL, and timeout waits
+# for it: then say why, hand back 124 and power off, so the host learns of it
+# in seconds instead of waiting out its own deadline for a hung guest. The
+# report goes to the console first (a serial port, a file on the host): the
+# repository share may be what hangs, so what goes through it is written in
+# the background and given a few seconds.
+(
+	limit=$((FVN_TIMEOUT + 12))
+	sleep "$limit"
+	dump_stuck "$limit" > /tmp/stuck.txt 2>&1
+	cat /tmp/stuck.txt
+	{
+		cat /tmp/stuck.txt >> "$job/stderr"
+		echo 124 > "$job/status.tmp" && mv "$job/status.tmp" "$job/status"
+	} &
+	sleep 5
+	echo o > /proc/sysrq-trigger
+) &
+watchdog=$!
+wait "$cmd"
+rc=$?
+kill "$watchdog" 2> /dev/null
+finish $rc
