@@ -160,6 +160,7 @@ int env_pci_open(struct env_pci_dev *dev, const char *bdf)
 	snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
 	dev->vfio_fd = -1;
 	dev->req_fd = -1;
+	pthread_mutex_init(&dev->msix_lock, NULL);
 	dev->numa_node = env_pci_numa_node(bdf);
 	/*
 	 * The job's preflight checked this device before EAL started; again
@@ -206,4 +207,7 @@ void env_pci_close(struct env_pci_dev *dev)
 	if (dev->req_fd >= 0)
 		close(dev->req_fd);
 	dev->req_fd = -1;
+	/* Closing the device disabled MSI-X: the next open enables it again. */
+	dev->msix_enabled = 0;
+	memset(dev->msix_used, 0, sizeof(dev->msix_used));
 }

@@ -11,8 +11,13 @@
 #ifndef ENV_PCI_H
 #define ENV_PCI_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+/* MSI-X vectors the engine can use per device: NVMe allows 2048. */
+#define ENV_MSIX_MAX 2048
 
 struct env_pci_dev {
 	char bdf[16];          /* "0000:00:04.0" */
@@ -23,6 +28,10 @@ struct env_pci_dev {
 	size_t bar0_size;
 	int req_fd;            /* eventfd VFIO signals when the kernel wants the device back */
 	bool removal_requested;
+	/* MSI-X (env/msix.h): the enabled block's size, and which vectors are taken */
+	pthread_mutex_t msix_lock;
+	unsigned msix_enabled;
+	uint64_t msix_used[ENV_MSIX_MAX / 64];
 };
 
 /* Needs env_eal_init() first. */

@@ -266,6 +266,28 @@ static int set_arbitration(struct nvme_ctrl *c)
 	return ret;
 }
 
+/* Interrupt coalescing: a Set Features value too, lost with every reset. */
+static int set_irq_coalescing(struct nvme_ctrl *c, uint16_t *status_out)
+{
+	struct nvme_sqe cmd = {
+		.opcode = NVME_ADMIN_SET_FEATURES,
+		.cdw10 = NVME_FEAT_IRQ_COALESCING,
+		.cdw11 = c->irq_coalesce_cdw11,
+	};
+	uint16_t status = 0;
+	char text[160];
+	int ret = nvme_admin_sync(c, &cmd, &status, NULL);
+
+	if (status_out)
+		*status_out = status;
+	if (ret && !status_out) {
+		nvme_status_format(text, sizeof(text), status);
+		env_err("%s: Set Features Interrupt Coalescing failed: %s", c->name,
+			ret == -ETIMEDOUT ? "timed out" : text);
+	}
+	return ret;
+}
+
 static int set_num_queues(struct nvme_ctrl *c)
 {
 	uint32_t want = NVME_MAX_IO_QUEUES - 1, dw0 = 0;
@@ -458,6 +480,11 @@ static int start(struct nvme_ctrl *c, bool first, bool shadow_doorbells)
 		if (ret)
 			return ret;
 	}
+	if (c->irq_coalesce_set) {
+		ret = set_irq_coalescing(c, NULL);
+		if (ret)
+			return ret;
+	}
 	if (shadow_doorbells)
 		setup_shadow_doorbells(c);
 	return 0;
@@ -642,6 +669,24 @@ int nvme_ctrl_use_wrr(struct nvme_ctrl *c, uint32_t arb_cdw11)
 	}
 	pthread_mutex_unlock(&c->admin_lock);
 	pthread_mutex_unlock(&c->io_sync_lock);
+	return ret;
+}
+
+int nvme_ctrl_set_irq_coalescing(struct nvme_ctrl *c, uint32_t cdw11, uint16_t *status)
+{
+	int ret = 0;
+
+	*status = 0;
+	pthread_mutex_lock(&c->admin_lock);
+	if (c->irq_coalesce_set) {
+		if (c->irq_coalesce_cdw11 != cdw11)
+			ret = -EBUSY;
+	} else {
+		c->irq_coalesce_cdw11 = cdw11;
+		ret = set_irq_coalescing(c, status);
+		c->irq_coalesce_set = !ret;
+	}
+	pthread_mutex_unlock(&c->admin_lock);
 	return ret;
 }
 

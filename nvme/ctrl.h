@@ -97,6 +97,8 @@ struct nvme_ctrl {
 	uint32_t io_queues;            /* granted by Set Features Number of Queues */
 	uint8_t ams;                   /* CC.AMS in use: round robin until a job asks for WRR */
 	uint32_t arb_cdw11;            /* Set Features Arbitration under WRR, again after resets */
+	uint32_t irq_coalesce_cdw11;   /* Set Features Interrupt Coalescing, again after resets */
+	bool irq_coalesce_set;         /* a job asked for coalescing: irq_coalesce_cdw11 is in force */
 
 	/*
 	 * The controller's own I/O queue pair, for I/O commands no job thread
@@ -185,6 +187,14 @@ int nvme_ctrl_abort(struct nvme_ctrl *c, uint16_t sqid, uint16_t cid, bool *abor
  * -ENOTSUP when CAP.AMS does not offer WRR. Takes the admin lock.
  */
 int nvme_ctrl_use_wrr(struct nvme_ctrl *c, uint32_t arb_cdw11);
+
+/*
+ * Interrupt coalescing for the controller's I/O vectors (Set Features
+ * Interrupt Coalescing, nvme_feat_irq_coalescing_cdw11()), kept across
+ * resets. The feature is one per controller: -EBUSY when another job
+ * already set other values; the controller's status when it refuses.
+ */
+int nvme_ctrl_set_irq_coalescing(struct nvme_ctrl *c, uint32_t cdw11, uint16_t *status);
 
 /* Keeps queue memory the controller may still write until it is disabled. */
 void nvme_ctrl_adopt_orphan(struct nvme_ctrl *c, void *dma_mem);

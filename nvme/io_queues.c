@@ -93,7 +93,9 @@ static int create_on_controller(struct nvme_ctrl *c, struct nvme_qpair *qp)
 		use_shadow_doorbells(c, qp);
 	qp->epoch = c->epoch;
 	ret = admin_queue_cmd(c, NVME_ADMIN_CREATE_CQ, nvme_create_queue_cdw10(qp->qid, qp->cq_entries),
-			      nvme_create_cq_cdw11(true, false, 0), qp->cq_iova, qp->qid);
+			      nvme_create_cq_cdw11(true, qp->irq_vector >= 0,
+						   qp->irq_vector >= 0 ? (uint16_t)qp->irq_vector : 0),
+			      qp->cq_iova, qp->qid);
 	if (ret)
 		return ret;
 	ret = admin_queue_cmd(c, NVME_ADMIN_CREATE_SQ, nvme_create_queue_cdw10(qp->qid, qp->entries),
@@ -104,7 +106,8 @@ static int create_on_controller(struct nvme_ctrl *c, struct nvme_qpair *qp)
 	return ret;
 }
 
-int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries, uint8_t qprio)
+int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries, uint8_t qprio,
+		      int irq_vector)
 {
 	uint32_t cq_entries;
 	int qid, ret;
@@ -125,11 +128,13 @@ int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entri
 	if (ret)
 		goto give_back;
 	qp->qprio = qprio;
+	qp->irq_vector = irq_vector;
 	ret = create_on_controller(c, qp);
 	if (ret)
 		goto release;
-	env_debug("%s: I/O queue %u created, %u SQ / %u CQ entries%s", c->name, qid, entries,
-		  cq_entries, c->shadow_on ? ", shadow doorbells" : "");
+	env_debug("%s: I/O queue %u created, %u SQ / %u CQ entries%s, %s", c->name, qid, entries,
+		  cq_entries, c->shadow_on ? ", shadow doorbells" : "",
+		  irq_vector >= 0 ? "interrupts on" : "polled");
 	return 0;
 release:
 	nvme_qpair_release(c, qp);

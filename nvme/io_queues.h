@@ -18,10 +18,12 @@ struct nvme_ctrl;
  * slot always stays empty) and more CQ slots (nvme_cq_slots_for()), so that
  * CQ doorbells can be batched (nvme_cq_doorbell_due()), on a free queue id:
  * Create I/O CQ, then SQ, the SQ in priority class qprio (NVME_SQ_QPRIO_*,
- * which only weighted round robin arbitration heeds).
+ * which only weighted round robin arbitration heeds), the CQ raising MSI-X
+ * vector irq_vector (-1: interrupts off, the queue is polled).
  * -EBUSY when every queue id the controller granted is taken.
  */
-int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries, uint8_t qprio);
+int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries, uint8_t qprio,
+		      int irq_vector);
 
 /*
  * Delete I/O SQ, then CQ, and free the memory and the queue id. When the

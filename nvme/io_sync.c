@@ -24,7 +24,7 @@ static int io_sync_ready(struct nvme_ctrl *c)
 		return 0;
 	if (c->io_sync_live)
 		return nvme_qpair_revive(c, &c->io_sync);
-	ret = nvme_qpair_create(c, &c->io_sync, IO_SYNC_ENTRIES, NVME_SQ_QPRIO_URGENT);
+	ret = nvme_qpair_create(c, &c->io_sync, IO_SYNC_ENTRIES, NVME_SQ_QPRIO_URGENT, -1);
 	if (ret == -EBUSY)
 		env_err("%s: no I/O queue left for zone management: the job threads hold all %u "
 			"the controller granted; run fewer jobs on it", c->name, c->io_queues);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A queue pair: one SQ and its own CQ in DMA memory, polled (no interrupt).
+ * A queue pair: one SQ and its own CQ in DMA memory, polled, or with the
+ * CQ raising an MSI-X vector the caller wired up (env/msix.h).
  * The admin queue is one too (qid 0, created by the controller registers);
  * I/O pairs are created and deleted with admin commands, one per fio thread
  * and controller, by nvme/io_queues.h. Functions return 0 or a negative errno.
@@ -22,6 +23,7 @@ struct nvme_qpair {
 	uint64_t sq_iova, cq_iova;
 	uint32_t epoch;        /* the controller's reset epoch it was created in */
 	uint8_t qprio;         /* SQ priority class under WRR (NVME_SQ_QPRIO_*) */
+	int irq_vector;        /* MSI-X vector of the CQ; -1: polled, interrupts off */
 };
 
 /* Queue memory and doorbells for qid; the controller is not told. */

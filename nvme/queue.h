@@ -309,4 +309,20 @@ static inline bool nvme_cq_ring_doorbell(struct nvme_cq *cq)
 	return wrote;
 }
 
+/*
+ * Before sleeping on the CQ's interrupt: every consumed CQE acknowledged
+ * through the register itself, even when a shadow word or an earlier
+ * batch already said as much. A controller raises an MSI-X message when its
+ * CQ goes from acknowledged to holding new entries; left unacknowledged, the
+ * next completion could raise nothing, and the sleeper would never wake.
+ */
+static inline void nvme_cq_ack_for_irq(struct nvme_cq *cq)
+{
+	nvme_rmb();
+	if (cq->head_db.shadow)
+		*cq->head_db.shadow = cq->head;
+	*cq->head_db.reg = cq->head;
+	cq->last_db_head = cq->head;
+}
+
 #endif /* NVME_QUEUE_H */

@@ -678,6 +678,16 @@ static inline uint32_t nvme_create_cq_cdw11(bool phys_contig, bool irq_enabled, 
 	       (irq_enabled ? NVME_CQ_IRQ_ENABLED : 0) | (uint32_t)irq_vector << 16;
 }
 
+/*
+ * Set Features Interrupt Coalescing (FID 08h) CDW11: raise a vector's
+ * interrupt after `entries` completions (1..256; 0's based THR in 7:0) or
+ * after `time_100us` x 100 us (TIME in 15:8), whichever comes first.
+ */
+static inline uint32_t nvme_feat_irq_coalescing_cdw11(unsigned entries, unsigned time_100us)
+{
+	return ((entries ? entries - 1 : 0) & 0xff) | (time_100us & 0xff) << 8;
+}
+
 static inline uint32_t nvme_create_sq_cdw11(bool phys_contig, unsigned qprio, uint16_t cqid)
 {
 	return (phys_contig ? NVME_QUEUE_PHYS_CONTIG : 0) |

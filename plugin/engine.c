@@ -31,6 +31,7 @@
 #include "env/log.h"
 #include "env/numa.h"
 #include "env/preflight.h"
+#include "plugin/completion.h"
 #include "plugin/engine.h"
 #include "plugin/commands.h"
 #include "plugin/filename.h"
@@ -181,6 +182,7 @@ static int setup_file(struct thread_data *td, struct fvn_thread *t, struct fio_f
 		return -ENOMEM;
 	}
 	snprintf(ff->bdf, sizeof(ff->bdf), "%s", target.bdf);
+	ff->irq_vector = ff->irq_fd = -1;
 	ret = fvn_ctrl_get_pending(target.bdf, want_shadow_doorbells(td), &ff->ctrl);
 	if (ret) {
 		free(ff);
@@ -268,7 +270,7 @@ static int prepare_job(struct thread_data *td, struct fvn_thread *t)
 	 */
 	if (td->o.zone_mode == ZONE_MODE_ZBD)
 		td->o.odirect = 1;
-	if (fvn_spdk_options_check(td)) {
+	if (fvn_spdk_options_check(td) || fvn_completion_check(td)) {
 		td_verror(td, EINVAL, "fio-vfio-nvme option check");
 		return 1;
 	}
@@ -330,8 +332,11 @@ static void pin_thread(struct thread_data *td, struct fvn_thread *t)
 		return;
 	}
 	cpu_node = env_numa_node_of_cpu(t->cpu);
-	env_notice("job '%s' thread %d: polling on CPU %d (NUMA node %d%s)", td->o.name,
-		   td->thread_number, t->cpu, cpu_node,
+	env_notice("job '%s' thread %d: %s on CPU %d (NUMA node %d%s)", td->o.name,
+		   td->thread_number,
+		   t->completion == FVN_COMPLETION_POLL ? "polling" :
+		   t->completion == FVN_COMPLETION_HYBRID ? "polling, then sleeping until interrupts," :
+		   "sleeping until interrupts", t->cpu, cpu_node,
 		   t->numa_node < 0 ? "; device node unknown" :
 		   cpu_node == t->numa_node ? ", the device's" : ", remote from the device");
 	if (t->numa_node >= 0 && cpu_node != t->numa_node) {
@@ -394,6 +399,11 @@ static int fvn_init(struct thread_data *td)
 	if (!t->page_size)
 		t->page_size = 4096;
 	t->cmd_timeout_ms = ((struct fvn_options *)td->eo)->cmd_timeout_ms;
+	t->completion = (uint8_t)((struct fvn_options *)td->eo)->completion;
+	t->poll_ns = (uint64_t)((struct fvn_options *)td->eo)->poll_us * 1000;
+	t->pfds = calloc(t->nr_files ? t->nr_files : 1, sizeof(*t->pfds));
+	if (!t->pfds)
+		return 1;
 	t->last_check_ms = env_clock_coarse_ms();
 	pin_thread(td, t);
 	return 0;
@@ -596,7 +606,7 @@ static int fvn_open_file(struct thread_data *td, struct fio_file *f)
 	/* Room for every io_u's children, capped by CAP.MQES: beyond that, FIO_Q_BUSY. */
 	uint32_t entries = o->queue_entries ? o->queue_entries : td->o.iodepth * t->max_cmds + 1;
 	uint32_t usable;
-	int ret;
+	int ret, vector;
 
 	if (!ff || !ff->claimed)
 		return 1;
@@ -618,8 +628,15 @@ static int fvn_open_file(struct thread_data *td, struct fio_file *f)
 		td_verror(td, E2BIG, "fio-vfio-nvme: queue too small for one io_u");
 		return 1;
 	}
-	ret = nvme_qpair_create(&ff->ctrl->nvme, &ff->qp, entries, fvn_spdk_queue_priority(td));
+	ret = fvn_irq_attach(td, ff, &vector);
 	if (ret) {
+		td_verror(td, -ret, "fio-vfio-nvme: completion interrupt");
+		return 1;
+	}
+	ret = nvme_qpair_create(&ff->ctrl->nvme, &ff->qp, entries, fvn_spdk_queue_priority(td),
+				vector);
+	if (ret) {
+		fvn_irq_detach(ff);
 		td_verror(td, -ret, "create I/O queue pair");
 		return 1;
 	}
@@ -630,8 +647,9 @@ static int fvn_open_file(struct thread_data *td, struct fio_file *f)
 	ff->abort_deadline_ms = 0;
 	/* print_qid_mappings, SPDK's option: at notice level, else at info. */
 	env_log(o->print_qid_mappings ? ENV_LOG_NOTICE : ENV_LOG_INFO,
-		"%s ns %u: job '%s' thread %d has I/O queue %u (%u entries)", ff->bdf, ff->nsid,
-		td->o.name, td->thread_number, ff->qp.qid, ff->qp.entries);
+		"%s ns %u: job '%s' thread %d has I/O queue %u (%u entries)%s", ff->bdf, ff->nsid,
+		td->o.name, td->thread_number, ff->qp.qid, ff->qp.entries,
+		vector >= 0 ? ", completions by interrupt" : "");
 	return 0;
 }
 
@@ -644,6 +662,7 @@ static void close_queue_pair(struct fvn_file *ff)
 		env_warn("%s: queue %u: the controller did not confirm its deletion; its memory "
 			 "is kept until the controller is disabled", ff->bdf, ff->qp.qid);
 	ff->qp_live = false;
+	fvn_irq_detach(ff);
 }
 
 static int fvn_close_file(struct thread_data *td, struct fio_file *f)
@@ -701,6 +720,11 @@ static void fvn_cleanup(struct thread_data *td)
 			"written, checked on %" PRIu64 " blocks read, %" PRIu64 " reads failed the "
 			"check", td->o.name, td->thread_number, t->pi_blocks_generated,
 			t->pi_blocks_checked, t->pi_host_failures);
+	if (t->completion != FVN_COMPLETION_POLL && t->initialised)
+		env_info("job '%s' thread %d: %s completions: %" PRIu64 " sleeps, %" PRIu64
+			 " ended by an interrupt", td->o.name, td->thread_number,
+			 t->completion == FVN_COMPLETION_HYBRID ? "hybrid" : "interrupt", t->sleeps,
+			 t->wakeups);
 	if (t->appends_moved)
 		env_notice("job '%s' thread %d: zone_append: %" PRIu64 " appends landed elsewhere "
 			   "than fio planned; fio was told where", td->o.name, td->thread_number,
@@ -713,6 +737,7 @@ static void fvn_cleanup(struct thread_data *td)
 	free(t->ios);
 	free(t->events);
 	free(t->staged);
+	free(t->pfds);
 	free(t);
 	td->io_ops_data = NULL;
 }

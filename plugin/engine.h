@@ -15,6 +15,7 @@
 #ifndef PLUGIN_ENGINE_H
 #define PLUGIN_ENGINE_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -64,6 +65,8 @@ struct fvn_file {
 	bool released;              /* ctrl given up (device removed): no queue pair */
 	struct nvme_qpair qp;
 	bool qp_live;
+	int irq_vector;             /* MSI-X vector of qp when the job sleeps; -1: polled */
+	int irq_fd;                 /* its eventfd (plugin/completion.c) */
 	unsigned inflight;          /* commands on qp not yet completed */
 	int broken;                 /* errno once qp cannot be used: every I/O then fails */
 	const char *broken_why;
@@ -150,6 +153,9 @@ struct fvn_thread {
 	int cpu;
 	int numa_node;              /* of the first file's controller */
 	unsigned cmd_timeout_ms;    /* 0: no command timeout */
+	uint8_t completion;         /* enum fvn_completion */
+	uint64_t poll_ns;           /* completion=hybrid: spin this long before sleeping */
+	struct pollfd *pfds;        /* one per file, for fvn_sleep() */
 	uint64_t last_check_ms;     /* of the last stall check */
 	uint32_t page_size;
 	bool first_io_done;         /* for the start-up figure: time to first I/O */
@@ -158,6 +164,7 @@ struct fvn_thread {
 	uint64_t stale, timeouts, aborts, recreates, resets, requeued;
 	uint64_t pi_blocks_generated, pi_blocks_checked, pi_host_failures;
 	uint64_t appends_moved;     /* Zone Appends placed elsewhere than fio planned */
+	uint64_t sleeps, wakeups;   /* waits on interrupts, and those an interrupt ended */
 };
 
 /*

@@ -16,7 +16,9 @@
 #include "env/log.h"
 #include "nvme/io_cmd.h"
 #include "nvme/status.h"
+#include "plugin/completion.h"
 #include "plugin/engine.h"
+#include "plugin/options.h"
 #include "plugin/zones.h"
 
 int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, struct io_u *io_u)
@@ -246,11 +248,65 @@ unsigned fvn_reap(struct fvn_thread *t, struct fvn_file *ff, unsigned max)
 	return n;
 }
 
+/* fio's getevents timeout, in microseconds; UINT64_MAX: none (wait for min). */
+static uint64_t timeout_us(const struct timespec *timeout)
+{
+	return timeout ? (uint64_t)timeout->tv_sec * 1000000 + (uint64_t)timeout->tv_nsec / 1000 :
+			 UINT64_MAX;
+}
+
+/*
+ * The longest one sleep lasts: the stall checks (cmd_timeout_ms, resets by
+ * other threads, a device being removed) then run at least this often, as
+ * they do every 100 ms while polling.
+ */
+#define SLEEP_SLICE_MS 100
+
+/*
+ * completion=interrupt or hybrid, and the CQs had too little: hybrid spins
+ * on for poll_us from the first empty look of this getevents; then the
+ * stall checks, and a sleep on the interrupts of at most SLEEP_SLICE_MS or
+ * what is left of fio's timeout. Returns true when getevents should return
+ * now: its timeout passed, or the stall checks delivered enough.
+ * Out of line: completion=poll never comes here.
+ */
+static __attribute__((noinline)) bool wait_for_more(struct thread_data *td, struct fvn_thread *t,
+						    unsigned min, unsigned max,
+						    const struct timespec *timeout,
+						    const struct timespec *start,
+						    uint64_t *spin_from)
+{
+	uint64_t limit = timeout_us(timeout), used = 0;
+	unsigned ms = SLEEP_SLICE_MS;
+
+	if (timeout) {
+		used = utime_since_now(start);
+		if (used >= limit)
+			return true;
+		if ((limit - used + 999) / 1000 < ms)
+			ms = (unsigned)((limit - used + 999) / 1000);
+	}
+	if (t->completion == FVN_COMPLETION_HYBRID) {
+		uint64_t now = env_clock_ns();
+
+		if (!*spin_from)
+			*spin_from = now;
+		if (now - *spin_from < t->poll_ns)
+			return false;
+	}
+	fvn_check_stalls(td, t, max - t->nr_events); /* adds to nr_events */
+	if (t->nr_events >= min || t->nr_events >= max)
+		return true;
+	fvn_sleep(t, ms);
+	return false;
+}
+
 int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 		  const struct timespec *timeout)
 {
 	struct fvn_thread *t = td->io_ops_data;
 	struct timespec start;
+	uint64_t spin_from = 0;
 	unsigned i;
 
 	t->nr_events = 0;
@@ -265,13 +321,17 @@ int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 		}
 		if (t->nr_events >= min || t->nr_events >= max)
 			break;
+		if (__builtin_expect(t->completion != FVN_COMPLETION_POLL, 0)) {
+			if (wait_for_more(td, t, min, max, timeout, &start, &spin_from))
+				break;
+			continue;
+		}
 		if (!(++t->empty_polls & 255)) {
 			fvn_check_stalls(td, t, max - t->nr_events); /* adds to nr_events */
 			if (t->nr_events >= min || t->nr_events >= max)
 				break;
 		}
-		if (timeout && utime_since_now(&start) >=
-			       (uint64_t)timeout->tv_sec * 1000000 + timeout->tv_nsec / 1000)
+		if (timeout && utime_since_now(&start) >= timeout_us(timeout))
 			break;
 	}
 	return (int)t->nr_events;

@@ -110,6 +110,60 @@ struct fio_option fvn_options[] = {
 		},
 	},
 	{
+		.name = "completion",
+		.lname = "Completion mode",
+		.type = FIO_OPT_STR,
+		.off1 = offsetof(struct fvn_options, completion),
+		.def = "poll",
+		.help = "How the job waits for completions",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+		.posval = {
+			{ .ival = "poll", .oval = FVN_COMPLETION_POLL,
+			  .help = "spin on the completion queue: the lowest latency, a whole core "
+				  "per job even when the drive is idle" },
+			{ .ival = "interrupt", .oval = FVN_COMPLETION_INTERRUPT,
+			  .help = "sleep until the queue pair's MSI-X interrupt: CPU only for work "
+				  "done, an interrupt's latency per wait" },
+			{ .ival = "hybrid", .oval = FVN_COMPLETION_HYBRID,
+			  .help = "spin for poll_us, then sleep until the interrupt" },
+		},
+	},
+	{
+		.name = "poll_us",
+		.lname = "Polling before sleeping (us)",
+		.type = FIO_OPT_INT,
+		.off1 = offsetof(struct fvn_options, poll_us),
+		.def = "20",
+		.help = "completion=hybrid: how long getevents spins on the completion queue "
+			"before it sleeps until the interrupt",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "irq_coalesce_entries",
+		.lname = "Interrupt coalescing threshold",
+		.type = FIO_OPT_INT,
+		.off1 = offsetof(struct fvn_options, irq_coalesce_entries),
+		.def = "0",
+		.help = "Interrupt coalescing (Set Features, Aggregation Threshold): one interrupt "
+			"per this many completions (1-256), or after irq_coalesce_us. 0: off. "
+			"One setting per controller",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "irq_coalesce_us",
+		.lname = "Interrupt coalescing time (us)",
+		.type = FIO_OPT_INT,
+		.off1 = offsetof(struct fvn_options, irq_coalesce_us),
+		.def = "0",
+		.help = "Interrupt coalescing (Set Features, Aggregation Time): the longest a "
+			"completion waits for its interrupt, in steps of 100 us (100-25500)",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
 		.name = "md_per_io_size",
 		.lname = "Separate metadata buffer size",
 		.type = FIO_OPT_INT,

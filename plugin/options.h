@@ -22,6 +22,11 @@ struct fvn_options {
 	char *log_level;
 	unsigned int cmd_timeout_ms; /* 0: none */
 	unsigned int shadow_doorbells; /* enum fvn_shadow_mode */
+	/* How getevents waits (plugin/completion.c). */
+	unsigned int completion;    /* enum fvn_completion */
+	unsigned int poll_us;       /* completion=hybrid: polling before sleeping */
+	unsigned int irq_coalesce_entries; /* 0: coalescing off */
+	unsigned int irq_coalesce_us;
 	/* Metadata and protection information: SPDK's plugin's and fio io_uring_cmd's names. */
 	unsigned int md_per_io_size; /* separate metadata bytes per io_u (0: for the largest bs) */
 	unsigned int pi_act;        /* PRACT: 1 the controller inserts/strips PI, 0 the host */
@@ -66,6 +71,13 @@ enum fvn_write_mode {
 enum fvn_verify_mode {
 	FVN_VMODE_READ,
 	FVN_VMODE_COMPARE,
+};
+
+/* completion=: how getevents waits for completions. */
+enum fvn_completion {
+	FVN_COMPLETION_POLL,        /* spins on the CQ: lowest latency, a whole core */
+	FVN_COMPLETION_INTERRUPT,   /* sleeps on the queue pair's MSI-X vector */
+	FVN_COMPLETION_HYBRID,      /* spins poll_us, then sleeps */
 };
 
 /* shadow_doorbells=: when to use them if the controller offers them. */

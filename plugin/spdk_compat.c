@@ -30,9 +30,6 @@ int fvn_spdk_options_check(struct thread_data *td)
 		  "behind Intel VMD: remove it and name the controller's own address" },
 		{ "bit_bucket_data_len", o->bit_bucket_data_len, true,
 		  "reads into an SGL bit bucket are not supported: remove it" },
-		{ "enable_interrupts", o->enable_interrupts, true,
-		  "this engine polls its completion queues and has no interrupt mode yet: "
-		  "remove it" },
 		{ "hostnqn", o->hostnqn && *o->hostnqn, false,
 		  "a host NQN is for NVMe over fabrics; a local PCIe controller ignores it" },
 		{ "digest_enable", o->digest_enable && *o->digest_enable, false,

@@ -25,6 +25,7 @@
 #include "env/clock.h"
 #include "env/log.h"
 #include "nvme/regs.h"
+#include "plugin/completion.h"
 #include "plugin/engine.h"
 
 #define STALL_CHECK_INTERVAL_MS 100
@@ -157,6 +158,7 @@ static unsigned give_up_device(struct fvn_thread *t, struct fvn_file *ff, const 
 	n = fail_inflight(t, ff, room);
 	nvme_qpair_release(&c->nvme, &ff->qp);
 	ff->qp_live = false;
+	fvn_irq_detach(ff);
 	ff->released = true;
 	ff->ctrl = NULL;
 	fvn_ctrl_put(c);

@@ -10,10 +10,14 @@
  * Covers: command ids with a generation, late and stale completions, a
  * completion on the wrong queue pair, every rung of the ladder, another
  * thread's reset, removal, FIO_Q_BUSY, fio's submit and issue-time contracts,
- * and errdetails text for every failure.
+ * errdetails text for every failure, and the sleeping completion modes
+ * (plugin/completion.c): wake-ups, no lost wake-up, timeouts while asleep,
+ * hybrid's spin, the vector and option checks.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <sys/eventfd.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +25,7 @@
 #include "plugin/io.c"
 #include "plugin/stall.c"
 #include "plugin/transfer.c"
+#include "plugin/completion.c"
 #include "nvme/prp.c"
 #include "nvme/status.c"
 #include "nvme/crc.c"
@@ -96,6 +101,7 @@ static struct fvn_io ios[DEPTH];
 static struct io_u *events[DEPTH], *staged[DEPTH];
 static uint8_t bufs[DEPTH][PS] __attribute__((aligned(4096)));
 static struct fvn_file *file_list[2];
+static struct pollfd pfds[2];
 
 static struct pair *pair_of_qp(struct nvme_qpair *qp)
 {
@@ -186,6 +192,51 @@ void fvn_ctrl_put(struct fvn_ctrl *ctrl)
 	ctrl_puts++;
 }
 
+/* The MSI-X layer and interrupt coalescing: what the tests make them answer. */
+static int msix_attach_result, coalesce_result;
+static unsigned msix_attached, msix_detached, coalesce_calls;
+
+unsigned env_msix_table_size(struct env_pci_dev *dev)
+{
+	(void)dev;
+	return 3;
+}
+
+int env_msix_attach(struct env_pci_dev *dev, unsigned nvec, unsigned *vector, int *fd)
+{
+	(void)dev;
+	(void)nvec;
+	if (msix_attach_result)
+		return msix_attach_result;
+	msix_attached++;
+	*vector = 1;
+	*fd = eventfd(0, EFD_NONBLOCK);
+	return 0;
+}
+
+void env_msix_detach(struct env_pci_dev *dev, unsigned vector, int fd)
+{
+	(void)dev;
+	(void)vector;
+	msix_detached++;
+	close(fd);
+}
+
+unsigned env_msix_in_use(struct env_pci_dev *dev)
+{
+	(void)dev;
+	return 2;
+}
+
+int nvme_ctrl_set_irq_coalescing(struct nvme_ctrl *c, uint32_t cdw11, uint16_t *status)
+{
+	(void)c;
+	(void)cdw11;
+	coalesce_calls++;
+	*status = 0;
+	return coalesce_result;
+}
+
 bool env_pci_removal_requested(struct env_pci_dev *dev)
 {
 	return dev->removal_requested;
@@ -230,6 +281,7 @@ static void setup(unsigned nr_files, unsigned timeout_ms)
 	t.cmd_timeout_ms = timeout_ms;
 	t.files = file_list;
 	t.nr_files = nr_files;
+	t.pfds = pfds;
 	for (unsigned i = 0; i < nr_files; i++) {
 		struct pair *p = &pairs[i];
 
@@ -250,6 +302,7 @@ static void setup(unsigned nr_files, unsigned timeout_ms)
 		p->ff.blocks = NS_BLOCKS;
 		p->ff.claimed = true;
 		p->ff.qp_live = true;
+		p->ff.irq_vector = p->ff.irq_fd = -1;
 		pair_rings_fresh(p);
 		/* CSTS reads 0 from the fake BAR: ready bit clear but not all ones, no CFS. */
 		p->ctrl.nvme.regs = (volatile uint8_t *)p->lb.regs;
@@ -595,6 +648,279 @@ static void test_errdetails(void)
 	free(text);
 }
 
+/* ------------------------------------ completion=interrupt and hybrid */
+
+static uint64_t ms_since(const struct timespec *from)
+{
+	return utime_since_now(from) / 1000;
+}
+
+/* File 0 sleeps on an eventfd of its own, standing in for its MSI-X vector. */
+static void setup_sleeping(uint8_t mode, unsigned poll_us, unsigned timeout_ms)
+{
+	setup(1, timeout_ms);
+	t.completion = mode;
+	t.poll_ns = (uint64_t)poll_us * 1000;
+	pairs[0].ff.irq_vector = 1;
+	pairs[0].ff.irq_fd = eventfd(0, EFD_NONBLOCK);
+	CHECK(pairs[0].ff.irq_fd >= 0);
+}
+
+static void teardown_sleeping(void)
+{
+	close(pairs[0].ff.irq_fd);
+	pairs[0].ff.irq_fd = pairs[0].ff.irq_vector = -1;
+}
+
+static void raise_irq(void)
+{
+	uint64_t one = 1;
+
+	CHECK_EQ(write(pairs[0].ff.irq_fd, &one, sizeof(one)), (ssize_t)sizeof(one));
+}
+
+/* The device, some ms after the host went to sleep: completes, and maybe interrupts. */
+struct device_later {
+	unsigned delay_ms;
+	bool interrupt;
+};
+
+static void *complete_later(void *arg)
+{
+	const struct device_later *d = arg;
+
+	usleep(d->delay_ms * 1000);
+	loopback_ctrl_poll(&pairs[0].lb);
+	if (d->interrupt)
+		raise_irq();
+	return NULL;
+}
+
+static int getevents_for(unsigned min, unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	return fvn_getevents(&td, min, DEPTH, &ts);
+}
+
+static void test_interrupt_wakes_the_sleeper(void)
+{
+	struct device_later d = { .delay_ms = 50, .interrupt = true };
+	volatile uint32_t *cq_db = nvme_doorbell(pairs[0].lb.regs, LOOPBACK_QID, true,
+						 LOOPBACK_DSTRD);
+	struct timespec start;
+	pthread_t th;
+	int n;
+
+	setup_sleeping(FVN_COMPLETION_INTERRUPT, 0, 0);
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	*cq_db = 0xdead; /* arming must write the CQ head doorbell itself */
+	fio_gettime(&start, NULL);
+	pthread_create(&th, NULL, complete_later, &d);
+	n = getevents_for(1, 5000);
+	pthread_join(th, NULL);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(fvn_event(&td, 0), &io_us[0]);
+	CHECK_EQ(io_us[0].error, 0);
+	CHECK(ms_since(&start) < 2000);
+	CHECK(t.sleeps >= 1);
+	CHECK(t.wakeups >= 1);
+	CHECK_EQ(*cq_db, 0); /* the head when it went to sleep */
+	teardown_sleeping();
+}
+
+/* A completion that lands after the last poll but before the sleep is not waited for. */
+static void test_no_lost_wakeup(void)
+{
+	struct timespec start;
+	int n;
+
+	setup_sleeping(FVN_COMPLETION_INTERRUPT, 0, 0);
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	loopback_ctrl_poll(&pairs[0].lb); /* posted; its interrupt not delivered yet */
+	fio_gettime(&start, NULL);
+	fvn_sleep(&t, 3000);
+	CHECK(ms_since(&start) < 1000);
+	CHECK_EQ(t.sleeps, 0);
+	pairs[0].stalled = true;
+	n = getevents_for(1, 1000);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(fvn_event(&td, 0), &io_us[0]);
+
+	/* An interrupt counted before arming (of CQEs polled already) wakes nobody. */
+	CHECK_EQ(fvn_queue(&td, &io_us[1]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	raise_irq();
+	fio_gettime(&start, NULL);
+	fvn_sleep(&t, 100);
+	CHECK(ms_since(&start) >= 80);
+	CHECK_EQ(t.sleeps, 1);
+	CHECK_EQ(t.wakeups, 0);
+	teardown_sleeping();
+}
+
+/* fio's getevents timeout, and cmd_timeout_ms, while asleep. */
+static void test_timeouts_while_asleep(void)
+{
+	struct timespec start;
+	int n;
+
+	setup_sleeping(FVN_COMPLETION_INTERRUPT, 0, 0);
+	pairs[0].stalled = true;
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	fio_gettime(&start, NULL);
+	n = getevents_for(1, 250);
+	CHECK_EQ(n, 0);
+	CHECK(ms_since(&start) >= 240);
+	CHECK(ms_since(&start) < 1000);
+	CHECK(t.sleeps >= 3); /* slices of at most 100 ms */
+	teardown_sleeping();
+
+	setup_sleeping(FVN_COMPLETION_INTERRUPT, 0, 100);
+	pairs[0].stalled = true;
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	fio_gettime(&start, NULL);
+	n = getevents_for(1, 5000);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(io_us[0].error, ETIMEDOUT);
+	CHECK_EQ(recreates, 1);
+	CHECK(ms_since(&start) < 1500);
+	teardown_sleeping();
+}
+
+static void test_hybrid_spins_first(void)
+{
+	struct device_later d = { .delay_ms = 30, .interrupt = false };
+	pthread_t th;
+	int n;
+
+	/* Within poll_us the CQ is polled: found without any interrupt. */
+	setup_sleeping(FVN_COMPLETION_HYBRID, 2000000, 0);
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	pairs[0].stalled = true;
+	pthread_create(&th, NULL, complete_later, &d);
+	n = getevents_for(1, 5000);
+	pthread_join(th, NULL);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(t.sleeps, 0);
+	teardown_sleeping();
+
+	/* Past poll_us it sleeps, and the interrupt ends the sleep. */
+	d.interrupt = true;
+	setup_sleeping(FVN_COMPLETION_HYBRID, 1000, 0);
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	pairs[0].stalled = true;
+	pthread_create(&th, NULL, complete_later, &d);
+	n = getevents_for(1, 5000);
+	pthread_join(th, NULL);
+	CHECK_EQ(n, 1);
+	CHECK(t.sleeps >= 1);
+	teardown_sleeping();
+
+	/* completion=poll never sleeps. */
+	setup(1, 0);
+	pairs[0].stalled = true;
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	CHECK_EQ(reap_events(1, 50), 0);
+	CHECK_EQ(t.sleeps, 0);
+}
+
+static int check_options(struct fvn_options *o)
+{
+	td.eo = o;
+	last_log[0] = 0;
+	return fvn_completion_check(&td);
+}
+
+static void test_completion_options(void)
+{
+	struct fvn_options o = { .enable_interrupts = 1 };
+
+	setup(1, 0);
+	CHECK_EQ(check_options(&o), 0);
+	CHECK_EQ(o.completion, FVN_COMPLETION_INTERRUPT); /* SPDK's enable_interrupts=1 */
+	o = (struct fvn_options){ .irq_coalesce_entries = 8, .irq_coalesce_us = 100 };
+	CHECK_EQ(check_options(&o), -EINVAL);
+	CHECK_CONTAINS(last_log, "add completion=interrupt or hybrid");
+	o.completion = FVN_COMPLETION_INTERRUPT;
+	CHECK_EQ(check_options(&o), 0);
+	o.irq_coalesce_us = 0;
+	CHECK_EQ(check_options(&o), -EINVAL);
+	CHECK_CONTAINS(last_log, "set both");
+	o.irq_coalesce_us = 250;
+	CHECK_EQ(check_options(&o), -EINVAL);
+	CHECK_CONTAINS(last_log, "use 200");
+	o.irq_coalesce_us = 30000;
+	CHECK_EQ(check_options(&o), -EINVAL);
+	CHECK_CONTAINS(last_log, "use 25500");
+	o.irq_coalesce_us = 100;
+	o.irq_coalesce_entries = 257;
+	CHECK_EQ(check_options(&o), -EINVAL);
+	CHECK_CONTAINS(last_log, "1 to 256");
+	o = (struct fvn_options){ .completion = FVN_COMPLETION_HYBRID, .poll_us = 5000000 };
+	CHECK_EQ(check_options(&o), -EINVAL);
+	CHECK_CONTAINS(last_log, "poll_us=5000000");
+	td.eo = NULL;
+}
+
+static void test_vectors(void)
+{
+	struct fvn_options o = { .completion = FVN_COMPLETION_INTERRUPT };
+	struct fvn_file *ff = &pairs[0].ff;
+	int vector = 99;
+
+	setup(1, 0);
+	td.eo = &o;
+	msix_attach_result = coalesce_result = 0;
+	msix_attached = msix_detached = coalesce_calls = 0;
+	CHECK_EQ(fvn_irq_attach(&td, ff, &vector), 0);
+	CHECK_EQ(vector, 1);
+	CHECK_EQ(ff->irq_vector, 1);
+	CHECK(ff->irq_fd >= 0);
+	CHECK_EQ(coalesce_calls, 0); /* off unless asked */
+	fvn_irq_detach(ff);
+	CHECK_EQ(msix_detached, 1);
+	CHECK_EQ(ff->irq_vector, -1);
+	fvn_irq_detach(ff); /* twice is harmless */
+	CHECK_EQ(msix_detached, 1);
+
+	/* Vectors run out: refused with the count and the fix. */
+	msix_attach_result = -ENOSPC;
+	CHECK_EQ(fvn_irq_attach(&td, ff, &vector), -ENOSPC);
+	CHECK_CONTAINS(last_log, "no MSI-X vector left");
+	CHECK_CONTAINS(last_log, "run fewer jobs on this controller, or give some completion=poll");
+	CHECK_EQ(vector, -1);
+	msix_attach_result = -ENODEV;
+	CHECK_EQ(fvn_irq_attach(&td, ff, &vector), -ENODEV);
+	CHECK_CONTAINS(last_log, "use completion=poll");
+	msix_attach_result = 0;
+
+	/* Another job's coalescing on the same controller: refused, the vector given back. */
+	o.irq_coalesce_entries = 4;
+	o.irq_coalesce_us = 200;
+	coalesce_result = -EBUSY;
+	CHECK_EQ(fvn_irq_attach(&td, ff, &vector), -EBUSY);
+	CHECK_EQ(coalesce_calls, 1);
+	CHECK_CONTAINS(last_log, "same irq_coalesce_entries");
+	CHECK_EQ(ff->irq_vector, -1);
+	CHECK_EQ(msix_detached, 2);
+	coalesce_result = 0;
+
+	/* completion=poll takes no vector. */
+	o = (struct fvn_options){ 0 };
+	CHECK_EQ(fvn_irq_attach(&td, ff, &vector), 0);
+	CHECK_EQ(vector, -1);
+	CHECK_EQ(msix_attached, 2);
+	td.eo = NULL;
+}
+
 int main(void)
 {
 	test_read_path_and_contracts();
@@ -609,6 +935,12 @@ int main(void)
 	test_other_threads_reset();
 	test_removal();
 	test_errdetails();
+	test_interrupt_wakes_the_sleeper();
+	test_no_lost_wakeup();
+	test_timeouts_while_asleep();
+	test_hybrid_spins_first();
+	test_completion_options();
+	test_vectors();
 	for (int i = 0; i < 2; i++)
 		loopback_ctrl_free(&pairs[i].lb);
 	return check_done("test_fio_glue");

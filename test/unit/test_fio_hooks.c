@@ -11,6 +11,7 @@
  * registry, the admin path and the env layer are stubbed and count calls.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 
@@ -22,6 +23,7 @@
 #include "plugin/spdk_compat.c"
 #include "plugin/zones.c"
 #include "plugin/transfer.c"
+#include "plugin/completion.c"
 #include "nvme/prp.c"
 #include "nvme/status.c"
 #include "nvme/crc.c"
@@ -256,11 +258,56 @@ int nvme_ctrl_use_wrr(struct nvme_ctrl *c, uint32_t arb_cdw11)
 	return 0;
 }
 
-int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries, uint8_t qprio)
+/* MSI-X through VFIO, as the tests set it: vectors 1..msix_free, eventfds of /dev/null. */
+static unsigned msix_free, msix_taken;
+static int last_irq_vector = -2;
+
+unsigned env_msix_table_size(struct env_pci_dev *dev)
+{
+	(void)dev;
+	return msix_free + 1;
+}
+
+int env_msix_attach(struct env_pci_dev *dev, unsigned nvec, unsigned *vector, int *fd)
+{
+	(void)dev;
+	(void)nvec;
+	if (msix_taken == msix_free)
+		return -ENOSPC;
+	*vector = ++msix_taken;
+	*fd = open("/dev/null", O_RDONLY);
+	return 0;
+}
+
+void env_msix_detach(struct env_pci_dev *dev, unsigned vector, int fd)
+{
+	(void)dev;
+	(void)vector;
+	msix_taken--;
+	close(fd);
+}
+
+unsigned env_msix_in_use(struct env_pci_dev *dev)
+{
+	(void)dev;
+	return msix_taken;
+}
+
+int nvme_ctrl_set_irq_coalescing(struct nvme_ctrl *c, uint32_t cdw11, uint16_t *status)
+{
+	(void)c;
+	(void)cdw11;
+	*status = 0;
+	return 0;
+}
+
+int nvme_qpair_create(struct nvme_ctrl *c, struct nvme_qpair *qp, uint32_t entries, uint8_t qprio,
+		      int irq_vector)
 {
 	(void)c;
 	memset(qp, 0, sizeof(*qp));
 	last_qprio = qprio;
+	last_irq_vector = irq_vector;
 	qp->qid = (uint16_t)(1 + qp_creates);
 	qp->entries = (uint16_t)entries;
 	qp_creates++;
@@ -756,9 +803,47 @@ static void test_spdk_options(void)
 	opts.enable_vmd = 1;
 	refused_early("enable_vmd (SPDK's plugin option)", "does not enumerate behind Intel VMD");
 
+	/* enable_interrupts=1 is completion=interrupt: a vector for the queue pair. */
 	job(1, "0000:00:04.0", true);
 	opts.enable_interrupts = 1;
-	refused_early("enable_interrupts (SPDK's plugin option)", "no interrupt mode yet");
+	msix_free = 2;
+	msix_taken = 0;
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_EQ(thread_start(), 0);
+	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0);
+	CHECK_EQ(last_irq_vector, 1);
+	CHECK_EQ(msix_taken, 1);
+	CHECK_EQ(ioengine.close_file(&td, td.files[0]), 0);
+	CHECK_EQ(msix_taken, 0); /* released with the queue pair */
+	fio_frees_files();
+	ioengine.iomem_free(&td);
+	ioengine.cleanup(&td);
+
+	/* No vector left: the queue pair is not created, and fio hears why. */
+	job(1, "0000:00:04.0", true);
+	opts.completion = FVN_COMPLETION_INTERRUPT;
+	msix_free = 0;
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_EQ(thread_start(), 0);
+	CHECK(ioengine.open_file(&td, td.files[0]) != 0);
+	CHECK_EQ(qp_live, 0);
+	CHECK_CONTAINS(logged, "no MSI-X vector left for job 'hooks' thread 1");
+	fio_frees_files();
+	ioengine.iomem_free(&td);
+	ioengine.cleanup(&td);
+
+	/* completion=poll: no vector asked for. */
+	job(1, "0000:00:04.0", true);
+	msix_free = 2;
+	msix_taken = 0;
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_EQ(thread_start(), 0);
+	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0);
+	CHECK_EQ(last_irq_vector, -1);
+	CHECK_EQ(msix_taken, 0);
+	fio_frees_files();
+	ioengine.iomem_free(&td);
+	ioengine.cleanup(&td);
 
 	job(1, "0000:00:04.0", true);
 	opts.wrr_priority = 4;

@@ -219,6 +219,10 @@ static void test_command_dwords(void)
 
 	CHECK_EQ(NVME_FEAT_NUM_QUEUES | NVME_FEAT_SAVE, 0x80000007);
 	CHECK_EQ(nvme_feat_num_queues_cdw11(4, 8), 0x00070003);
+	/* Interrupt Coalescing: THR 0's based in 7:0, TIME (100 us units) in 15:8. */
+	CHECK_EQ(nvme_feat_irq_coalescing_cdw11(8, 1), 0x0107);
+	CHECK_EQ(nvme_feat_irq_coalescing_cdw11(256, 255), 0xffff);
+	CHECK_EQ(nvme_feat_irq_coalescing_cdw11(1, 0), 0x0000);
 	CHECK_EQ(nvme_feat_num_queues_nsqa(0x003f001f), 32);
 	CHECK_EQ(nvme_feat_num_queues_ncqa(0x003f001f), 64);
 	CHECK_EQ(nvme_abort_cdw10(1, 0xbeef), 0xbeef0001);

@@ -75,6 +75,13 @@ unsigned fvn_check_stalls(struct thread_data *td, struct fvn_thread *t, unsigned
 	return 0;
 }
 
+/* These jobs poll (completion=poll): test_fio_glue covers the sleeping modes. */
+void fvn_sleep(struct fvn_thread *t, unsigned max_ms)
+{
+	(void)t;
+	(void)max_ms;
+}
+
 /* ------------------------------------------------------- the set-up */
 
 static struct thread_data td;
