@@ -23,6 +23,7 @@ twins on one controller, and checks a run against a baseline:
   regress      the regression check against a baseline
   picture      report.svg
   fiorun       job files and one fio run
+  modes        the engine's completion modes as columns (--completion)
   controllers  controllers, moved between drivers through fvn-setup
   compare_run  the side-by-side run
   progress     fvn-compare's notes and progress line

@@ -4,12 +4,12 @@ engine on the same NVMe controller, and a regression check against a stored
 baseline for CI.
 
   run      fvn-compare [options] CONTROLLER... JOB...
-           Each job runs through the engine (the controller on vfio-pci) and
-           through its io_uring twins (the controller on the kernel's nvme
-           driver), several repetitions interleaved. The controllers move
-           between the two drivers through fvn-setup, and go back to the
-           driver they had at the start when the run ends, fails or is
-           interrupted.
+           Each job runs through the engine (the controller on vfio-pci), once
+           per completion mode asked for, and through its io_uring twins (the
+           controller on the kernel's nvme driver), several repetitions
+           interleaved. The controllers move between the two drivers through
+           fvn-setup, and go back to the driver they had at the start when
+           the run ends, fails or is interrupted.
   check    fvn-compare --check RUN/report.json [--baseline BASE.json]
            Prints a stored report; with --baseline, compares it and exits 1
            on a regression. Runs nothing, needs no device and no root.
@@ -35,6 +35,7 @@ from .errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, CompareError
 from .fiorun import DEFAULT_TWINS, resolve_job
 from .interrupts import Interrupted, signals
 from .metrics import METRICS
+from .modes import DEFAULT, MODES, parse_modes
 from .progress import console
 from .regress import check_against, parse_tolerances
 from .report import load_report, print_report, print_table
@@ -46,6 +47,19 @@ namespace other than the first active one. Jobs: a name from jobs/
 (io_uring, io_uring-hipri, io_uring_cmd, io_uring_cmd-hipri: written by
 scripts/make-jobs.py). The engine and every twin run pinned to one core
 (--cpu).
+
+completion modes (--completion poll,interrupt,hybrid): the engine runs once
+per mode, each mode an engine column of its own beside the twins, in the
+table, report.json, report.svg and --compare-engines: fio-vfio-nvme (poll,
+the engine's default, so baselines from before match it),
+fio-vfio-nvme-interrupt and fio-vfio-nvme-hybrid. A mode's copy of the job
+file (jobs/NAME.completion-MODE.fio) has completion=MODE at the top of
+[global]; poll's copy is the job as written unless the job asks to sleep.
+A job's own completion= or enable_interrupts= is commented out in every copy
+(for poll, its irq_coalesce_* too), so each column runs the mode it is named
+for; hybrid spins for the job's poll_us, else the engine's default. The
+ratios are the first column's over the others (poll's, when it runs).
+
 Write jobs overwrite the namespace. Before
 the first run fvn-setup binds the controllers to vfio-pci, which it refuses
 for a controller whose namespaces are mounted, swapped on, held or open.
@@ -64,6 +78,7 @@ the run lacks counts as a failure. Default tolerances (percent):
 examples:
   fvn-compare 0000:04:00.0 randread-4k-qd1 randread-4k-qd32
   fvn-compare --reps 5 --out base 0000:04:00.0 randread-4k-qd1
+  fvn-compare --completion poll,interrupt,hybrid 0000:04:00.0 randread-4k-qd1
   fvn-compare --baseline base/report.json --tolerance iops=5 0000:04:00.0 randread-4k-qd1
   fvn-compare --check run/report.json --baseline base/report.json
   fvn-compare --table engine=e.json io_uring=u.json
@@ -97,6 +112,10 @@ def build_parser():
     p.add_argument("--twins", metavar="LIST", default=",".join(DEFAULT_TWINS),
                    help="twins to run, comma-separated, or none (default "
                         f"{','.join(DEFAULT_TWINS)}; the hipri ones need nvme poll_queues>=1)")
+    p.add_argument("--completion", metavar="LIST", type=parse_modes, default=DEFAULT,
+                   help=f"the engine's completion modes to run, comma-separated: "
+                        f"{', '.join(MODES)} (default {DEFAULT}); an engine column each, "
+                        "named below")
     p.add_argument("--cpus", metavar="LIST", help="FVN_CPUS for per-core jobs (default: the "
                    "CPUs this process may use)")
     p.add_argument("--cpu", type=int, metavar="N", help="the one core the engine and every "
@@ -137,7 +156,7 @@ def main_run(args, p, root, tool_dir):
     twins = [] if args.twins.strip() in ("", "none") else \
         list(dict.fromkeys(t.strip() for t in args.twins.split(",") if t.strip()))
     tol = parse_tolerances(args.tolerance)
-    jobs = [resolve_job(j, twins, tool_dir) for j in dict.fromkeys(jobs_text)]
+    jobs = [resolve_job(j, twins, tool_dir, args.completion) for j in dict.fromkeys(jobs_text)]
     seen = set()
     for bdf, ns in ctrls:
         if bdf in seen:

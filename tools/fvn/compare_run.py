@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 """The side-by-side run: every job on every controller through the engine
-and its twins, repetition by repetition, the controllers rebound between
-them; then report.json (with what is known of the host, fio and the engine)
-and report.svg."""
+(a column per completion mode asked for) and its twins, repetition by
+repetition, the controllers rebound between them; then report.json (with
+what is known of the host, fio and the engine) and report.svg."""
 
 import datetime
 import hashlib
@@ -18,10 +18,11 @@ import time
 from . import ENGINE
 from .controllers import Binder, dotted, find_setup_tool, generic_device, poll_queues
 from .errors import CompareError
-from .fiorun import (cpus_default, job_how, last_cpu, pinnable, prepare_job_file, run_fio,
-                     writes)
+from .fiorun import (copy_name, cpus_default, job_how, last_cpu, mode_overrides, pinnable,
+                     prepare_job_file, run_fio, writes)
 from .interrupts import signals
 from .metrics import METRICS, fio_metrics
+from .modes import DEFAULT, column, mode_of
 from .picture import svg_report
 from .progress import console, duration
 from .report import REPORT_FORMAT
@@ -78,8 +79,15 @@ RESTORE_PROBLEMS = []
 
 def plan_order(rep, engines):
     """Rep 1 runs the engine first, rep 2 last, and so on: one rebind per
-    repetition, and neither side always goes first."""
+    repetition, and neither side always goes first. The engine's completion
+    modes stand together at the front of engines (engine_columns), so they
+    too share one binding and take turns at going first."""
     return engines if rep % 2 == 1 else list(reversed(engines))
+
+
+def engine_columns(modes, twins):
+    """Every engine of the run in order: the engine's modes, then the twins."""
+    return [column(m) for m in modes] + list(twins)
 
 
 def run_side_by_side(args, root, ctrls, jobs, twins, tool_dir):
@@ -96,29 +104,37 @@ def run_side_by_side(args, root, ctrls, jobs, twins, tool_dir):
     cpus = args.cpus or os.environ.get("FVN_CPUS") or cpus_default()
     # One core for the engine and every twin alike, in the copies that run.
     cpu = args.cpu if args.cpu is not None else last_cpu(cpus)
-    how = {eng: job_how(path) for eng, path in jobs[0].files.items()} if jobs else {}
-    pinned = bool(jobs) and pinnable(jobs[0].files[ENGINE])
+    modes = args.completion
+    ours = [column(m) for m in modes]          # the engine's columns: on vfio-pci
+    how = {eng: job_how(path, mode_of(eng)) for eng, path in jobs[0].files.items()} \
+        if jobs else {}
+    pinned = bool(jobs) and pinnable(jobs[0].files[ours[0]])
     seconds = {}
     for j in jobs:
+        own = mode_overrides(j.files[ours[0]], modes)
+        if own:
+            console.note(f"{j.name} sets {' '.join(own)} itself: each {ENGINE} column runs "
+                         "the mode it is named for (its copy in jobs/ comments the job's out)")
         for eng, src in j.files.items():
-            dst = os.path.join(out, "jobs", os.path.basename(src))
-            seconds[(j.name, eng)] = prepare_job_file(src, dst, args.runtime, args.ramp, cpu)
+            dst = os.path.join(out, "jobs", copy_name(src, eng))
+            seconds[(j.name, eng)] = prepare_job_file(src, dst, args.runtime, args.ramp, cpu,
+                                                      mode_of(eng))
             j.files[eng] = dst
-    engines = [ENGINE] + list(twins)
+    engines = engine_columns(modes, twins)
     binder = Binder(ctrls, setup)
     runs = {}                          # (bdf, job, engine) -> [run]
     steps = [(rep, eng, j, c) for rep in range(1, args.reps + 1) for eng in plan_order(rep, engines)
              for j in jobs for c in ctrls]
     console.note(f"{len(steps)} fio runs: {len(jobs)} job(s) x {len(ctrls)} controller(s) x "
                  f"{len(engines)} engine(s) x {args.reps} repetition(s); output in {out}")
-    writers = [j.name for j in jobs if writes(j.files[ENGINE])]
+    writers = [j.name for j in jobs if writes(j.files[ours[0]])]
     if writers:
         console.note(f"{', '.join(writers)} overwrite(s) the data on the namespaces")
     started, taken = time.monotonic(), []
     problems = []
     try:
         for n, (rep, eng, j, c) in enumerate(steps, 1):
-            if eng == ENGINE:
+            if eng in ours:
                 binder.to_vfio()
             elif any(x.driver() != "nvme" or not x.device for x in ctrls):
                 binder.to_kernel()
@@ -137,7 +153,7 @@ def run_side_by_side(args, root, ctrls, jobs, twins, tool_dir):
                         fix="leave them out: --twins io_uring,io_uring-hipri")
             left = estimate_left(steps[n - 1:], seconds, taken)
             console.progress(f"[{n}/{len(steps)}] rep {rep}/{args.reps} {j.name} {eng} on "
-                             f"{c.device if eng != ENGINE else c.bdf}" +
+                             f"{c.bdf if eng in ours else c.device}" +
                              (f", about {duration(left)} left" if left else ""))
             env = dict(os.environ, FVN_ENGINE=engine, NVME_BDF=c.engine_filename(),
                        FVN_CPUS=cpus)
@@ -152,7 +168,7 @@ def run_side_by_side(args, root, ctrls, jobs, twins, tool_dir):
             t0 = time.monotonic()
             doc = run_fio(j.files[eng], path, env, limit,
                           f"running {j.name} through {eng} on "
-                          f"{c.device if eng != ENGINE else c.bdf} (repetition {rep})")
+                          f"{c.bdf if eng in ours else c.device} (repetition {rep})")
             taken.append((j.name, eng, time.monotonic() - t0))
             metrics, pct = fio_metrics(doc, path)
             runs.setdefault((c.bdf, j.name, eng), []).append(
@@ -178,12 +194,18 @@ def run_side_by_side(args, root, ctrls, jobs, twins, tool_dir):
                 "cpu": str(cpu) if pinned else None,
                 "order": "repetition by repetition; the engine first in odd ones, "
                          "last in even ones"}
-    return build_report(root, out, engine, settings, jobs, ctrls, runs), problems
+    # Only when asked for, so a run without --completion writes report.json as before.
+    if modes != [DEFAULT]:
+        settings["completion"] = list(modes)
+        settings["order"] = ("repetition by repetition; the engine's modes first in odd ones, "
+                             "last and in reverse in even ones")
+    return build_report(root, out, engine, settings, jobs, ctrls, runs, engines), problems
 
 
-def build_report(root, out, engine, settings, jobs, ctrls, runs):
+def build_report(root, out, engine, settings, jobs, ctrls, runs, engines):
     """report.json's content: the run's settings and where it ran, then per
-    job and controller each engine's figures over its repetitions."""
+    job and controller each engine's figures over its repetitions. The
+    ratios are those of the first engine column (poll's when it ran)."""
     report = {
         "format": REPORT_FORMAT,
         "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -201,11 +223,14 @@ def build_report(root, out, engine, settings, jobs, ctrls, runs):
                  "original_driver": c.original, **c.facts, "job": j.name,
                  "job_files": {e: os.path.relpath(p, out) for e, p in j.files.items()},
                  "engines": {}}
-            for eng in [ENGINE] + settings["twins"]:
+            for eng in engines:
                 rs = runs.get((c.bdf, j.name, eng), [])
                 r["engines"][eng] = dict(summarize(rs), runs=rs)
-            r["ratios"] = ratios(r)
-            r["paired_iops_ratios"] = paired_iops_ratios(r)
+            ref = engines[0]
+            if ref != ENGINE:
+                r["reference"] = ref       # as report.table_report's; read by the table
+            r["ratios"] = ratios(r, engine=ref)
+            r["paired_iops_ratios"] = paired_iops_ratios(r, engine=ref)
             report["results"].append(r)
     return report
 

@@ -1,16 +1,17 @@
 # SPDX-License-Identifier: MIT
 """Job files and one fio run: a job name or file and its io_uring twins
-beside it, the copy that is run (runtime= and ramp_time= replaced), and fio
-itself, stopped cleanly when it overruns or the run is interrupted."""
+beside it, the copy that is run (runtime= and ramp_time= replaced, pinned,
+the engine's completion mode set), and fio itself, stopped cleanly when it
+overruns or the run is interrupted."""
 
 import os
 import re
 import signal
 import subprocess
 
-from . import ENGINE
 from .errors import CompareError
 from .metrics import job_errors, load_fio_json
+from .modes import DEFAULT, column, mode_how, mode_of, overridden, own_mode, set_mode
 from .progress import duration
 
 DEFAULT_TWINS = ("io_uring", "io_uring-hipri", "io_uring_cmd", "io_uring_cmd-hipri")
@@ -28,9 +29,10 @@ def job_dirs(tool_dir):
     return [os.path.join(os.getcwd(), "jobs"), os.path.normpath(os.path.join(tool_dir, "..", "jobs"))]
 
 
-def resolve_job(text, twins, tool_dir):
+def resolve_job(text, twins, tool_dir, modes=(DEFAULT,)):
     """A job name (randread-4k-qd1) or the engine's job file, and its twins
-    NAME.<twin>.fio beside it."""
+    NAME.<twin>.fio beside it. Each completion mode is a column of its own,
+    run from the engine's job file (its copy sets the mode)."""
     dirs = job_dirs(tool_dir)
     if text.endswith(".fio") or os.sep in text:
         path = text
@@ -49,7 +51,7 @@ def resolve_job(text, twins, tool_dir):
         if name.endswith("." + t):
             raise CompareError(f"{path} is a twin: give the engine's job file "
                                f"{os.path.basename(base[:-len(t) - 1])}.fio")
-    files = {ENGINE: path}
+    files = {column(m): path for m in modes}
     for t in twins:
         tp = f"{base}.{t}.fio"
         if not os.path.isfile(tp):
@@ -60,10 +62,11 @@ def resolve_job(text, twins, tool_dir):
     return Job(name, files)
 
 
-def job_how(path):
+def job_how(path, mode=None):
     """How a job file runs, in one line: the second comment line that
     scripts/make-jobs.py writes ("io_uring, interrupts, fixedbufs=1 ..."),
-    else its ioengine= line."""
+    else its ioengine= line; with mode, as the copy for that completion mode
+    runs it (modes.mode_how)."""
     try:
         with open(path) as f:
             lines = f.read().splitlines()
@@ -71,8 +74,28 @@ def job_how(path):
         return ""
     if len(lines) > 2 and lines[0].startswith("; ") and lines[1].startswith("; ") and \
             "make-jobs.py" in lines[2]:
-        return lines[1][2:].rstrip(".")
-    return next((l.strip() for l in lines if l.strip().startswith("ioengine=")), "")
+        how = lines[1][2:].rstrip(".")
+    else:
+        how = next((l.strip() for l in lines if l.strip().startswith("ioengine=")), "")
+    return how if mode is None else mode_how(how, lines, mode)
+
+
+def mode_overrides(path, modes):
+    """The job's own completion mode lines, when a copy for one of modes
+    comments them out (else none): for a note before the run."""
+    with open(path) as f:
+        lines = f.read().splitlines()
+    return own_mode(lines) if any(overridden(lines, m) for m in modes) else []
+
+
+def copy_name(src, eng):
+    """The copy's file name: the job's own, and for a completion mode other
+    than poll NAME.completion-MODE.fio, as each mode runs the same job file."""
+    name = os.path.basename(src)
+    mode = mode_of(eng)
+    if mode in (None, DEFAULT):
+        return name
+    return f"{name[:-4] if name.endswith('.fio') else name}.completion-{mode}.fio"
 
 
 def has_cpus_allowed(lines):
@@ -98,12 +121,15 @@ def pin(lines, cpu):
     return True
 
 
-def prepare_job_file(src, dst, runtime, ramp, cpu=None):
+def prepare_job_file(src, dst, runtime, ramp, cpu=None, mode=None):
     """A copy of the job file, with runtime= and ramp_time= replaced when
-    asked, pinned to cpu when given (pin()); returns the seconds each run
-    should last (None: until done)."""
+    asked, running completion mode when given (modes.set_mode()), pinned to
+    cpu when given (pin()); returns the seconds each run should last (None:
+    until done)."""
     with open(src) as f:
         lines = f.read().splitlines()
+    if mode:
+        set_mode(lines, mode)
     pin(lines, cpu)
     seen = {}
     for i, line in enumerate(lines):

@@ -114,6 +114,12 @@ def check_against(run, base, tol, run_name, base_name, engines=None, out=sys.std
             notes.append(f"{k} differs: run {rs.get(k)}, baseline {bs.get(k)}")
     for n in notes:
         print(f"note: {n}: the figures may not be comparable", file=out)
+    # A misspelt name (fio-vfio-nvme-interupt) would otherwise just compare less.
+    known = list(dict.fromkeys(n for b in base["results"] for n in b["engines"]))
+    for name in engines or []:
+        if name not in known:
+            print(f"note: --compare-engines: the baseline has no engine {name} (it has "
+                  f"{', '.join(known) or 'none'})", file=out)
     regressions, improvements, missing, compared = compare(run, base, tol, engines)
     shown = ", ".join(f"{k} {v:g}%" for k, v in tol.items() if v is not None)
     print(f"{PROG}: {run_name} against the baseline {base_name} (tolerances: {shown})", file=out)
