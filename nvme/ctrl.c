@@ -246,33 +246,17 @@ static void identify_zns_controller(struct nvme_ctrl *c)
 					      c->max_xfer);
 }
 
-/* The WRR burst and weights: Set Features values, lost with every reset. */
-static int set_arbitration(struct nvme_ctrl *c)
+/*
+ * Set Features `fid` to cdw11. A failure is logged naming `what`, unless the
+ * caller takes the status to say more itself (status_out).
+ */
+static int set_feature(struct nvme_ctrl *c, uint8_t fid, uint32_t cdw11, const char *what,
+		       uint16_t *status_out)
 {
 	struct nvme_sqe cmd = {
 		.opcode = NVME_ADMIN_SET_FEATURES,
-		.cdw10 = NVME_FEAT_ARBITRATION,
-		.cdw11 = c->arb_cdw11,
-	};
-	uint16_t status = 0;
-	char text[160];
-	int ret = nvme_admin_sync(c, &cmd, &status, NULL);
-
-	if (ret) {
-		nvme_status_format(text, sizeof(text), status);
-		env_err("%s: Set Features Arbitration (burst and WRR weights) failed: %s", c->name,
-			ret == -ETIMEDOUT ? "timed out" : text);
-	}
-	return ret;
-}
-
-/* Interrupt coalescing: a Set Features value too, lost with every reset. */
-static int set_irq_coalescing(struct nvme_ctrl *c, uint16_t *status_out)
-{
-	struct nvme_sqe cmd = {
-		.opcode = NVME_ADMIN_SET_FEATURES,
-		.cdw10 = NVME_FEAT_IRQ_COALESCING,
-		.cdw11 = c->irq_coalesce_cdw11,
+		.cdw10 = fid,
+		.cdw11 = cdw11,
 	};
 	uint16_t status = 0;
 	char text[160];
@@ -280,12 +264,26 @@ static int set_irq_coalescing(struct nvme_ctrl *c, uint16_t *status_out)
 
 	if (status_out)
 		*status_out = status;
-	if (ret && !status_out) {
+	else if (ret) {
 		nvme_status_format(text, sizeof(text), status);
-		env_err("%s: Set Features Interrupt Coalescing failed: %s", c->name,
+		env_err("%s: Set Features %s failed: %s", c->name, what,
 			ret == -ETIMEDOUT ? "timed out" : text);
 	}
 	return ret;
+}
+
+/* The WRR burst and weights: Set Features values, lost with every reset. */
+static int set_arbitration(struct nvme_ctrl *c)
+{
+	return set_feature(c, NVME_FEAT_ARBITRATION, c->arb_cdw11,
+			   "Arbitration (burst and WRR weights)", NULL);
+}
+
+/* Interrupt coalescing: a Set Features value too, lost with every reset. */
+static int set_irq_coalescing(struct nvme_ctrl *c, uint16_t *status_out)
+{
+	return set_feature(c, NVME_FEAT_IRQ_COALESCING, c->irq_coalesce_cdw11,
+			   "Interrupt Coalescing", status_out);
 }
 
 static int set_num_queues(struct nvme_ctrl *c)

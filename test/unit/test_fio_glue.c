@@ -703,24 +703,32 @@ static int getevents_for(unsigned min, unsigned ms)
 	return fvn_getevents(&td, min, DEPTH, &ts);
 }
 
+/* io_u 0 issued, completed by the device thread d describes; getevents(1) waits for it. */
+static int read_completed_later(struct device_later *d)
+{
+	pthread_t th;
+	int n;
+
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	pairs[0].stalled = true; /* only the device thread completes it */
+	pthread_create(&th, NULL, complete_later, d);
+	n = getevents_for(1, 5000);
+	pthread_join(th, NULL);
+	return n;
+}
+
 static void test_interrupt_wakes_the_sleeper(void)
 {
 	struct device_later d = { .delay_ms = 50, .interrupt = true };
 	volatile uint32_t *cq_db = nvme_doorbell(pairs[0].lb.regs, LOOPBACK_QID, true,
 						 LOOPBACK_DSTRD);
 	struct timespec start;
-	pthread_t th;
-	int n;
 
 	setup_sleeping(FVN_COMPLETION_INTERRUPT, 0, 0);
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
-	fvn_commit(&td);
 	*cq_db = 0xdead; /* arming must write the CQ head doorbell itself */
 	fio_gettime(&start, NULL);
-	pthread_create(&th, NULL, complete_later, &d);
-	n = getevents_for(1, 5000);
-	pthread_join(th, NULL);
-	CHECK_EQ(n, 1);
+	CHECK_EQ(read_completed_later(&d), 1);
 	CHECK_EQ(fvn_event(&td, 0), &io_us[0]);
 	CHECK_EQ(io_us[0].error, 0);
 	CHECK(ms_since(&start) < 2000);
@@ -795,31 +803,17 @@ static void test_timeouts_while_asleep(void)
 static void test_hybrid_spins_first(void)
 {
 	struct device_later d = { .delay_ms = 30, .interrupt = false };
-	pthread_t th;
-	int n;
 
 	/* Within poll_us the CQ is polled: found without any interrupt. */
-	setup_sleeping(FVN_COMPLETION_HYBRID, 2000000, 0);
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
-	fvn_commit(&td);
-	pairs[0].stalled = true;
-	pthread_create(&th, NULL, complete_later, &d);
-	n = getevents_for(1, 5000);
-	pthread_join(th, NULL);
-	CHECK_EQ(n, 1);
+	setup_sleeping(FVN_COMPLETION_HYBRID, 1000000, 0);
+	CHECK_EQ(read_completed_later(&d), 1);
 	CHECK_EQ(t.sleeps, 0);
 	teardown_sleeping();
 
 	/* Past poll_us it sleeps, and the interrupt ends the sleep. */
 	d.interrupt = true;
 	setup_sleeping(FVN_COMPLETION_HYBRID, 1000, 0);
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
-	fvn_commit(&td);
-	pairs[0].stalled = true;
-	pthread_create(&th, NULL, complete_later, &d);
-	n = getevents_for(1, 5000);
-	pthread_join(th, NULL);
-	CHECK_EQ(n, 1);
+	CHECK_EQ(read_completed_later(&d), 1);
 	CHECK(t.sleeps >= 1);
 	teardown_sleeping();
 
