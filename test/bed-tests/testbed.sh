@@ -76,3 +76,6 @@ rc=$?
 check "a guest that does not boot in time is killed (exit 125, got $rc)" test $rc -eq 125
 check "the boot failure is reported with the console log" \
 	sh -c "grep -q 'did not boot within 1 s' '$out/noboot.err' && grep -q 'guest console' '$out/noboot.err'"
+check "... after a second boot (a hung boot is the test bed's, not the command's)" \
+	sh -c "grep -q 'did not boot within 1 s; booting once more' '$out/noboot.err' &&
+		grep -q 'did not boot within 1 s, twice' '$out/noboot.err' && [ -f '$out/noboot/console.log.1' ]"

@@ -17,6 +17,8 @@ poweroff_now() {
 	while :; do sleep 1; done
 }
 fail() { echo "bed-init: $*" > /dev/console; poweroff_now; }
+# Progress on the console, so that a boot that hangs shows where.
+step() { echo "bed-init: $*" > /dev/console; }
 
 repo= job=
 for arg in $(cat /proc/cmdline); do
@@ -27,9 +29,11 @@ for arg in $(cat /proc/cmdline); do
 done
 [ -n "$repo" ] && [ -n "$job" ] || fail "fvn.repo= and fvn.job= missing from the kernel command line"
 
+step "loading modules"
 while read -r ko; do
 	insmod "/modules/$ko" || fail "insmod $ko failed"
 done < /modules/order
+step "mounting the host's root and the repository over 9p"
 
 r=/newroot
 mkdir -p $r
@@ -50,6 +54,7 @@ mount -t 9p -o trans=virtio,version=9p2000.L,cache=mmap,msize=512000 share "$r$r
 	fail "cannot mount the repository share at $repo"
 [ -d "$r$job" ] || fail "job folder $job not found in the share"
 
+step "booted: handing over to guest-run.sh"
 echo booted > "$r$job/booted"
 chroot $r /bin/bash "$repo/test/bed/guest-run.sh" "$job" > /dev/console 2>&1
 poweroff_now
