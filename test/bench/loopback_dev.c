@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * LOOPBACK CONTROLLER PROCESS: A TEST DOUBLE, NOT A DEVICE. NEVER INSTALLED.
+ *
+ * fio-loopback-ctrld, started by the loopback env (test/bench/loopback_env.c)
+ * for each device the benchmark build of the engine opens. It polls a fake
+ * BAR0 in shared memory on its own core, the way a controller works beside
+ * the host: CC.EN -> CSTS.RDY, CC.SHN -> CSTS.SHST, the admin queue, and the
+ * I/O queues. It consumes SQEs up to each SQ tail doorbell while the CQ has
+ * room, checks every command, and posts CQEs with the phase tag (SQ head,
+ * SQ id, cid, status). No data moves: reads return whatever the buffer held.
+ *
+ * Admin commands served: Identify (controller, namespace, active namespace
+ * list), Set Features Number of Queues, Create/Delete I/O CQ/SQ, Abort (never
+ * aborts). Anything else completes with a clean error status (Invalid Opcode
+ * or Invalid Field). The controller offers no shadow doorbells (OACS 0), no
+ * SGLs, no MSI-X, no command sets beyond NVM: an SSD's profile.
+ *
+ * I/O commands checked as test/bench/loopback_ctrl.c checks them (opcode,
+ * flags, nsid, reserved dwords, LBA range, transfer
+ * size against MDTS, PRP1/PRP2/PRP list inside DMA memory); a failed check
+ * completes the command with Invalid Field and is counted in the control
+ * block, the first one as text. Read, Write, Flush and Dataset Management
+ * are the I/O commands it knows.
+ *
+ * Usage: fio-loopback-ctrld BAR_FD DMA_FD CPU PARENT_PID (CPU -1: not
+ * pinned). It exits when the control block says stop, or when the parent
+ * is gone.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "nvme/spec.h"
+#include "test/bench/loopback_shm.h"
+
+#define LB_MQES 1023	/* CAP.MQES: 1024 entries per queue */
+#define LB_PAGE 4096u
+
+struct lb_sq {
+	bool live;
+	struct nvme_sqe *sqes;
+	uint16_t size, head, cqid;
+};
+
+struct lb_cq {
+	bool live;
+	struct nvme_cqe *cqes;
+	uint16_t size, tail, head;
+	uint8_t phase;
+};
+
+static volatile uint8_t *bar;
+static struct lb_control *ctl;
+static uint8_t *dma;
+static struct lb_sq sqs[LB_MAX_QID];
+static struct lb_cq cqs[LB_MAX_QID];
+static bool enabled;
+/* The SQs to poll: admin and live I/O queues, in qid order. */
+static uint16_t live_qids[LB_MAX_QID];
+static unsigned nr_live;
+static uint32_t nr_io_queues = LB_MAX_QID - 1;
+
+static volatile uint32_t *reg32(uint32_t off)
+{
+	return (volatile uint32_t *)(bar + off);
+}
+
+static uint64_t reg64(uint32_t off)
+{
+	return *reg32(off) | (uint64_t)*reg32(off + 4) << 32;
+}
+
+static volatile uint32_t *doorbell(uint16_t qid, bool is_cq)
+{
+	return reg32((uint32_t)nvme_doorbell_offset(qid, is_cq, 0));
+}
+
+/* DMA memory at iova for len bytes, or NULL when it is not all inside. */
+static void *iova_to_va(uint64_t iova, uint64_t len)
+{
+	if (iova < LB_IOVA_BASE || iova - LB_IOVA_BASE > LB_DMA_BYTES ||
+	    len > LB_DMA_BYTES - (iova - LB_IOVA_BASE))
+		return NULL;
+	return dma + (iova - LB_IOVA_BASE);
+}
+
+__attribute__((format(printf, 1, 2)))
+static void reject(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ctl->rejected++) {
+		va_start(ap, fmt);
+		vsnprintf(ctl->first_error, sizeof(ctl->first_error), fmt, ap);
+		va_end(ap);
+	}
+}
+
+/* ------------------------------------------------------------- queues */
+
+static void queue_reset(void)
+{
+	memset(sqs, 0, sizeof(sqs));
+	memset(cqs, 0, sizeof(cqs));
+	nr_live = 0;
+}
+
+static void live_update(void)
+{
+	nr_live = 0;
+	for (uint16_t q = 0; q < LB_MAX_QID; q++)
+		if (sqs[q].live)
+			live_qids[nr_live++] = q;
+}
+
+static int cq_make(uint16_t qid, uint64_t iova, uint16_t size)
+{
+	struct lb_cq *cq = &cqs[qid];
+
+	cq->cqes = iova_to_va(iova, (uint64_t)size * sizeof(struct nvme_cqe));
+	if (!cq->cqes)
+		return -1;
+	cq->size = size;
+	cq->tail = cq->head = 0;
+	cq->phase = 1;
+	cq->live = true;
+	return 0;
+}
+
+static int sq_make(uint16_t qid, uint64_t iova, uint16_t size, uint16_t cqid)
+{
+	struct lb_sq *sq = &sqs[qid];
+
+	sq->sqes = iova_to_va(iova, (uint64_t)size * sizeof(struct nvme_sqe));
+	if (!sq->sqes)
+		return -1;
+	sq->size = size;
+	sq->head = 0;
+	sq->cqid = cqid;
+	sq->live = true;
+	live_update();
+	return 0;
+}
+
+/* The host's CQ head doorbell: it may only move over posted entries. */
+static void cq_take_head(uint16_t qid)
+{
+	struct lb_cq *cq = &cqs[qid];
+	uint32_t head = *doorbell(qid, true);
+	unsigned posted = (unsigned)(cq->tail + cq->size - cq->head) % cq->size;
+	unsigned moved = (unsigned)(head + cq->size - cq->head) % cq->size;
+
+	if (head == cq->head)
+		return;
+	if (head >= cq->size || moved > posted) {
+		reject("CQ %u head doorbell %u: not within the %u posted entries after %u", qid,
+		       head, posted, cq->head);
+		return;
+	}
+	cq->head = (uint16_t)head;
+}
+
+static bool cq_full(const struct lb_cq *cq)
+{
+	return (uint16_t)(cq->tail + 1 == cq->size ? 0 : cq->tail + 1) == cq->head;
+}
+
+static void cq_post(uint16_t sqid, uint16_t cid, uint16_t status, uint32_t dw0)
+{
+	struct lb_sq *sq = &sqs[sqid];
+	struct lb_cq *cq = &cqs[sq->cqid];
+	struct nvme_cqe *cqe = &cq->cqes[cq->tail];
+
+	cqe->dw0 = dw0;
+	cqe->dw1 = 0;
+	cqe->sq_head = sq->head;
+	cqe->sq_id = sqid;
+	cqe->cid = cid;
+	/* The phase tag last: once it flips, the host may read the rest. */
+	__atomic_store_n(&cqe->status_phase, (uint16_t)(status << NVME_CQE_STATUS_SHIFT | cq->phase),
+			 __ATOMIC_RELEASE);
+	if (++cq->tail == cq->size) {
+		cq->tail = 0;
+		cq->phase ^= 1;
+	}
+}
+
+/* -------------------------------------------------------------- admin */
+
+static uint16_t identify(const struct nvme_sqe *c)
+{
+	uint8_t cns = c->cdw10 & 0xff;
+	void *page = iova_to_va(c->prp1, 4096);
+
+	if (!page || (c->prp1 & 3)) {
+		reject("Identify CNS %u: PRP1 0x%llx is not in DMA memory", cns,
+		       (unsigned long long)c->prp1);
+		return NVME_SC_INVALID_FIELD;
+	}
+	/* A page that crosses a memory page boundary needs PRP2; the engine's is aligned. */
+	if ((c->prp1 & (LB_PAGE - 1)) && !c->prp2) {
+		reject("Identify CNS %u: unaligned PRP1 without PRP2", cns);
+		return NVME_SC_INVALID_FIELD;
+	}
+	memset(page, 0, 4096);
+	switch (cns) {
+	case NVME_CNS_CTRL: {
+		struct nvme_id_ctrl *id = page;
+
+		id->vid = 0x1b36;
+		memcpy(id->sn, "LOOPBACK-TEST-DOUBLE", 20);
+		memcpy(id->mn, "fio-vfio-nvme loopback (test double)    ", 40);
+		memcpy(id->fr, "1.0     ", 8);
+		id->mdts = LB_MDTS;
+		id->ver = NVME_VS(1, 4, 0);
+		id->sqes = 0x66;
+		id->cqes = 0x44;
+		id->maxcmd = 0;
+		id->nn = 1;
+		id->oncs = NVME_ONCS_DSM;
+		return 0;
+	}
+	case NVME_CNS_NS: {
+		struct nvme_id_ns *id = page;
+
+		if (c->nsid == 0 || (c->nsid > 1 && c->nsid != 0xffffffffu))
+			return NVME_SC_INVALID_NS_OR_FORMAT;
+		id->nsze = id->ncap = id->nuse = LB_NS_BLOCKS;
+		id->nlbaf = 0;
+		id->flbas = 0;
+		id->lbaf[0].lbads = LB_LBA_SHIFT;
+		return 0;
+	}
+	case NVME_CNS_ACTIVE_NS_LIST:
+		if (c->nsid < LB_NSID)
+			((uint32_t *)page)[0] = LB_NSID;
+		return 0;
+	default:
+		return NVME_SC_INVALID_FIELD;
+	}
+}
+
+static uint16_t admin_cmd(const struct nvme_sqe *c, uint32_t *dw0)
+{
+	uint16_t qid = c->cdw10 & 0xffff;
+	uint32_t size = (c->cdw10 >> 16) + 1;
+
+	ctl->admin_commands++;
+	switch (c->opcode) {
+	case NVME_ADMIN_IDENTIFY:
+		return identify(c);
+	case NVME_ADMIN_SET_FEATURES:
+		if ((c->cdw10 & 0xff) != NVME_FEAT_NUM_QUEUES)
+			return NVME_SC_INVALID_FIELD;
+		*dw0 = (nr_io_queues - 1) | (nr_io_queues - 1) << 16;
+		return 0;
+	case NVME_ADMIN_CREATE_CQ:
+		if (qid == 0 || qid >= LB_MAX_QID || cqs[qid].live)
+			return NVME_SC_INVALID_QID;
+		if (size < 2 || size > LB_MQES + 1)
+			return NVME_SC_INVALID_QUEUE_SIZE;
+		if (!(c->cdw11 & NVME_QUEUE_PHYS_CONTIG) || (c->prp1 & (LB_PAGE - 1)))
+			return NVME_SC_INVALID_FIELD;
+		return cq_make(qid, c->prp1, (uint16_t)size) ? NVME_SC_INVALID_FIELD : 0;
+	case NVME_ADMIN_CREATE_SQ: {
+		uint16_t cqid = (uint16_t)(c->cdw11 >> 16);
+
+		if (qid == 0 || qid >= LB_MAX_QID || sqs[qid].live)
+			return NVME_SC_INVALID_QID;
+		if (size < 2 || size > LB_MQES + 1)
+			return NVME_SC_INVALID_QUEUE_SIZE;
+		if (cqid == 0 || cqid >= LB_MAX_QID || !cqs[cqid].live)
+			return NVME_SC_CQ_INVALID;
+		if (!(c->cdw11 & NVME_QUEUE_PHYS_CONTIG) || (c->prp1 & (LB_PAGE - 1)))
+			return NVME_SC_INVALID_FIELD;
+		return sq_make(qid, c->prp1, (uint16_t)size, cqid) ? NVME_SC_INVALID_FIELD : 0;
+	}
+	case NVME_ADMIN_DELETE_SQ:
+		if (qid == 0 || qid >= LB_MAX_QID || !sqs[qid].live)
+			return NVME_SC_INVALID_QID;
+		memset(&sqs[qid], 0, sizeof(sqs[qid]));
+		live_update();
+		return 0;
+	case NVME_ADMIN_DELETE_CQ:
+		if (qid == 0 || qid >= LB_MAX_QID || !cqs[qid].live)
+			return NVME_SC_INVALID_QID;
+		for (unsigned q = 1; q < LB_MAX_QID; q++)
+			if (sqs[q].live && sqs[q].cqid == qid)
+				return NVME_SC_INVALID_QUEUE_DELETION;
+		memset(&cqs[qid], 0, sizeof(cqs[qid]));
+		return 0;
+	case NVME_ADMIN_ABORT:
+		*dw0 = 1;	/* not aborted: it completes on its own */
+		return 0;
+	default:
+		return NVME_SC_INVALID_OPCODE;
+	}
+}
+
+/* ---------------------------------------------------------------- I/O */
+
+/* The PRPs of a transfer of len bytes: inside DMA memory, laid out as the spec says. */
+static bool prps_ok(const struct nvme_sqe *c, uint64_t len, uint64_t n)
+{
+	uint64_t offset = c->prp1 & (LB_PAGE - 1);
+	uint64_t entries = (offset + len - 1) / LB_PAGE;	/* pages after the first */
+
+	if (!c->prp1 || (c->prp1 & 3) || !iova_to_va(c->prp1, LB_PAGE - offset)) {
+		reject("command %llu: PRP1 0x%llx is zero, not dword aligned or not DMA memory",
+		       (unsigned long long)n, (unsigned long long)c->prp1);
+		return false;
+	}
+	if (entries == 0 && c->prp2) {
+		reject("command %llu: PRP2 0x%llx for a one-page transfer, expected 0",
+		       (unsigned long long)n, (unsigned long long)c->prp2);
+		return false;
+	}
+	if (entries == 1 && (c->prp2 & (LB_PAGE - 1) || !iova_to_va(c->prp2, LB_PAGE))) {
+		reject("command %llu: PRP2 0x%llx is not a DMA memory page",
+		       (unsigned long long)n, (unsigned long long)c->prp2);
+		return false;
+	}
+	if (entries > 1) {
+		const uint64_t *list = iova_to_va(c->prp2, entries * 8);
+
+		/* The list may not cross a page here: MDTS keeps it inside one. */
+		if (!list || (c->prp2 & 7) || (c->prp2 & (LB_PAGE - 1)) + entries * 8 > LB_PAGE) {
+			reject("command %llu: PRP2 0x%llx is not a PRP list in one page",
+			       (unsigned long long)n, (unsigned long long)c->prp2);
+			return false;
+		}
+		for (uint64_t i = 0; i < entries; i++)
+			if ((list[i] & (LB_PAGE - 1)) || !iova_to_va(list[i], LB_PAGE)) {
+				reject("command %llu: PRP list entry %llu 0x%llx is not a DMA "
+				       "memory page", (unsigned long long)n,
+				       (unsigned long long)i, (unsigned long long)list[i]);
+				return false;
+			}
+	}
+	return true;
+}
+
+static uint16_t io_cmd(const struct nvme_sqe *c)
+{
+	uint64_t n = ctl->io_commands;	/* 0-based number of this command, for messages */
+	uint64_t rejected = ctl->rejected;
+
+	if (c->flags)
+		reject("command %llu: flags 0x%02x (fused or SGL), expected 0",
+		       (unsigned long long)n, c->flags);
+	if (c->nsid != LB_NSID)
+		reject("command %llu: nsid %u, expected %u", (unsigned long long)n, c->nsid,
+		       LB_NSID);
+	if (c->cdw2 || c->cdw3 || c->mptr)
+		reject("command %llu: reserved dwords or metadata pointer not zero",
+		       (unsigned long long)n);
+	switch (c->opcode) {
+	case NVME_NVM_READ:
+	case NVME_NVM_WRITE: {
+		uint64_t slba = nvme_sqe_slba(c);
+		uint32_t nlb = (c->cdw12 & NVME_RW_NLB_MASK) + 1;
+		uint64_t len = (uint64_t)nlb << LB_LBA_SHIFT;
+
+		if (c->cdw12 & ~(NVME_RW_NLB_MASK | NVME_RW_FUA))
+			reject("command %llu: CDW12 flags 0x%08x, expected none but FUA",
+			       (unsigned long long)n, c->cdw12 & ~NVME_RW_NLB_MASK);
+		if (c->cdw13 || c->cdw14 || c->cdw15)
+			reject("command %llu: CDW13-15 not zero", (unsigned long long)n);
+		if (slba >= LB_NS_BLOCKS || nlb > LB_NS_BLOCKS - slba)
+			reject("command %llu: LBAs %llu+%u beyond the namespace's %llu",
+			       (unsigned long long)n, (unsigned long long)slba, nlb,
+			       (unsigned long long)LB_NS_BLOCKS);
+		if (len > (uint64_t)LB_PAGE << LB_MDTS)
+			reject("command %llu: %llu bytes, more than MDTS allows",
+			       (unsigned long long)n, (unsigned long long)len);
+		else
+			(void)prps_ok(c, len, n);
+		break;
+	}
+	case NVME_NVM_FLUSH:
+		break;
+	case NVME_NVM_DSM:
+		if (!iova_to_va(c->prp1, 16 * ((c->cdw10 & 0xff) + 1)))
+			reject("command %llu: DSM ranges at 0x%llx not in DMA memory",
+			       (unsigned long long)n, (unsigned long long)c->prp1);
+		break;
+	default:
+		reject("command %llu: opcode 0x%02x is not one the loopback serves",
+		       (unsigned long long)n, c->opcode);
+	}
+	ctl->io_commands++;
+	if (ctl->rejected != rejected)
+		return NVME_SC_INVALID_FIELD;
+	if (ctl->fail_every && (n + 1) % ctl->fail_every == 0) {
+		ctl->failed++;
+		return NVME_SC_INTERNAL;
+	}
+	return 0;
+}
+
+/* Everything new on one SQ, while its CQ has room. Returns commands consumed. */
+static unsigned sq_poll(uint16_t qid)
+{
+	struct lb_sq *sq = &sqs[qid];
+	struct lb_cq *cq = &cqs[sq->cqid];
+	uint32_t tail = *doorbell(qid, false);
+	unsigned n = 0;
+
+	if (tail == sq->head)
+		return 0;
+	if (tail >= sq->size) {
+		reject("SQ %u tail doorbell %u beyond the %u-entry ring", qid, tail, sq->size);
+		return 0;
+	}
+	/* SQE stores happen before the doorbell store: read the ring after the doorbell. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	cq_take_head(sq->cqid);
+	while (sq->head != tail && !cq_full(cq)) {
+		struct nvme_sqe c = sq->sqes[sq->head];
+		uint32_t dw0 = 0;
+		uint16_t status;
+
+		sq->head = (uint16_t)(sq->head + 1 == sq->size ? 0 : sq->head + 1);
+		status = qid ? io_cmd(&c) : admin_cmd(&c, &dw0);
+		cq_post(qid, c.cid, status, dw0);
+		n++;
+		if (cq_full(cq))
+			cq_take_head(sq->cqid);
+	}
+	return n;
+}
+
+/* ----------------------------------------------------------- registers */
+
+static void registers(void)
+{
+	uint32_t cc = *reg32(NVME_REG_CC), csts = *reg32(NVME_REG_CSTS);
+
+	if ((cc & NVME_CC_EN) && !enabled) {
+		uint32_t aqa = *reg32(NVME_REG_AQA);
+		uint16_t sq_size = (uint16_t)((aqa & 0xfff) + 1), cq_size = (uint16_t)((aqa >> 16 & 0xfff) + 1);
+
+		queue_reset();
+		if (cq_make(0, reg64(NVME_REG_ACQ), cq_size) ||
+		    sq_make(0, reg64(NVME_REG_ASQ), sq_size, 0)) {
+			reject("enable: ASQ/ACQ not in DMA memory");
+			*reg32(NVME_REG_CSTS) = csts | NVME_CSTS_CFS;
+			return;
+		}
+		enabled = true;
+		*reg32(NVME_REG_CSTS) = NVME_CSTS_RDY;
+	} else if (!(cc & NVME_CC_EN) && enabled) {
+		queue_reset();
+		enabled = false;
+		*reg32(NVME_REG_CSTS) = 0;
+	} else if (!(cc & NVME_CC_EN) && (csts & (NVME_CSTS_RDY | NVME_CSTS_CFS))) {
+		*reg32(NVME_REG_CSTS) = 0;
+	}
+	if (enabled && NVME_GET(cc, CC_SHN) && nvme_csts_shst(*reg32(NVME_REG_CSTS)) !=
+						      NVME_CSTS_SHST_COMPLETE)
+		*reg32(NVME_REG_CSTS) = NVME_CSTS_RDY |
+					(uint32_t)NVME_SET(CSTS_SHST, NVME_CSTS_SHST_COMPLETE);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t cap;
+	pid_t parent;
+	int cpu;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: %s BAR_FD DMA_FD CPU PARENT_PID (started by the loopback "
+			"env of fio-loopback-nvme.so)\n", argv[0]);
+		return 2;
+	}
+	bar = mmap(NULL, LB_BAR_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, atoi(argv[1]), 0);
+	dma = mmap(NULL, LB_DMA_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, atoi(argv[2]), 0);
+	if (bar == MAP_FAILED || dma == MAP_FAILED) {
+		perror("fio-loopback-ctrld: mmap");
+		return 1;
+	}
+	cpu = atoi(argv[3]);
+	parent = (pid_t)atoi(argv[4]);
+	if (cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			perror("fio-loopback-ctrld: sched_setaffinity");
+	}
+	ctl = (struct lb_control *)(bar + LB_CTL_OFFSET);
+	/* MQES 1023, CQR, TO 1 (500 ms), DSTRD 0, CSS NVM, MPSMIN = MPSMAX = 4 KiB. */
+	cap = (uint64_t)NVME_SET(CAP_MQES, LB_MQES) | NVME_SET(CAP_CQR, 1) | NVME_SET(CAP_TO, 1) |
+	      NVME_SET(CAP_CSS, NVME_CAP_CSS_NVM);
+	*reg32(NVME_REG_CAP) = (uint32_t)cap;
+	*reg32(NVME_REG_CAP + 4) = (uint32_t)(cap >> 32);
+	*reg32(NVME_REG_VS) = NVME_VS(1, 4, 0);
+	__atomic_store_n(&ctl->alive, 1, __ATOMIC_RELEASE);
+
+	for (unsigned long spins = 0;; spins++) {
+		unsigned busy = 0;
+
+		if (!(spins & 0x3ff) || !enabled) {
+			if (ctl->stop || (!(spins & 0xfffff) && getppid() != parent))
+				break;
+			registers();
+			if (!enabled) {
+				usleep(50);
+				continue;
+			}
+		}
+		for (unsigned i = 0; i < nr_live; i++)
+			busy += sq_poll(live_qids[i]);
+		(void)busy;
+	}
+	__atomic_store_n(&ctl->done, 1, __ATOMIC_RELEASE);
+	return 0;
+}
