@@ -22,7 +22,8 @@
 # cg_empty_polls the engine's polls of an empty CQ in the two callgrind runs
 # (the engine's own log): the controller runs natively while fio crawls
 # under valgrind, so they are 0 unless the controller's core is taken by
-# something else, and each one adds its instructions to the counts.
+# something else, and each one adds its instructions to the counts (a pair
+# with more than 1 per 1000 I/Os is run again, up to 3 times).
 # fio's JSON, stderr and callgrind's files are kept under test/out/bench/ceiling/.
 #
 # Environment: DEPTHS (default "1 8 32"), REPS (default 5), RUNTIME (seconds
@@ -147,8 +148,14 @@ for qd in $DEPTHS; do
 	if [ "$CG_IOS" -gt 0 ]; then
 		read -r n1 _ < <(cg null "$qd" "$CG_IOS")
 		read -r n2 _ < <(cg null "$qd" $((2 * CG_IOS)))
-		read -r e1 o1 p1 < <(cg engine "$qd" "$CG_IOS")
-		read -r e2 o2 p2 < <(cg engine "$qd" $((2 * CG_IOS)))
+		# Empty polls (the controller's core was taken) inflate the count: up
+		# to 3 tries for a pair with fewer than 1 per 1000 I/Os.
+		for try in 1 2 3; do
+			read -r e1 o1 p1 < <(cg engine "$qd" "$CG_IOS")
+			read -r e2 o2 p2 < <(cg engine "$qd" $((2 * CG_IOS)))
+			[ "${p1:-0}" -le $((CG_IOS / 1000)) ] && [ "${p2:-0}" -le $((CG_IOS / 500)) ] && break
+			echo "fio-ceiling: QD$qd under callgrind: $p1/$p2 empty polls (try $try)" >&2
+		done
 		line+=" $(awk -v n1="$n1" -v n2="$n2" -v e1="$e1" -v e2="$e2" -v o1="$o1" -v o2="$o2" \
 			-v ios="$CG_IOS" 'BEGIN {
 			e = (e2 - e1) / ios; n = (n2 - n1) / ios
