@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "nvme/spec.h"
@@ -421,6 +422,16 @@ static unsigned sq_poll(uint16_t qid)
 	}
 	/* SQE stores happen before the doorbell store: read the ring after the doorbell. */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (qid && ctl->delay_ns) {
+		struct timespec ts;
+		uint64_t until;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		until = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec + ctl->delay_ns;
+		do
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+		while ((uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec < until);
+	}
 	cq_take_head(sq->cqid);
 	while (sq->head != tail && !cq_full(cq)) {
 		struct nvme_sqe c = sq->sqes[sq->head];

@@ -22,7 +22,9 @@
  * Environment: FVN_LOOPBACK_CTRLD (the controller program; default
  * fio-loopback-ctrld beside this shared object), FVN_LOOPBACK_CPU (the core
  * it is pinned to; default none), FVN_LOOPBACK_FAIL_EVERY (every Nth I/O
- * command fails, to test error paths).
+ * command fails, to test error paths), FVN_LOOPBACK_DELAY_NS (each batch of
+ * I/O commands waits this long before it completes: a slow device, so the
+ * engine polls an empty CQ; the ceiling bench measures a poll's cost so).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -217,6 +219,7 @@ int env_pci_open(struct env_pci_dev *dev, const char *bdf)
 {
 	char prog[PATH_MAX], bar_arg[16], dma_arg[16], cpu_arg[16], ppid_arg[16];
 	const char *cpu = getenv("FVN_LOOPBACK_CPU"), *fail = getenv("FVN_LOOPBACK_FAIL_EVERY");
+	const char *delay = getenv("FVN_LOOPBACK_DELAY_NS");
 	char *argv[] = { prog, bar_arg, dma_arg, cpu_arg, ppid_arg, NULL };
 	posix_spawn_file_actions_t fa;
 	struct lb_dev *d;
@@ -254,6 +257,7 @@ int env_pci_open(struct env_pci_dev *dev, const char *bdf)
 		return ret;
 	}
 	lb_ctl(bar)->fail_every = fail ? (uint32_t)strtoul(fail, NULL, 0) : 0;
+	lb_ctl(bar)->delay_ns = delay ? (uint32_t)strtoul(delay, NULL, 0) : 0;
 
 	/* The DMA memfd is close-on-exec: dup it to a plain descriptor for the child alone. */
 	snprintf(bar_arg, sizeof(bar_arg), "%d", bar_fd);

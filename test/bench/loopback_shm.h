@@ -45,6 +45,7 @@ struct lb_control {
 	/* env -> controller */
 	volatile uint32_t stop;		/* set by env_pci_close(): tally and exit */
 	volatile uint32_t fail_every;	/* every Nth I/O command fails (Internal Error); 0: none */
+	volatile uint32_t delay_ns;	/* each batch of I/O commands waits this long: a slow device */
 	/* controller -> env */
 	volatile uint32_t alive;	/* set once the controller polls BAR0 */
 	volatile uint32_t done;		/* tallies below are final */

@@ -20,14 +20,17 @@
 # engine_own_instr_per_io the engine object's own (self) instructions, and
 # engine_added_instr_per_io = engine_instr_per_io - null_instr_per_io, and
 # cg_empty_polls the engine's polls of an empty CQ in the two callgrind runs
-# (the engine's own log): the controller runs natively while fio crawls
-# under valgrind, so they are 0 unless the controller's core is taken by
-# something else, and each one adds its instructions to the counts (a pair
-# with more than 1 per 1000 I/Os is run again, up to 3 times).
+# (the engine's own log). Those are waiting for the controller (whose core
+# may be taken by something else), not work: the instructions of one are
+# measured first for the build (the line "fio-ceiling-calibration
+# empty_poll_instr=... empty_poll_own_instr=...": the same reads at QD1
+# with the controller as it is and slowed down, by the difference in
+# empty polls), and the engine's figures have them taken off.
 # fio's JSON, stderr and callgrind's files are kept under test/out/bench/ceiling/.
 #
 # Environment: DEPTHS (default "1 8 32"), REPS (default 5), RUNTIME (seconds
 # per timed run, default 3), CG_IOS (default 100000; 0 skips callgrind),
+# CAL_IOS (the empty-poll calibration's reads, default 10000),
 # JOB_CPU (fio's job thread, default 1), CTRL_CPU (the loopback controller,
 # default 0), FIO (default fio).
 #
@@ -116,11 +119,14 @@ for rep in $(seq 1 "$REPS"); do
 	done
 done
 
-# cg KIND QD IOS: callgrind's total and the engine object's self cost, "TOTAL OWN".
+# cg KIND QD IOS [TAG]: callgrind's total, the engine object's self cost and
+# the engine's empty polls, "TOTAL OWN POLLS". The controller's environment in cg_env=().
+cg_env=()
 cg() {
-	local kind=$1 qd=$2 n=$3 tag="cg-$1-qd$2-$3" cgf v
+	local kind=$1 qd=$2 n=$3 tag="cg-$1-qd$2-$3${4:-}" cgf v
 	cgf=$out/$tag.callgrind
-	prefix=(valgrind --tool=callgrind --callgrind-out-file="$cgf" --trace-children=no)
+	prefix=(env "${cg_env[@]}" valgrind --tool=callgrind --callgrind-out-file="$cgf"
+		--trace-children=no)
 	extra=(--number_ios="$n")
 	# The engine's tallies at the end of the job, its empty polls among them.
 	[ "$kind" = engine ] && extra+=(--log_level=info)
@@ -137,6 +143,25 @@ cg() {
 		"$(sed -n 's/.* \([0-9]*\) empty polls.*/\1/p' "$out/$tag.err" | head -1)"
 }
 
+# The instructions of one empty poll, for this build: CAL_IOS reads at QD1
+# with the controller as it is and slowed by 100 us per command (so the
+# engine polls an empty CQ many times more), the difference divided by the
+# difference in empty polls. Whole process and engine object.
+CAL_IOS=${CAL_IOS:-10000}
+poll_total=0 poll_own=0
+if [ "$CG_IOS" -gt 0 ]; then
+	read -r ct0 co0 cp0 < <(cg engine 1 "$CAL_IOS" -cal-fast)
+	cg_env=(FVN_LOOPBACK_DELAY_NS=100000)
+	read -r ct1 co1 cp1 < <(cg engine 1 "$CAL_IOS" -cal-slow)
+	cg_env=()
+	read -r poll_total poll_own < <(awk -v a="$ct0" -v b="$ct1" -v c="$co0" -v d="$co1" \
+		-v p="${cp0:-0}" -v q="${cp1:-0}" 'BEGIN {
+		if (q - p < 1000) { print "0 0"; exit }
+		printf "%.2f %.2f\n", (b - a) / (q - p), (d - c) / (q - p) }')
+	echo "fio-ceiling-calibration empty_poll_instr=$poll_total empty_poll_own_instr=$poll_own" \
+		"empty_polls=${cp0:-?}/${cp1:-?}" | tee "$out/calibration.txt"
+fi
+
 : > "$out/fio-ceiling.txt"
 for qd in $DEPTHS; do
 	null_iops=$(echo "${iops[null,$qd]:-}" | median)
@@ -148,19 +173,15 @@ for qd in $DEPTHS; do
 	if [ "$CG_IOS" -gt 0 ]; then
 		read -r n1 _ < <(cg null "$qd" "$CG_IOS")
 		read -r n2 _ < <(cg null "$qd" $((2 * CG_IOS)))
-		# Empty polls (the controller's core was taken) inflate the count: up
-		# to 3 tries for a pair with fewer than 1 per 1000 I/Os.
-		for try in 1 2 3; do
-			read -r e1 o1 p1 < <(cg engine "$qd" "$CG_IOS")
-			read -r e2 o2 p2 < <(cg engine "$qd" $((2 * CG_IOS)))
-			[ "${p1:-0}" -le $((CG_IOS / 1000)) ] && [ "${p2:-0}" -le $((CG_IOS / 500)) ] && break
-			echo "fio-ceiling: QD$qd under callgrind: $p1/$p2 empty polls (try $try)" >&2
-		done
+		read -r e1 o1 p1 < <(cg engine "$qd" "$CG_IOS")
+		read -r e2 o2 p2 < <(cg engine "$qd" $((2 * CG_IOS)))
+		# Empty polls are waiting, not work: their instructions come off.
 		line+=" $(awk -v n1="$n1" -v n2="$n2" -v e1="$e1" -v e2="$e2" -v o1="$o1" -v o2="$o2" \
+			-v p1="${p1:-0}" -v p2="${p2:-0}" -v pt="$poll_total" -v po="$poll_own" \
 			-v ios="$CG_IOS" 'BEGIN {
-			e = (e2 - e1) / ios; n = (n2 - n1) / ios
+			e = (e2 - e1 - pt * (p2 - p1)) / ios; n = (n2 - n1) / ios
 			printf "engine_instr_per_io=%.1f null_instr_per_io=%.1f engine_own_instr_per_io=%.1f engine_added_instr_per_io=%.1f",
-				e, n, (o2 - o1) / ios, e - n }') cg_empty_polls=${p1:-?}/${p2:-?}"
+				e, n, (o2 - o1 - po * (p2 - p1)) / ios, e - n }') cg_empty_polls=${p1:-?}/${p2:-?}"
 	fi
 	echo "$line"
 	echo "$line" >> "$out/fio-ceiling.txt"
