@@ -68,6 +68,11 @@ dump_stuck() {
 }
 
 echo started > "$job/started"
+# A heartbeat through the share every 10 s: when it stops, the guest kernel
+# itself is stuck (timers, the share), and vm-run need not wait out the
+# command's limit to know.
+( while :; do date +%s > "$job/heartbeat"; sleep 10; done ) &
+heartbeat=$!
 timeout -k 5 "$FVN_TIMEOUT" bash "$job/cmd" > "$job/stdout" 2> "$job/stderr" < /dev/null &
 cmd=$!
 # A process stuck in the kernel outlives timeout's SIGKILL, and timeout waits
@@ -91,5 +96,5 @@ cmd=$!
 watchdog=$!
 wait "$cmd"
 rc=$?
-kill "$watchdog" 2> /dev/null
+kill "$watchdog" "$heartbeat" 2> /dev/null
 finish $rc
