@@ -24,16 +24,4 @@ static inline uint64_t env_clock_ms(void)
 	return env_clock_ns() / 1000000;
 }
 
-/*
- * CLOCK_MONOTONIC_COARSE in milliseconds: a few ms of resolution, but cheap
- * enough (no TSC read) to take once per submitted batch.
- */
-static inline uint64_t env_clock_coarse_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 #endif

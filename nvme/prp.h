@@ -29,6 +29,7 @@
 #ifndef NVME_PRP_H
 #define NVME_PRP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -91,5 +92,23 @@ int nvme_prp_build(uint64_t iova, size_t len, uint32_t page_size,
  */
 int nvme_prp_reuse(uint64_t iova, size_t len, size_t built_len, uint32_t page_size,
 		   const struct nvme_prp_list *list, uint64_t *prp1, uint64_t *prp2);
+
+/*
+ * The hot path's common case, without a call: a transfer within two memory
+ * pages needs no list, so PRP1 is its address and PRP2 the second page's,
+ * or 0. Returns false when the transfer is empty or needs a list; the
+ * caller then goes to nvme_prp_reuse() or nvme_prp_build().
+ */
+static inline bool nvme_prp_without_list(uint64_t iova, size_t len, uint32_t page_size,
+					 uint64_t *prp1, uint64_t *prp2)
+{
+	uint64_t end = (iova & (page_size - 1)) + len;
+
+	if (!len || end > 2 * (uint64_t)page_size)
+		return false;
+	*prp1 = iova;
+	*prp2 = end > page_size ? (iova | (page_size - 1)) + 1 : 0;
+	return true;
+}
 
 #endif /* NVME_PRP_H */

@@ -168,6 +168,21 @@ static inline bool nvme_sq_full(const struct nvme_sq *sq)
 }
 
 /*
+ * The tail slot, for the caller to fill in place (every byte: the slot
+ * holds an old command) before nvme_sq_advance(). Only when not full.
+ */
+static inline struct nvme_sqe *nvme_sq_tail_sqe(const struct nvme_sq *sq)
+{
+	return &sq->sqes[sq->tail];
+}
+
+/* The tail slot is filled: move on. The doorbell still waits. */
+static inline void nvme_sq_advance(struct nvme_sq *sq)
+{
+	sq->tail = sq->tail + 1 == sq->size ? 0 : sq->tail + 1;
+}
+
+/*
  * Copy @cmd into the tail slot and advance the tail. The controller does
  * not see it until nvme_sq_ring_doorbell().
  * Return: 0, or -EBUSY when the ring is full.
@@ -176,8 +191,8 @@ static inline int nvme_sq_copy_cmd(struct nvme_sq *sq, const struct nvme_sqe *cm
 {
 	if (nvme_sq_full(sq))
 		return -EBUSY;
-	memcpy(&sq->sqes[sq->tail], cmd, sizeof(*cmd));
-	sq->tail = sq->tail + 1 == sq->size ? 0 : sq->tail + 1;
+	memcpy(nvme_sq_tail_sqe(sq), cmd, sizeof(*cmd));
+	nvme_sq_advance(sq);
 	return 0;
 }
 

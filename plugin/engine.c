@@ -25,7 +25,6 @@
  */
 #pragma weak is_backend
 
-#include "env/clock.h"
 #include "env/dma.h"
 #include "env/eal.h"
 #include "env/log.h"
@@ -404,7 +403,7 @@ static int fvn_init(struct thread_data *td)
 	t->pfds = calloc(t->nr_files ? t->nr_files : 1, sizeof(*t->pfds));
 	if (!t->pfds)
 		return 1;
-	t->last_check_ms = env_clock_coarse_ms();
+	t->last_check_ms = fvn_now_ms();
 	pin_thread(td, t);
 	return 0;
 }
@@ -750,7 +749,8 @@ static int fvn_get_file_size(struct thread_data *td, struct fio_file *f)
 	return 0;
 }
 
-struct ioengine_ops ioengine = {
+/* The one symbol the engine exports (Makefile.am: -fvisibility=hidden). */
+__attribute__((visibility("default"))) struct ioengine_ops ioengine = {
 	.name = "fio-vfio-nvme",
 	.version = FIO_IOOPS_VERSION,
 	.flags = FIO_RAWIO | FIO_NOEXTEND | FIO_NODISKUTIL | FIO_MEMALIGN | FIO_DISKLESSIO |

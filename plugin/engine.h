@@ -17,6 +17,7 @@
 
 #include <poll.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fio.h"
@@ -89,10 +90,28 @@ enum fvn_fail {
 };
 
 struct fvn_io {
+	/*
+	 * What every I/O reads or writes, together at the front (64 bytes):
+	 * one cache line per I/O on the hot path instead of three.
+	 */
 	struct io_u *io_u;
-	struct nvme_prp_list prp;   /* built once for the io_u's whole buffer (up to one command) */
+	struct fvn_file *ff;        /* whose queue pair it was issued on */
 	uint64_t buf_iova;          /* IOVA of io_u->buf */
 	size_t prp_built_len;       /* 0: not built (no buffer, or not usable) */
+	uint64_t submitted_ms;      /* doorbell time, fio's clock (fvn_now_ms()), for the command timeout */
+	uint16_t cid;               /* of child 0: gen << cid_shift | index << child_shift */
+	uint16_t gen;
+	uint16_t nr_cmds;           /* commands of the last issue: 1, or its children */
+	uint16_t pending;           /* of them not completed yet */
+	uint16_t status;            /* NVMe status of the last completion */
+	uint16_t bad_cmd;           /* lowest child that failed, when status != 0 */
+	uint8_t fail;               /* enum fvn_fail of the last failure */
+	bool compare;               /* this read is a Compare (verify_mode=compare) */
+	bool inflight;              /* on the device: its buffer may be written */
+	bool timed_out;
+	bool deliver_later;         /* failed by recovery, not yet handed to fio (no room) */
+
+	struct nvme_prp_list prp;   /* built once for the io_u's whole buffer (up to one command) */
 	/*
 	 * An io_u larger than one command becomes nr_cmds children with
 	 * consecutive command ids (cid + k), child k's PRP list at
@@ -103,9 +122,6 @@ struct fvn_io {
 	uint8_t *child_lists;
 	uint64_t child_lists_iova;
 	uint32_t child_built_bytes; /* 0: not built */
-	uint16_t nr_cmds;           /* commands of the last issue: 1, or its children */
-	uint16_t pending;           /* of them not completed yet */
-	uint16_t bad_cmd;           /* lowest child that failed, when status != 0 */
 	uint8_t *md;                /* separate metadata buffer (md_per_io_size bytes) */
 	uint64_t md_iova;
 	struct nvme_pi_error pi_err; /* of FVN_FAIL_HOST_PI */
@@ -114,18 +130,10 @@ struct fvn_io {
 	uint64_t md_descs_iova;
 	struct nvme_dsm_range *dsm; /* one range, for trims */
 	uint64_t dsm_iova;
-	struct fvn_file *ff;        /* whose queue pair it was issued on */
-	uint16_t cid;               /* of child 0: gen << cid_shift | index << child_shift */
-	uint16_t gen;
-	uint16_t status;            /* NVMe status of the last completion */
-	uint8_t fail;               /* enum fvn_fail of the last failure */
-	bool compare;               /* this read is a Compare (verify_mode=compare) */
 	uint64_t alba;              /* a Zone Append's result: the first block it wrote */
-	bool inflight;              /* on the device: its buffer may be written */
-	bool timed_out;
-	bool deliver_later;         /* failed by recovery, not yet handed to fio (no room) */
-	uint64_t submitted_ms;      /* doorbell time, for the command timeout */
 };
+_Static_assert(offsetof(struct fvn_io, deliver_later) < 64,
+	       "the fields every I/O touches share the first cache line");
 
 struct fvn_thread {
 	struct fvn_file **files;    /* every file this job set up: released in cleanup */
@@ -156,7 +164,7 @@ struct fvn_thread {
 	uint8_t completion;         /* enum fvn_completion */
 	uint64_t poll_ns;           /* completion=hybrid: spin this long before sleeping */
 	struct pollfd *pfds;        /* one per file, for fvn_sleep() */
-	uint64_t last_check_ms;     /* of the last stall check */
+	uint64_t last_check_ms;     /* of the last stall check (fvn_now_ms()); 0: look at the next one */
 	uint32_t page_size;
 	bool first_io_done;         /* for the start-up figure: time to first I/O */
 	/* counters for the end-of-job summary */
@@ -204,6 +212,24 @@ unsigned fvn_check_stalls(struct thread_data *td, struct fvn_thread *t, unsigned
  */
 int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, struct io_u *io_u);
 
+/*
+ * fio's clock in milliseconds. Commit stamps each command's submitted_ms
+ * from the time it reads for fio's issue time anyway, so the command
+ * timeout and the stall checks read fio's clock too, never a second one.
+ */
+static inline uint64_t fvn_ms_of(const struct timespec *ts)
+{
+	return (uint64_t)ts->tv_sec * 1000 + (uint64_t)ts->tv_nsec / 1000000;
+}
+
+static inline uint64_t fvn_now_ms(void)
+{
+	struct timespec ts;
+
+	fio_gettime(&ts, NULL);
+	return fvn_ms_of(&ts);
+}
+
 /* IOVA of the io_u's transfer: fio may have moved xfer_buf inside its buffer (partial transfers). */
 static inline uint64_t fvn_xfer_iova(const struct fvn_thread *t, const struct io_u *io_u)
 {
@@ -218,9 +244,14 @@ static inline uint64_t fvn_xfer_iova(const struct fvn_thread *t, const struct io
 static inline int fvn_set_data_pointer(struct fvn_thread *t, struct fvn_io *io, struct io_u *io_u,
 				       struct nvme_sqe *cmd)
 {
-	if (io_u->xfer_buf == io_u->buf && io->prp_built_len >= io_u->xfer_buflen)
+	if (io_u->xfer_buf == io_u->buf && io->prp_built_len >= io_u->xfer_buflen) {
+		/* One or two pages, the common case, without a call. */
+		if (nvme_prp_without_list(io->buf_iova, io_u->xfer_buflen, t->page_size,
+					  &cmd->prp1, &cmd->prp2))
+			return 0;
 		return nvme_prp_reuse(io->buf_iova, io_u->xfer_buflen, io->prp_built_len,
 				      t->page_size, &io->prp, &cmd->prp1, &cmd->prp2);
+	}
 	/* A buffer fio moved (partial transfers): build afresh, same list memory. */
 	io->prp_built_len = 0;
 	return nvme_prp_build(fvn_xfer_iova(t, io_u), io_u->xfer_buflen, t->page_size, &io->prp,
@@ -249,9 +280,6 @@ int fvn_build_child_lists(struct fvn_thread *t, struct fvn_io *io, uint32_t cmd_
  */
 void fvn_transfer_done(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io,
 		       struct io_u *io_u);
-
-/* Reaps up to max completions of ff's queue pair into t->events. In io.c. */
-unsigned fvn_reap(struct fvn_thread *t, struct fvn_file *ff, unsigned max);
 
 /* Hot-path hooks, in io.c. */
 enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u);

@@ -21,9 +21,15 @@
 #include "plugin/options.h"
 #include "plugin/zones.h"
 
-int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, struct io_u *io_u)
+/*
+ * Inlined into fvn_queue(), the hot caller; fvn_issue() below is the same
+ * for stall.c, which issues again after a recovery.
+ */
+static inline __attribute__((always_inline)) int issue_io(struct fvn_thread *t,
+							  struct fvn_file *ff, struct fvn_io *io,
+							  struct io_u *io_u)
 {
-	struct nvme_sqe cmd;
+	struct nvme_sqe *cmd;
 	uint64_t slba, nlb;
 	uint16_t cid;
 	int ret;
@@ -40,6 +46,12 @@ int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, stru
 	io->nr_cmds = 1;
 	io->status = 0;		/* also when stall.c issues it again after a recovery */
 	io->bad_cmd = 0;
+	/*
+	 * Built in the SQ's tail slot itself, not copied there: the controller
+	 * sees nothing of it until nvme_sq_advance() and the doorbell, so a
+	 * command abandoned half-built below is simply overwritten later.
+	 */
+	cmd = nvme_sq_tail_sqe(&ff->qp.sq);
 
 	switch (io_u->ddir) {
 	case DDIR_READ:
@@ -54,7 +66,7 @@ int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, stru
 			io->dsm->cattr = 0;
 			io->dsm->slba = slba;
 			io->dsm->nlb = (uint32_t)nlb;
-			nvme_io_dsm_deallocate_cmd(&cmd, cid, ff->nsid, io->dsm_iova, 1);
+			nvme_io_dsm_deallocate_cmd(cmd, cid, ff->nsid, io->dsm_iova, 1);
 			break;
 		}
 		/* Metadata, PI, or more than one command can carry: transfer.c. */
@@ -64,23 +76,23 @@ int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, stru
 				return ret;
 			goto issued;
 		}
-		nvme_io_rw_cmd(&cmd, io_u->ddir == DDIR_READ ? NVME_NVM_READ : NVME_NVM_WRITE, cid,
+		nvme_io_rw_cmd(cmd, io_u->ddir == DDIR_READ ? NVME_NVM_READ : NVME_NVM_WRITE, cid,
 			       ff->nsid, slba, (uint32_t)nlb);
-		if (fvn_set_data_pointer(t, io, io_u, &cmd)) {
+		if (fvn_set_data_pointer(t, io, io_u, cmd)) {
 			io->fail = FVN_FAIL_DATA_POINTER;
 			return EINVAL;
 		}
 		break;
 	case DDIR_SYNC:
 	case DDIR_DATASYNC:
-		nvme_io_flush_cmd(&cmd, cid, ff->nsid);
+		nvme_io_flush_cmd(cmd, cid, ff->nsid);
 		break;
 	default:
 		io->fail = FVN_FAIL_UNSUPPORTED;
 		return EOPNOTSUPP;
 	}
 
-	(void)nvme_sq_copy_cmd(&ff->qp.sq, &cmd); /* not full: checked above */
+	nvme_sq_advance(&ff->qp.sq); /* not full: checked above */
 issued:
 	io->pending = io->nr_cmds;
 	io->cid = cid;
@@ -88,6 +100,11 @@ issued:
 	io->inflight = true;
 	ff->inflight++;
 	return 0;
+}
+
+int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, struct io_u *io_u)
+{
+	return issue_io(t, ff, io, io_u);
 }
 
 enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
@@ -114,7 +131,7 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 		io_u->error = ff->broken;
 		return FIO_Q_COMPLETED;
 	}
-	err = fvn_issue(t, ff, io, io_u);
+	err = issue_io(t, ff, io, io_u);
 	if (err == EBUSY) {
 		t->busy++;
 		return FIO_Q_BUSY;
@@ -148,18 +165,22 @@ int fvn_commit(struct thread_data *td)
 	 * device can see it. The engine sets FIO_ASYNCIO_SETS_ISSUE_TIME, so
 	 * fio does not stamp it again later, as it does io_uring's.
 	 */
+	fio_gettime(&now, NULL);
+	now_ms = fvn_ms_of(&now);
 	if (fio_fill_issue_time(td)) {
-		fio_gettime(&now, NULL);
 		for (i = 0; i < t->nr_staged; i++) {
-			t->staged[i]->issue_time = now;
-			io_u_queued(td, t->staged[i]);
+			struct io_u *io_u = t->staged[i];
+
+			t->ios[io_u->index].submitted_ms = now_ms;
+			io_u->issue_time = now;
+			io_u_queued(td, io_u);
 		}
 		if (td->o.read_iolog_file)
 			td->last_issue = now;
+	} else {
+		for (i = 0; i < t->nr_staged; i++)
+			t->ios[t->staged[i]->index].submitted_ms = now_ms;
 	}
-	now_ms = env_clock_coarse_ms();
-	for (i = 0; i < t->nr_staged; i++)
-		t->ios[t->staged[i]->index].submitted_ms = now_ms;
 	io_u_mark_submit(td, t->nr_staged);
 	t->submitted += t->nr_staged;
 	t->nr_staged = 0;
@@ -198,7 +219,9 @@ static void finish_io(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *
 	}
 }
 
-unsigned fvn_reap(struct fvn_thread *t, struct fvn_file *ff, unsigned max)
+/* Inlined into the polling loop of fvn_getevents(): an empty poll is a few loads. */
+static inline __attribute__((always_inline)) unsigned reap_cqes(struct fvn_thread *t,
+								struct fvn_file *ff, unsigned max)
 {
 	struct nvme_cq *cq = &ff->qp.cq;
 	unsigned n = 0, taken = 0;
@@ -224,8 +247,14 @@ unsigned fvn_reap(struct fvn_thread *t, struct fvn_file *ff, unsigned max)
 		 * failed, or from another queue pair is late, or the
 		 * controller is broken. Either way fio must not see it.
 		 */
-		if (__builtin_expect(idx >= t->nr_ios || (uint16_t)(cid - child) != io->cid ||
-				     child >= io->nr_cmds || !io->inflight || io->ff != ff, 0)) {
+		/*
+		 * One compare for generation, io_u and child: io->cid has child
+		 * bits 0, so cid - io->cid is the child when the rest matches,
+		 * and at least 1 << cid_shift (more than any nr_cmds) when not.
+		 */
+		if (__builtin_expect(idx >= t->nr_ios ||
+				     (uint16_t)(cid - io->cid) >= io->nr_cmds || io->ff != ff ||
+				     !io->inflight, 0)) {
 			t->stale++;
 			env_info("%s: queue %u: dropped a completion for command id %u that is "
 				 "not in flight (late, after recovery)", ff->bdf, ff->qp.qid, cid);
@@ -235,7 +264,7 @@ unsigned fvn_reap(struct fvn_thread *t, struct fvn_file *ff, unsigned max)
 			io->status = status;
 			io->bad_cmd = (uint16_t)child;
 		}
-		if (__builtin_expect(fvn_zone_append_write(ff, io->io_u), 0))
+		if (__builtin_expect(!ff->plain, 0) && fvn_zone_append_write(ff, io->io_u))
 			io->alba = nvme_cqe_alba(cqe);
 		if (--io->pending)
 			continue;
@@ -317,7 +346,7 @@ int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 			struct fvn_file *ff = t->files[i];
 
 			if (ff->qp_live && ff->inflight)
-				t->nr_events += fvn_reap(t, ff, max - t->nr_events);
+				t->nr_events += reap_cqes(t, ff, max - t->nr_events);
 		}
 		if (t->nr_events >= min || t->nr_events >= max)
 			break;

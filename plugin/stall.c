@@ -22,7 +22,6 @@
 
 #include "fio.h"
 
-#include "env/clock.h"
 #include "env/log.h"
 #include "nvme/regs.h"
 #include "plugin/completion.h"
@@ -107,7 +106,7 @@ static struct fvn_io *take_inflight(struct fvn_thread *t, struct fvn_file *ff, u
  */
 static unsigned settle_after_recovery(struct fvn_thread *t, struct fvn_file *ff, unsigned *room)
 {
-	uint64_t now = env_clock_coarse_ms();
+	uint64_t now = fvn_now_ms();
 	struct fvn_io *io;
 	unsigned n = 0;
 
@@ -318,11 +317,12 @@ static unsigned check_file(struct fvn_thread *t, struct fvn_file *ff, uint64_t n
 
 unsigned fvn_check_stalls(struct thread_data *td, struct fvn_thread *t, unsigned room)
 {
-	uint64_t now = env_clock_coarse_ms();
+	uint64_t now = fvn_now_ms();
 	unsigned n = 0;
 
 	(void)td;
-	if (now - t->last_check_ms < STALL_CHECK_INTERVAL_MS)
+	/* fio's clock starts near 0, so 0 cannot stand for "long ago". */
+	if (t->last_check_ms && now - t->last_check_ms < STALL_CHECK_INTERVAL_MS)
 		return 0;
 	t->last_check_ms = now;
 	for (unsigned i = 0; i < t->nr_ios && room; i++) {

@@ -8,7 +8,7 @@
  *
  * Children of one io_u are issued together, with consecutive command ids,
  * on the same queue pair; the io_u completes when the last one does, with
- * the status of the first child that failed (io.c, fvn_reap()). Child k
+ * the status of the first child that failed (io.c, reap_cqes()). Child k
  * covers bytes [k * cmd_bytes, (k + 1) * cmd_bytes) of the transfer, and
  * its PRP list was built at set-up (fvn_post_init()): issuing fills the
  * SQEs and nothing else.

@@ -37,9 +37,10 @@ srcs+=(test/bench/loopback_env.c)
 cflags=$(make -s --no-print-directory -f Makefile -p 2>/dev/null | sed -n 's/^CFLAGS = //p' | head -1)
 flags=$(make -s --no-print-directory unit-test-flags)
 fioflags=$(make -s --no-print-directory fio-cppflags)
+engineflags=$(make -s --no-print-directory engine-cflags)
 march=$(make -s --no-print-directory -p 2>/dev/null | sed -n 's/^DPDK_CFLAGS = .*\(-march=[^ ]*\).*/\1/p' | head -1)
 # shellcheck disable=SC2206
-cc=(${CC:-gcc} ${cflags:--g -O2} $flags $fioflags $march -fPIC)
+cc=(${CC:-gcc} ${cflags:--g -O2} $flags $engineflags $fioflags $march -fPIC)
 
 objs=()
 pids=()

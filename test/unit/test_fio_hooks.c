@@ -30,6 +30,7 @@
 #include "nvme/pi.c"
 #include "nvme/sgl.c"
 #include "test/unit/check.h"
+#include "test/unit/stub_fio_clock.h"
 
 #define PS 4096u
 

@@ -350,6 +350,39 @@ static void test_reuse(void)
 	CHECK(walk_and_compare(DATA_IOVA, 513 * (uint64_t)PS, PS, DATA_IOVA, LIST_IOVA) != 0);
 }
 
+/*
+ * The hot path's inline case agrees with the builder wherever it answers
+ * (one or two pages), and declines exactly where a list is needed.
+ */
+static void test_without_list(void)
+{
+	static const uint32_t offsets[] = { 0, 4, 0x200, 0x800, 0xe00, 0xffc };
+	static const size_t lens[] = { 4, 512, 0xe00, 4 * KiB - 4, 4 * KiB, 4 * KiB + 4,
+				       8 * KiB - 4, 8 * KiB, 8 * KiB + 512, 12 * KiB, 64 * KiB };
+	unsigned bad = 0, answered = 0;
+
+	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++)
+		for (size_t j = 0; j < sizeof(lens) / sizeof(lens[0]); j++) {
+			uint64_t iova = DATA_IOVA + offsets[i], a1 = 0, a2 = 0, b1 = 0, b2 = 0;
+			bool fits = offsets[i] + lens[j] <= 2 * (uint64_t)PS;
+			struct nvme_prp_list l = { .entries = list_mem, .iova = LIST_IOVA,
+						   .pages = MAX_LIST_PAGES };
+
+			if (nvme_prp_without_list(iova, lens[j], PS, &a1, &a2) != fits) {
+				bad++;
+				continue;
+			}
+			if (!fits)
+				continue;
+			answered++;
+			if (nvme_prp_build(iova, lens[j], PS, &l, &b1, &b2) || a1 != b1 || a2 != b2)
+				bad++;
+		}
+	CHECK_EQ(bad, 0);
+	CHECK(answered > 20);
+	CHECK(!nvme_prp_without_list(DATA_IOVA, 0, PS, &(uint64_t){ 0 }, &(uint64_t){ 0 }));
+}
+
 int main(void)
 {
 	list_mem = calloc(MAX_LIST_PAGES, PS);
@@ -363,6 +396,7 @@ int main(void)
 	test_other_page_size();
 	test_errors();
 	test_reuse();
+	test_without_list();
 
 	free(list_mem);
 	return check_done("test_prp");
