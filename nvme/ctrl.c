@@ -196,6 +196,7 @@ static int identify_controller(struct nvme_ctrl *c)
 	c->nn = id->nn;
 	c->oncs = id->oncs;
 	c->oacs = id->oacs;
+	c->lpa = id->lpa;
 	c->vwc = id->vwc;
 	c->sgls = id->sgls;
 	c->ctratt = id->ctratt;
@@ -227,6 +228,30 @@ static bool has_io_command_sets(const struct nvme_ctrl *c)
 }
 
 /*
+ * Zone Append is optional in the ZNS command set: whether the controller
+ * has it is in the Commands Supported and Effects log for CSI 2. Without
+ * that log (LPA) or when it cannot be read, the command itself will say:
+ * reported as listed, so that zone_append=1 is not refused on a guess.
+ */
+static bool zone_append_listed(struct nvme_ctrl *c)
+{
+	const struct nvme_effects_log *log = c->scratch;
+	const uint32_t dwords = sizeof(*log) / 4;
+	struct nvme_sqe cmd = {
+		.opcode = NVME_ADMIN_GET_LOG_PAGE,
+		.prp1 = c->scratch_iova,
+		.cdw10 = nvme_get_log_cdw10(NVME_LOG_CMD_EFFECTS, dwords),
+		.cdw11 = nvme_get_log_cdw11(dwords),
+		.cdw14 = nvme_get_log_cdw14(NVME_CSI_ZNS),
+	};
+	uint16_t status = 0;
+
+	if (!(c->lpa & NVME_LPA_CMD_EFFECTS) || nvme_admin_sync(c, &cmd, &status, NULL))
+		return true;
+	return nvme_zns_append_listed(log);
+}
+
+/*
  * The ZNS command set's controller page, for the Zone Append limit. Only
  * where CAP.CSS offers I/O command sets beyond NVM; a controller that
  * refuses the page has no zoned namespaces to serve.
@@ -244,6 +269,7 @@ static void identify_zns_controller(struct nvme_ctrl *c)
 	c->zns = true;
 	c->zasl_bytes = nvme_zns_append_limit(id->zasl, nvme_cap_page_size_min(c->cap),
 					      c->max_xfer);
+	c->zone_append_absent = !zone_append_listed(c);
 }
 
 /*

@@ -85,6 +85,8 @@ struct nvme_ctrl {
 	uint32_t ctratt;               /* controller attributes (NVME_CTRATT_*) */
 	bool zns;                      /* the ZNS command set is on (CC.CSS, CNS 06h answered) */
 	uint32_t zasl_bytes;           /* largest Zone Append (ZASL, capped by MDTS) */
+	bool zone_append_absent;       /* the ZNS effects log leaves Zone Append out */
+	uint8_t lpa;                   /* Identify Controller LPA: optional log pages */
 	char model[41], serial[21], firmware[9];
 
 	pthread_mutex_t admin_lock;

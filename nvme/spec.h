@@ -635,7 +635,24 @@ enum nvme_log_page_id {
 	NVME_LOG_ERROR = 0x01,
 	NVME_LOG_SMART = 0x02,
 	NVME_LOG_FW_SLOT = 0x03,
+	NVME_LOG_CMD_EFFECTS = 0x05,	/* Commands Supported and Effects, per CSI */
 };
+
+/*
+ * Commands Supported and Effects log: a dword per admin (ACS) and per I/O
+ * (IOCS) opcode, for the command set named by CSI in CDW14. CSUPP (bit 0)
+ * says the controller has that command; optional ones such as Zone Append
+ * are known only from here.
+ */
+struct nvme_effects_log {
+	uint32_t acs[256];
+	uint32_t iocs[256];
+	uint8_t rsvd2048[2048];
+};
+NVME_ASSERT_OFFSET(struct nvme_effects_log, iocs, 1024);
+NVME_ASSERT_SIZE(struct nvme_effects_log, 4096);
+
+#define NVME_EFFECTS_CSUPP (1u << 0)
 
 /* ------------------------------------------------------ command dwords */
 
@@ -647,6 +664,25 @@ static inline uint32_t nvme_identify_cdw10(uint8_t cns, uint16_t cntid)
 
 /* Identify CDW11: CSI in 31:24 (CNS 05h and the other command set specific pages). */
 static inline uint32_t nvme_identify_cdw11(uint8_t csi)
+{
+	return (uint32_t)csi << 24;
+}
+
+/*
+ * Get Log Page: LID in CDW10 7:0, the dword count less one split between
+ * NUMDL (CDW10 31:16) and NUMDU (CDW11 15:0); CSI in CDW14 31:24.
+ */
+static inline uint32_t nvme_get_log_cdw10(uint8_t lid, uint32_t dwords)
+{
+	return (uint32_t)lid | ((dwords - 1) & 0xffff) << 16;
+}
+
+static inline uint32_t nvme_get_log_cdw11(uint32_t dwords)
+{
+	return (dwords - 1) >> 16;
+}
+
+static inline uint32_t nvme_get_log_cdw14(uint8_t csi)
 {
 	return (uint32_t)csi << 24;
 }
@@ -938,6 +974,12 @@ enum {
 	NVME_OACS_NVME_MI = 1 << 6,
 	NVME_OACS_VIRT_MGMT = 1 << 7,
 	NVME_OACS_DBBUF_CONFIG = 1 << 8,
+};
+
+/* Identify Controller LPA bits: which optional log pages exist. */
+enum {
+	NVME_LPA_SMART_PER_NS = 1 << 0,
+	NVME_LPA_CMD_EFFECTS = 1 << 1,	/* Commands Supported and Effects (LID 05h) */
 };
 
 /* Identify Controller ONCS bits: which optional NVM commands exist. */

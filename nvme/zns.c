@@ -19,6 +19,11 @@ uint32_t nvme_zns_append_limit(uint8_t zasl, uint32_t page_size_min, uint32_t ma
 	return bytes < max_xfer ? (uint32_t)bytes : max_xfer;
 }
 
+bool nvme_zns_append_listed(const struct nvme_effects_log *log)
+{
+	return log->iocs[NVME_ZNS_APPEND] & NVME_EFFECTS_CSUPP;
+}
+
 int nvme_ns_desc_list_csi(const void *list, size_t len, uint8_t *csi)
 {
 	const uint8_t *p = list;

@@ -10,6 +10,7 @@
 #ifndef NVME_ZNS_H
 #define NVME_ZNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,9 @@ struct nvme_zone {
  * never more than max_xfer (MDTS); zasl 0 means MDTS itself.
  */
 uint32_t nvme_zns_append_limit(uint8_t zasl, uint32_t page_size_min, uint32_t max_xfer);
+
+/* Whether a Commands Supported and Effects log (of CSI 2) lists Zone Append. */
+bool nvme_zns_append_listed(const struct nvme_effects_log *log);
 
 /*
  * The command set a namespace belongs to, from its Namespace Identification

@@ -22,6 +22,13 @@ static int check_zone_append(struct thread_data *td, struct fvn_file *ff, uint32
 			"has no writes", td->o.name);
 		return -EINVAL;
 	}
+	if (ff->ctrl->nvme.zone_append_absent) {
+		env_err("%s ns %u: zone_append=1, but the controller has no Zone Append (its "
+			"Commands Supported and Effects log for zoned namespaces leaves it out): "
+			"leave zone_append=1 out, and fio writes at each zone's write pointer",
+			ff->bdf, ff->nsid);
+		return -EOPNOTSUPP;
+	}
 	if (ff->write_op != NVME_NVM_WRITE) {
 		env_err("job '%s': zone_append=1 and write_mode other than write both choose the "
 			"command of fio's writes: keep one", td->o.name);

@@ -192,6 +192,7 @@ static struct nvme_ns_format ns_format;	/* metadata and PI; lba_size from ns_lba
 static uint32_t ctrl_max_xfer = 1 << 20, ctrl_sgls, ctrl_zasl = 1 << 20;
 static uint64_t ctrl_cap;	/* CAP as the stub controller reports it */
 static uint16_t ctrl_oncs;
+static bool ctrl_no_append;	/* the stub controller's effects log leaves Zone Append out */
 
 int fvn_ctrl_get_pending(const char *bdf, bool shadow_doorbells, struct fvn_ctrl **out)
 {
@@ -202,6 +203,7 @@ int fvn_ctrl_get_pending(const char *bdf, bool shadow_doorbells, struct fvn_ctrl
 	ctrl.nvme.sgls = ctrl_sgls;
 	ctrl.nvme.oncs = ctrl_oncs;
 	ctrl.nvme.zasl_bytes = ctrl_zasl;
+	ctrl.nvme.zone_append_absent = ctrl_no_append;
 	ctrl.nvme.cap = ctrl_cap;
 	ctrl.nvme.page_size = PS;
 	ctrl.nvme.numa_node = -1;
@@ -426,6 +428,7 @@ static void job(unsigned nr_files, const char *name, bool serialize)
 	zone_resets = zone_reset_alls = zone_finishes = zone_reports = 0;
 	ctrl_max_xfer = 1 << 20;
 	ctrl_zasl = 1 << 20;
+	ctrl_no_append = false;
 	ctrl_cap = 0;
 	wrr_switches = wrr_cdw11 = 0;
 	wrr_result = 0;
@@ -951,6 +954,14 @@ static void test_zone_refusals(void)
 	opts.zone_append = 1;
 	refused("zone_append=1 turns fio's writes into Zone Appends, but the job has no writes",
 		"");
+
+	zoned_job(256);
+	write_job(PS);
+	td.o.zone_mode = ZONE_MODE_ZBD;
+	opts.zone_append = 1;
+	ctrl_no_append = true;
+	refused("zone_append=1, but the controller has no Zone Append",
+		"leave zone_append=1 out");
 
 	zoned_job(256);
 	write_job(PS);

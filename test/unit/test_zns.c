@@ -56,6 +56,28 @@ static void test_append_limit(void)
 	CHECK_EQ(nvme_zns_append_limit(40, 4096, UINT32_MAX), UINT32_MAX);
 }
 
+static void test_append_listed(void)
+{
+	static struct nvme_effects_log log;
+
+	/* Zone Append (7Dh) is optional: only CSUPP in its IOCS dword says it exists. */
+	CHECK(!nvme_zns_append_listed(&log));
+	log.iocs[NVME_NVM_WRITE] = NVME_EFFECTS_CSUPP;
+	log.acs[NVME_ZNS_APPEND] = NVME_EFFECTS_CSUPP;	/* the admin half: not it */
+	CHECK(!nvme_zns_append_listed(&log));
+	log.iocs[NVME_ZNS_APPEND] = NVME_EFFECTS_CSUPP | 1u << 1;
+	CHECK(nvme_zns_append_listed(&log));
+	log.iocs[NVME_ZNS_APPEND] = 1u << 1;	/* LBCC without CSUPP */
+	CHECK(!nvme_zns_append_listed(&log));
+
+	/* Get Log Page: 1,024 dwords is NUMDL 3FFh; above 65,536 NUMDU takes the rest. */
+	CHECK_EQ(nvme_get_log_cdw10(NVME_LOG_CMD_EFFECTS, 1024), 0x03ff0005u);
+	CHECK_EQ(nvme_get_log_cdw11(1024), 0u);
+	CHECK_EQ(nvme_get_log_cdw10(NVME_LOG_CMD_EFFECTS, 0x20000), 0xffff0005u);
+	CHECK_EQ(nvme_get_log_cdw11(0x20000), 1u);
+	CHECK_EQ(nvme_get_log_cdw14(NVME_CSI_ZNS), 0x02000000u);
+}
+
 static void test_desc_list(void)
 {
 	uint8_t list[4096] = { 0 };
@@ -139,6 +161,7 @@ static void test_report(void)
 int main(void)
 {
 	test_append_limit();
+	test_append_listed();
 	test_desc_list();
 	test_geometry();
 	test_report();
