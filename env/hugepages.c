@@ -64,11 +64,6 @@ uint64_t env_hugepages_free_bytes(int node)
 	return node_bytes("", node, "free_hugepages");
 }
 
-uint64_t env_hugepages_total_bytes(int node)
-{
-	return node_bytes("", node, "nr_hugepages");
-}
-
 uint64_t env_hugepages_total_bytes_at(const char *root, int node)
 {
 	return node_bytes(root, node, "nr_hugepages");

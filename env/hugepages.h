@@ -13,10 +13,10 @@
 /* Free hugepage memory of every size, in bytes, from sysfs; node -1 = all nodes. */
 uint64_t env_hugepages_free_bytes(int node);
 
-/* Reserved hugepage memory (free or in use), in bytes; node -1 = all nodes. */
-uint64_t env_hugepages_total_bytes(int node);
-
-/* As env_hugepages_total_bytes(), from sysfs under root ("" on a live system). */
+/*
+ * Reserved hugepage memory (free or in use), in bytes, from sysfs under root
+ * ("" on a live system); node -1 = all nodes.
+ */
 uint64_t env_hugepages_total_bytes_at(const char *root, int node);
 
 /*

@@ -30,7 +30,8 @@ struct fio_option fvn_options[] = {
 		.off1 = offsetof(struct fvn_options, iova_mode),
 		.def = "auto",
 		.help = "DMA addresses given to the device: va (IOMMU), pa (physical), "
-			"or auto (DPDK's choice: va when an IOMMU is on)",
+			"or auto (DPDK's choice: va when an IOMMU is on). The first job's value "
+			"applies to the process",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -59,8 +60,10 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_INT,
 		.off1 = offsetof(struct fvn_options, queue_entries),
 		.def = "0",
-		.help = "Slots in each thread's I/O queue pair (0: iodepth + 1; "
-			"capped by the controller's CAP.MQES)",
+		.help = "Slots in each thread's I/O queue pair (0: iodepth x commands per I/O "
+			"+ 1, where an I/O above the controller's maximum transfer takes several "
+			"commands; capped by the controller's CAP.MQES). A queue too small for "
+			"one I/O's commands is refused",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -69,8 +72,9 @@ struct fio_option fvn_options[] = {
 		.lname = "Engine log level",
 		.type = FIO_OPT_STR_STORE,
 		.off1 = offsetof(struct fvn_options, log_level),
-		.help = "Engine diagnostics on stderr: error, warn, notice (default), info, debug; "
-			"FIO_VFIO_NVME_LOG sets it too",
+		.help = "Engine diagnostics on stderr: error, warn, notice (default), info, debug "
+			"(or 0-4); the FIO_VFIO_NVME_LOG environment variable sets it too, and "
+			"this option wins over it",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -80,9 +84,10 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_INT,
 		.off1 = offsetof(struct fvn_options, cmd_timeout_ms),
 		.def = "30000",
-		.help = "An I/O the controller has not completed after this many ms fails with "
-			"ETIMEDOUT, naming the command, and its queue pair fails from then on "
-			"(0: wait forever)",
+		.help = "An I/O the controller has not completed after this many ms is ended: "
+			"Abort, else its queue pair is created again, else the controller is "
+			"reset; the I/O fails with ETIMEDOUT, naming the command, and the job "
+			"goes on under continue_on_error (0: wait forever)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -135,8 +140,8 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_INT,
 		.off1 = offsetof(struct fvn_options, poll_us),
 		.def = "20",
-		.help = "completion=hybrid: how long getevents spins on the completion queue "
-			"before it sleeps until the interrupt",
+		.help = "completion=hybrid: how many microseconds getevents spins on the "
+			"completion queue before it sleeps until the interrupt (at most 1000000)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -147,8 +152,9 @@ struct fio_option fvn_options[] = {
 		.off1 = offsetof(struct fvn_options, irq_coalesce_entries),
 		.def = "0",
 		.help = "Interrupt coalescing (Set Features, Aggregation Threshold): one interrupt "
-			"per this many completions (1-256), or after irq_coalesce_us. 0: off. "
-			"One setting per controller",
+			"per this many completions (1-256), or after irq_coalesce_us, whichever "
+			"comes first. Needs irq_coalesce_us too, and completion=interrupt or "
+			"hybrid. 0: off. One setting per controller",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -159,7 +165,8 @@ struct fio_option fvn_options[] = {
 		.off1 = offsetof(struct fvn_options, irq_coalesce_us),
 		.def = "0",
 		.help = "Interrupt coalescing (Set Features, Aggregation Time): the longest a "
-			"completion waits for its interrupt, in steps of 100 us (100-25500)",
+			"completion waits for its interrupt, in microseconds, a multiple of 100 "
+			"(100-25500). Needs irq_coalesce_entries too. 0: off",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -170,7 +177,8 @@ struct fio_option fvn_options[] = {
 		.off1 = offsetof(struct fvn_options, md_per_io_size),
 		.def = "0",
 		.help = "Bytes of separate metadata buffer per I/O, for namespaces formatted with "
-			"metadata in a separate buffer (0: enough for the job's largest block size)",
+			"metadata in a separate buffer (0: enough for the job's largest block size; "
+			"a value too small is refused with the size needed)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -194,7 +202,8 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_STR_STORE,
 		.off1 = offsetof(struct fvn_options, pi_chk),
 		.def = NULL,
-		.help = "What the controller checks (PRCHK), comma separated: GUARD, REFTAG, APPTAG",
+		.help = "What the controller checks (PRCHK), comma separated, any case: GUARD, "
+			"REFTAG, APPTAG (default: none)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -216,7 +225,7 @@ struct fio_option fvn_options[] = {
 		.off1 = offsetof(struct fvn_options, apptag_mask),
 		.def = "0xffff",
 		.maxval = 0xffff,
-		.help = "Bits of the application tag that are checked",
+		.help = "Bits of the application tag that are checked (when pi_chk names APPTAG)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -226,8 +235,9 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_BOOL,
 		.off1 = offsetof(struct fvn_options, enable_sgl),
 		.def = "0",
-		.help = "Describe data and metadata with SGL descriptors instead of PRPs (the "
-			"controller must support SGLs)",
+		.help = "Describe data with SGL descriptors instead of PRPs; separate metadata "
+			"too where Identify Controller's SGLS has MSDS, else MPTR points at it "
+			"as with PRPs. Refused where SGLS says the controller has no SGLs",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -239,7 +249,8 @@ struct fio_option fvn_options[] = {
 		.def = "4096",
 		.minval = 1,
 		.help = "Largest SGL data block descriptor in bytes, with enable_sgl=1: larger "
-			"transfers use several descriptors",
+			"transfers use several descriptors (a multiple of 4 where SGLS asks for "
+			"dword alignment)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -249,7 +260,9 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_STR,
 		.off1 = offsetof(struct fvn_options, write_mode),
 		.def = "write",
-		.help = "The NVMe command fio's writes become (the controller must have it)",
+		.help = "The NVMe command fio's writes become (fio io_uring_cmd's names); a "
+			"command other than Write is refused where Identify Controller's ONCS "
+			"lacks it",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 		.posval = {
@@ -258,7 +271,7 @@ struct fio_option fvn_options[] = {
 			  .help = "Write Zeroes: no data moves, the blocks read back as zeroes" },
 			{ .ival = "uncor", .oval = FVN_WMODE_UNCOR,
 			  .help = "Write Uncorrectable: reads of the blocks fail until they are "
-				  "written again" },
+				  "written again (no FUA: the command has none)" },
 			{ .ival = "verify", .oval = FVN_WMODE_VERIFY,
 			  .help = "Verify: the controller reads and checks the blocks, no data "
 				  "moves" },
@@ -270,7 +283,8 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_BOOL,
 		.off1 = offsetof(struct fvn_options, deac),
 		.def = "0",
-		.help = "With write_mode=zeroes: set DEAC, letting the controller deallocate",
+		.help = "With write_mode=zeroes: set DEAC, letting the controller deallocate "
+			"(refused with any other write_mode)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -288,7 +302,8 @@ struct fio_option fvn_options[] = {
 			  .help = "Read the blocks and let fio compare them" },
 			{ .ival = "compare", .oval = FVN_VMODE_COMPARE,
 			  .help = "NVMe Compare with the expected data: the controller compares, "
-				  "a mismatch fails with Compare Failure" },
+				  "a mismatch fails with Compare Failure. Needs verify=pattern and "
+				  "Compare in Identify Controller's ONCS" },
 		},
 	},
 	{
@@ -307,7 +322,8 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_BOOL,
 		.off1 = offsetof(struct fvn_options, writefua),
 		.def = "0",
-		.help = "Set Force Unit Access on writes (and Write Zeroes and Verify)",
+		.help = "Set Force Unit Access on writes (and Write Zeroes, Verify and Zone "
+			"Append; not Write Uncorrectable, which has no FUA bit)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -317,7 +333,9 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_INT,
 		.off1 = offsetof(struct fvn_options, enable_wrr),
 		.def = "0",
-		.help = "SPDK's: weighted round robin arbitration for the I/O queues (CC.AMS), where CAP.AMS offers it",
+		.help = "SPDK's: weighted round robin arbitration for the I/O queues (CC.AMS); "
+			"refused where CAP.AMS has no WRR, and while jobs on round robin hold "
+			"queues on the controller",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -327,7 +345,8 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_INT,
 		.off1 = offsetof(struct fvn_options, arbitration_burst),
 		.def = "0",
-		.help = "SPDK's: Arbitration Burst for WRR (0-7)",
+		.help = "SPDK's: Arbitration Burst for WRR (0-7: up to 2^N commands from a "
+			"queue at a time; 7: no limit)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -337,7 +356,8 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_INT,
 		.off1 = offsetof(struct fvn_options, low_weight),
 		.def = "0",
-		.help = "SPDK's: low priority weight for WRR (0-255)",
+		.help = "SPDK's: low priority weight for WRR (0-255, 0's based: N+1 commands "
+			"per round)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -347,7 +367,8 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_INT,
 		.off1 = offsetof(struct fvn_options, medium_weight),
 		.def = "0",
-		.help = "SPDK's: medium priority weight for WRR (0-255)",
+		.help = "SPDK's: medium priority weight for WRR (0-255, 0's based: N+1 commands "
+			"per round)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -357,7 +378,8 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_INT,
 		.off1 = offsetof(struct fvn_options, high_weight),
 		.def = "0",
-		.help = "SPDK's: high priority weight for WRR (0-255)",
+		.help = "SPDK's: high priority weight for WRR (0-255, 0's based: N+1 commands "
+			"per round)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -367,7 +389,8 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_INT,
 		.off1 = offsetof(struct fvn_options, wrr_priority),
 		.def = "0",
-		.help = "SPDK's: this job's queue priority class for WRR (0-3)",
+		.help = "SPDK's: this job's queue priority class for WRR: 0 urgent, 1 high, "
+			"2 medium, 3 low (used only with enable_wrr=1)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -427,7 +450,8 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_INT,
 		.off1 = offsetof(struct fvn_options, initial_zone_reset),
 		.def = "0",
-		.help = "SPDK's: reset every zone before the job (zoned namespaces)",
+		.help = "SPDK's: reset every zone of a zoned namespace once, when the job sets "
+			"up (refused on a namespace that is not zoned)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -437,7 +461,9 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_INT,
 		.off1 = offsetof(struct fvn_options, zone_append),
 		.def = "0",
-		.help = "SPDK's: Zone Append instead of Write (zoned namespaces)",
+		.help = "SPDK's: fio's writes become Zone Appends (zoned namespaces with "
+			"zonemode=zbd); bs at most the controller's ZASL and MDTS; refused on a "
+			"namespace that is not zoned and with a write_mode other than write",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -447,7 +473,8 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_INT,
 		.off1 = offsetof(struct fvn_options, print_qid_mappings),
 		.def = "0",
-		.help = "SPDK's: print which I/O queue each job thread and file use",
+		.help = "SPDK's: print which I/O queue each job thread and file use (at notice "
+			"level; at info level without it)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -477,7 +504,8 @@ struct fio_option fvn_options[] = {
 		.type = FIO_OPT_INT,
 		.off1 = offsetof(struct fvn_options, enable_interrupts),
 		.def = "0",
-		.help = "SPDK's interrupt mode: refused when set (this engine polls)",
+		.help = "SPDK's interrupt mode: 1 is completion=interrupt (each queue pair "
+			"sleeps on its own MSI-X vector)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},

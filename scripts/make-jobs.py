@@ -15,9 +15,12 @@ fvn-compare pins the engine and every twin to the same core (cpus_allowed in
 the copy it runs); jobs with cpus_allowed of their own keep it. TWINS below
 says each twin's settings in one line; fvn-compare and the README repeat them.
 
-Edit the tables below and rerun: python3 scripts/make-jobs.py
+Edit the tables below and rerun: python3 scripts/make-jobs.py (--out DIR writes
+them elsewhere; test/py/test_make_jobs.py checks jobs/ is what it writes).
 """
+import argparse
 import os
+import textwrap
 
 WORKLOADS = [
     # name, title, options
@@ -53,13 +56,15 @@ WORKLOADS = [
 
 COMMON = dict(norandommap=1, time_based=1, ramp_time=2, runtime=10, lat_percentiles=1)
 
-# The twins: file suffix, the one line that says how each runs, and its options.
+# The twins: file suffix, the one line that says how each runs (fvn-compare's
+# table, report.json and report.svg quote it; the README's table repeats it),
+# the device variable it runs on, and its options.
 REGISTERED = dict(fixedbufs=1, registerfiles=1)
 TWINS = [
     ("io_uring", "io_uring, interrupts, fixedbufs=1 registerfiles=1",
      "NVME_DEV=/dev/nvme0n1",
      dict(ioengine="io_uring", filename="${NVME_DEV}", direct=1, **REGISTERED)),
-    ("io_uring-hipri", "io_uring, polled (hipri=1; needs modprobe nvme poll_queues=1), "
+    ("io_uring-hipri", "io_uring, polled (hipri=1; needs nvme poll_queues>=1), "
      "fixedbufs=1 registerfiles=1",
      "NVME_DEV=/dev/nvme0n1",
      dict(ioengine="io_uring", hipri=1, filename="${NVME_DEV}", direct=1, **REGISTERED)),
@@ -68,7 +73,7 @@ TWINS = [
      "NVME_NG=/dev/ng0n1",
      dict(ioengine="io_uring_cmd", cmd_type="nvme", filename="${NVME_NG}", **REGISTERED)),
     ("io_uring_cmd-hipri", "io_uring_cmd NVMe passthrough on /dev/ngXnY (cmd_type=nvme), polled "
-     "(hipri=1; needs nvme poll_queues=1), fixedbufs=1 registerfiles=1",
+     "(hipri=1; needs nvme poll_queues>=1), fixedbufs=1 registerfiles=1",
      "NVME_NG=/dev/ng0n1",
      dict(ioengine="io_uring_cmd", cmd_type="nvme", hipri=1, filename="${NVME_NG}",
           **REGISTERED)),
@@ -79,39 +84,88 @@ ENGINE = ("", "fio-vfio-nvme, the controller on vfio-pci, polling",
           dict(ioengine="external:${FVN_ENGINE}", filename="${NVME_BDF}"))
 
 
+def settings(engine, merged):
+    """How the job runs, said from its options: where its I/O goes, how it
+    waits for completions, what is registered, and where it is pinned. Two
+    paragraphs."""
+    eng = engine["ioengine"]
+    if eng.startswith("external:"):
+        how = ("How it runs: the engine (ioengine=%s) drives the controller NVME_BDF, "
+               "bound to vfio-pci, itself; thread=1 (the engine needs it); completions "
+               "polled (the engine's default, completion=poll); its DMA buffers mapped "
+               "once at set-up." % eng)
+    else:
+        if eng == "io_uring_cmd":
+            where = ("ioengine=io_uring_cmd cmd_type=%s: NVMe passthrough on NVME_NG, the "
+                     "namespace's generic character device /dev/ngXnY (not the block device "
+                     "/dev/nvmeXnY)" % engine["cmd_type"])
+        else:
+            where = ("ioengine=io_uring on NVME_DEV, the namespace's block device, "
+                     "direct=%d" % engine["direct"])
+        polled = ("polled (hipri=1; needs the nvme driver's poll_queues >= 1)"
+                  if engine.get("hipri") else "by interrupt (no hipri)")
+        how = ("How it runs: %s; completions %s; fixedbufs=%d registerfiles=%d (buffers "
+               "and file registered with the ring once); thread=1." %
+               (where, polled, engine["fixedbufs"], engine["registerfiles"]))
+    if "cpus_allowed" in merged:
+        pinned = ("Pinned by the job itself: cpus_allowed=%s, cpus_allowed_policy=%s (one "
+                  "thread per CPU); fvn-compare keeps that, and gives the engine and every "
+                  "twin the same FVN_CPUS." % (merged["cpus_allowed"],
+                                               merged["cpus_allowed_policy"]))
+    else:
+        pinned = ("Pinned by fvn-compare, not here: the copy it runs has cpus_allowed=N "
+                  "at the top of [global], N the one core (--cpu) it gives the engine and "
+                  "every twin. Add that line to run it by hand as fvn-compare does.")
+    return [how, pinned]
+
+
 def job_text(name, title, opts, suffix, how, env, engine):
     merged = dict(engine, thread=1)
     merged.update(COMMON)
     merged.update(opts)
+    merged = {k: v for k, v in merged.items() if v is not None}
     cpus = "FVN_CPUS=0-3 " if "FVN_CPUS" in str(opts) else ""
-    twins = ", ".join(".%s" % t[0] for t in TWINS)
+    twins = ",".join(t[0] for t in TWINS)
     lines = [
         "; %s:" % title,
         "; %s." % how,
         "; Written by scripts/make-jobs.py; the same workload is in %s.fio and in" % name,
-        "; its twins %s.{%s}.fio." % (name, twins.replace(".", "").replace(" ", "")),
-        "; Run: %s%s fio jobs/%s%s.fio" % (cpus, env, name, suffix),
+        "; its twins %s.{%s}.fio." % (name, twins),
     ]
+    for paragraph in settings(engine, merged):
+        lines += textwrap.wrap(paragraph, 88, initial_indent="; ", subsequent_indent="; ",
+                               break_on_hyphens=False)
+    lines.append("; Run: %s%s fio jobs/%s%s.fio" % (cpus, env, name, suffix))
     if suffix == "":
         lines.append("; NVME_BDF is the controller's address in the dotted form (fio splits")
         lines.append("; filenames at ':').")
-    lines.append("; norandommap: fio's random map costs more than an I/O on fast devices.")
+    if "norandommap" in merged:
+        lines.append("; norandommap: fio's random map costs more than an I/O on fast devices.")
     lines.append("[global]")
     for k, v in merged.items():
-        if v is not None:
-            lines.append("%s=%s" % (k, v))
+        lines.append("%s=%s" % (k, v))
     lines.append("")
     lines.append("[%s]" % name)
     return "\n".join(lines) + "\n"
 
 
-def main():
-    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "jobs")
+def jobs():
+    """Every job file: {file name: text}."""
     variants = [ENGINE] + [("." + t[0],) + t[1:] for t in TWINS]
-    for name, title, opts in WORKLOADS:
-        for suffix, how, env, engine in variants:
-            with open(os.path.join(here, name + suffix + ".fio"), "w") as f:
-                f.write(job_text(name, title, opts, suffix, how, env, engine))
+    return {name + suffix + ".fio": job_text(name, title, opts, suffix, how, env, engine)
+            for name, title, opts in WORKLOADS
+            for suffix, how, env, engine in variants}
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Writes the job files and their twins.")
+    ap.add_argument("--out", metavar="DIR", help="where to write them (default: jobs/ of "
+                    "this source tree)")
+    args = ap.parse_args()
+    out = args.out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "jobs")
+    for name, text in jobs().items():
+        with open(os.path.join(out, name), "w") as f:
+            f.write(text)
 
 
 if __name__ == "__main__":

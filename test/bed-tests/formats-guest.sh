@@ -179,8 +179,8 @@ else
 		eval "ran_clean uncor-heal && ran_clean uncor-healed"
 fi
 # write_mode=verify: the controller reads and checks what is there; nothing
-# moves. QEMU 7.2's controller has no Verify (ONCS 0x015d: bit 7 clear), so
-# the job must be refused, naming ONCS.
+# moves. QEMU 7.2's controller carries out Verify but does not advertise it
+# (ONCS 0x015d: bit 7 clear), so the job must be refused, naming ONCS.
 fio_engine wverify 60 --filename=$M7 --write_mode=verify --rw=write --bs=128k --iodepth=4 \
 	--offset=50m --size=4m
 if says wverify 'needs the Verify command'; then

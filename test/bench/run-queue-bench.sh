@@ -3,8 +3,9 @@
 # builds test/bench/bench_queue against the engine's nvme/ code, times it,
 # then counts instructions with callgrind on the driver-side functions only
 # (driver_queue, driver_commit, driver_reap; the loopback controller, a test
-# double, is not counted). Prints one line per workload, e.g.
-#   queue-bench: 4KiB read QD1: 208.5 instructions/IO (callgrind, driver path only), 24.7 ns/IO
+# double, is not counted). Prints one line per workload, in the form
+#   queue-bench: 4KiB read QD1: N instructions/IO (callgrind, driver path only), T ns/IO
+# (the figures measured are in BENCHMARKS.md, not here)
 # and keeps the program's machine-readable lines and callgrind's output under
 # test/out/bench/.
 #

@@ -143,7 +143,7 @@ def test_every_twin_of_the_shipped_jobs_says_how_it_runs():
         text = open(os.path.join(here, f"randread-4k-qd1.{t}.fio")).read()
         assert "fixedbufs=1\n" in text and "registerfiles=1\n" in text
     # Runnable as they are: pinning is fvn-compare's, in the copy it runs.
-    assert "cpus_allowed" not in open(os.path.join(here, "randread-4k-qd1.fio")).read()
+    assert fiorun.pinnable(os.path.join(here, "randread-4k-qd1.fio"))
 
 
 def test_the_copy_that_runs_is_pinned_unless_the_job_has_its_own_cores(tmp_path):

@@ -788,6 +788,64 @@ static void test_command_refusals(void)
 	ioengine.cleanup(&td);
 }
 
+/* The job set up with one file: that file's command choices, then teardown. */
+static struct fvn_file commands_of_job(void)
+{
+	struct fvn_file copy = { 0 };
+
+	CHECK_EQ(ioengine.setup(&td), 0);
+	if (td.files && td.files[0] && FILE_ENG_DATA(td.files[0]))
+		copy = *(struct fvn_file *)FILE_ENG_DATA(td.files[0]);
+	fio_frees_files();
+	ioengine.cleanup(&td);
+	return copy;
+}
+
+/*
+ * write_mode=verify and write_mode=uncor: used only where Identify
+ * Controller's ONCS has the command (Verify bit 7, Write Uncorrectable bit
+ * 1), refused with the bit otherwise; FUA from writefua for Verify, never
+ * for Write Uncorrectable, which has no such bit.
+ */
+static void test_verify_and_uncor_modes(void)
+{
+	struct fvn_file ff;
+
+	job(1, "0000:00:04.0", true);
+	td.o.td_ddir = TD_DDIR_WRITE;
+	ctrl_oncs &= (uint16_t)~NVME_ONCS_VERIFY;
+	opts.write_mode = FVN_WMODE_VERIFY;
+	refused("write_mode=verify needs the Verify command", "ONCS = 0x000d, bit 7 clear");
+	CHECK_CONTAINS(logged, "use write_mode=write");
+
+	job(1, "0000:00:04.0", true);
+	td.o.td_ddir = TD_DDIR_WRITE;
+	opts.write_mode = FVN_WMODE_VERIFY;
+	opts.writefua = 1;
+	ff = commands_of_job();
+	CHECK_EQ(ff.write_op, 0x0c);	/* Verify, NVM Command Set */
+	CHECK_EQ(ff.write_flags, 1u << 30);	/* FUA, CDW12 bit 30 */
+	CHECK_EQ(ff.read_flags, 0);
+	CHECK(!ff.plain);
+
+	job(1, "0000:00:04.0", true);
+	td.o.td_ddir = TD_DDIR_WRITE;
+	ctrl_oncs |= NVME_ONCS_WRITE_UNCOR;
+	opts.write_mode = FVN_WMODE_UNCOR;
+	opts.writefua = 1;
+	ff = commands_of_job();
+	CHECK_EQ(ff.write_op, 0x04);	/* Write Uncorrectable */
+	CHECK_EQ(ff.write_flags, 0);
+	CHECK(!ff.plain);
+
+	/* Every other bit of ONCS set does not stand in for the one that is clear. */
+	job(1, "0000:00:04.0", true);
+	td.o.td_ddir = TD_DDIR_WRITE;
+	ctrl_oncs = (uint16_t)~NVME_ONCS_WRITE_UNCOR;
+	opts.write_mode = FVN_WMODE_UNCOR;
+	refused("write_mode=uncor needs the Write Uncorrectable command", "bit 1 clear");
+}
+
 /* SPDK's plugin options: mapped, ignored with a notice, or refused with the reason. */
 /* The job set up already: its thread opens its one file; the SQ's priority class, then teardown. */
 static uint8_t queue_priority_of_job(void)
@@ -978,6 +1036,24 @@ static void test_zone_refusals(void)
 	opts.zone_append = 1;
 	opts.pi_act = 0;
 	refused("zone_append=1 with pi_act=0 on PI type 1", "use pi_act=1");
+}
+
+/* zone_append=1 on a zoned namespace: fio's writes are Zone Appends, with FUA from writefua. */
+static void test_zone_append_command(void)
+{
+	struct fvn_file ff;
+
+	zoned_job(256);
+	write_job(PS);
+	td.o.zone_mode = ZONE_MODE_ZBD;
+	opts.zone_append = 1;
+	opts.writefua = 1;
+	ff = commands_of_job();
+	CHECK_EQ(ff.write_op, 0x7d);	/* Zone Append, ZNS Command Set */
+	CHECK_EQ(ff.write_flags, 1u << 30);
+	CHECK(ff.zoned);
+	CHECK_EQ(ff.zone_blocks, 256);
+	/* On a namespace of the NVM command set: test_zone_refusals. */
 }
 
 static void test_zone_hooks(void)
@@ -1177,8 +1253,10 @@ int main(void)
 	test_refusal();
 	test_format_refusals();
 	test_command_refusals();
+	test_verify_and_uncor_modes();
 	test_spdk_options();
 	test_zone_refusals();
+	test_zone_append_command();
 	test_zone_hooks();
 	test_format_geometry();
 	test_split_plan();

@@ -657,6 +657,152 @@ static void test_compare_and_write_modes(void)
 	CHECK_EQ(t.pi_blocks_generated, 0);	/* nothing of the host's goes out */
 }
 
+/* CDW10-11: SLBA; CDW12 15:0: NLB, 0-based. Read from the SQE as the controller does. */
+static uint64_t sqe_slba(const struct nvme_sqe *c)
+{
+	return (uint64_t)c->cdw11 << 32 | c->cdw10;
+}
+
+#define FUA (1u << 30)		/* CDW12 bit 30 */
+#define DEAC (1u << 25)		/* CDW12 bit 25, Write Zeroes only */
+
+/* A write io_u of len bytes at block slba, issued; its one command as the controller sees it. */
+static const struct nvme_sqe *issue_write(struct io_u *io_u, uint64_t slba, unsigned long long len)
+{
+	queue_read(io_u, slba * PS, len);
+	io_u->ddir = DDIR_WRITE;
+	CHECK_EQ(fvn_queue(&td, io_u), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	CHECK_EQ(ios[io_u->index].nr_cmds, 1);
+	return fetch();
+}
+
+/*
+ * write_mode=verify: one Verify (0Ch) per io_u for its blocks, SLBA above
+ * 32 bits in CDW11, NLB 0-based; no data pointer, so not split at MDTS; FUA
+ * from writefua, no DEAC.
+ */
+static void test_verify_command(void)
+{
+	const uint64_t slba = (1ull << 32) + 40;
+	const struct nvme_sqe *c;
+
+	setup(PS, CMD_BLOCKS);
+	ff.blocks = 1ull << 34;
+	ff.plain = false;
+	ff.write_op = NVME_NVM_VERIFY;
+	ff.write_flags = FUA;
+	c = issue_write(&io_us[0], slba, 100 * 1024);	/* 25 blocks; MDTS is 8 */
+	CHECK_EQ(c->opcode, 0x0c);
+	CHECK_EQ(c->nsid, NSID);
+	CHECK_EQ(sqe_slba(c), slba);
+	CHECK_EQ(c->cdw12 & 0xffff, 24);
+	CHECK_EQ(c->cdw12 & FUA, FUA);
+	CHECK_EQ(c->cdw12 & DEAC, 0);
+	CHECK_EQ(c->prp1, 0);
+	CHECK_EQ(c->prp2, 0);
+	complete(ios[0].cid, 0);
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(io_us[0].error, 0);
+
+	/* Without writefua: no FUA. */
+	ff.write_flags = 0;
+	c = issue_write(&io_us[1], 7, PS);
+	CHECK_EQ(c->opcode, 0x0c);
+	CHECK_EQ(sqe_slba(c), 7);
+	CHECK_EQ(c->cdw12, 0);	/* NLB 0: one block; no flags */
+	complete(ios[1].cid, 0);
+	CHECK_EQ(reap(1), 1);
+}
+
+/*
+ * write_mode=uncor: one Write Uncorrectable (04h) for the io_u's blocks,
+ * not split at MDTS, and nothing in CDW12 but NLB (the command has no FUA,
+ * PRINFO or DEAC), no data or metadata pointer.
+ */
+static void test_write_uncor_command(void)
+{
+	const uint64_t slba = (3ull << 32) + 4095;
+	const struct nvme_sqe *c;
+
+	setup(PS, CMD_BLOCKS);
+	ff.blocks = 1ull << 34;
+	ff.plain = false;
+	ff.write_op = NVME_NVM_WRITE_UNCOR;
+	c = issue_write(&io_us[0], slba, 64 * 1024);	/* 16 blocks */
+	CHECK_EQ(c->opcode, 0x04);
+	CHECK_EQ(c->nsid, NSID);
+	CHECK_EQ(sqe_slba(c), slba);
+	CHECK_EQ(c->cdw12, 15);
+	CHECK_EQ(c->prp1, 0);
+	CHECK_EQ(c->prp2, 0);
+	CHECK_EQ(c->mptr, 0);
+	complete(ios[0].cid, 0);
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(io_us[0].error, 0);
+}
+
+/* Posts a Zone Append's completion: where it landed (ALBA) in DW0-1. */
+static void complete_append(uint16_t cid, uint64_t alba)
+{
+	struct nvme_cqe *cqe = &cqes[cq_tail];
+
+	complete(cid, 0);
+	cqe->dw0 = (uint32_t)alba;
+	cqe->dw1 = (uint32_t)(alba >> 32);
+}
+
+/*
+ * zone_append=1: one Zone Append (7Dh) per write, SLBA the start of the
+ * zone fio aimed into (ZSLBA), NLB 0-based, FUA from writefua, the data
+ * pointer at the buffer; fio learns where it landed as the io_u's offset.
+ */
+static void test_zone_append_command(void)
+{
+	const struct nvme_sqe *c;
+
+	setup(PS, CMD_BLOCKS);
+	ff.plain = false;
+	ff.zoned = true;
+	ff.zone_blocks = 256;
+	ff.write_op = NVME_ZNS_APPEND;
+	ff.write_flags = FUA;
+	c = issue_write(&io_us[0], 2 * 256 + 10, 8192);
+	CHECK_EQ(c->opcode, 0x7d);
+	CHECK_EQ(c->nsid, NSID);
+	CHECK_EQ(sqe_slba(c), 2 * 256);
+	CHECK_EQ(c->cdw12 & 0xffff, 1);
+	CHECK_EQ(c->cdw12 & FUA, FUA);
+	CHECK_EQ(c->prp1, iova(bufs[0]));
+	complete_append(ios[0].cid, 2 * 256 + 3);
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(io_us[0].error, 0);
+	CHECK_EQ(io_us[0].offset, (2 * 256 + 3) * PS);
+	CHECK_EQ(t.appends_moved, 1);
+
+	/* Without writefua, at a zone's first block: landed where fio planned. */
+	ff.write_flags = 0;
+	c = issue_write(&io_us[1], 5 * 256, PS);
+	CHECK_EQ(c->opcode, 0x7d);
+	CHECK_EQ(sqe_slba(c), 5 * 256);
+	CHECK_EQ(c->cdw12, 0);
+	complete_append(ios[1].cid, 5 * 256);
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(io_us[1].offset, 5 * 256 * PS);
+	CHECK_EQ(t.appends_moved, 1);
+
+	/* Zones of 2^33 blocks: ZSLBA's upper half (2) differs from the planned block's (3). */
+	ff.blocks = 1ull << 36;
+	ff.zone_blocks = 1ull << 33;
+	c = issue_write(&io_us[0], (1ull << 33) + (1ull << 32) + 10, PS);
+	CHECK_EQ(c->opcode, 0x7d);
+	CHECK_EQ(c->cdw11, 2);
+	CHECK_EQ(c->cdw10, 0);
+	complete_append(ios[0].cid, (1ull << 33) + 1);
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(io_us[0].offset, ((1ull << 33) + 1) * PS);
+}
+
 int main(void)
 {
 	test_children();
@@ -671,5 +817,8 @@ int main(void)
 	test_sgl_pointers();
 	test_sgl_metadata_descriptor();
 	test_compare_and_write_modes();
+	test_verify_command();
+	test_write_uncor_command();
+	test_zone_append_command();
 	return check_done("test_transfer");
 }
