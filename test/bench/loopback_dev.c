@@ -11,17 +11,23 @@
  * SQ id, cid, status). No data moves: reads return whatever the buffer held.
  *
  * Admin commands served: Identify (controller, namespace, active namespace
- * list), Set Features Number of Queues, Create/Delete I/O CQ/SQ, Abort (never
- * aborts). Anything else completes with a clean error status (Invalid Opcode
- * or Invalid Field). The controller offers no shadow doorbells (OACS 0), no
- * SGLs, no MSI-X, no command sets beyond NVM: an SSD's profile.
+ * list), Set Features Number of Queues and Arbitration, Create/Delete I/O
+ * CQ/SQ, Abort (never aborts). Anything else completes with a clean error
+ * status (Invalid Opcode or Invalid Field). The controller offers no shadow
+ * doorbells (OACS 0), no SGLs, no MSI-X, no command sets beyond NVM: an SSD's
+ * profile. On request (lb_control.features) it also offers weighted round
+ * robin arbitration (CAP.AMS; it records CC.AMS, the Arbitration value and
+ * each SQ's priority, and arbitrates nothing), Write Uncorrectable, Verify and
+ * Write Zeroes (ONCS): Write Uncorrectable marks blocks, which then fail
+ * reads and Verifys with Unrecovered Read Error until a write or Write
+ * Zeroes covers them.
  *
  * I/O commands checked as test/bench/loopback_ctrl.c checks them (opcode,
  * flags, nsid, reserved dwords, LBA range, transfer
  * size against MDTS, PRP1/PRP2/PRP list inside DMA memory); a failed check
  * completes the command with Invalid Field and is counted in the control
  * block, the first one as text. Read, Write, Flush and Dataset Management
- * are the I/O commands it knows.
+ * are the I/O commands it knows, and those of the features it was asked for.
  *
  * Usage: fio-loopback-ctrld BAR_FD DMA_FD CPU PARENT_PID (CPU -1: not
  * pinned). It exits when the control block says stop, or when the parent
@@ -67,6 +73,9 @@ static bool enabled;
 static uint16_t live_qids[LB_MAX_QID];
 static unsigned nr_live;
 static uint32_t nr_io_queues = LB_MAX_QID - 1;
+static uint32_t features;	/* LB_FEAT_*, from the control block at start */
+/* Blocks Write Uncorrectable marked, one bit each (LB_MEDIA_BLOCKS). */
+static uint8_t media_marks[LB_MEDIA_BLOCKS / 8];
 
 static volatile uint32_t *reg32(uint32_t off)
 {
@@ -106,11 +115,16 @@ static void reject(const char *fmt, ...)
 
 /* ------------------------------------------------------------- queues */
 
+/* A controller reset: queues gone, and the doorbells back at 0, as the spec resets them. */
 static void queue_reset(void)
 {
 	memset(sqs, 0, sizeof(sqs));
 	memset(cqs, 0, sizeof(cqs));
 	nr_live = 0;
+	for (uint16_t q = 0; q < LB_MAX_QID; q++) {
+		*doorbell(q, false) = 0;
+		*doorbell(q, true) = 0;
+	}
 }
 
 static void live_update(void)
@@ -128,6 +142,8 @@ static int cq_make(uint16_t qid, uint64_t iova, uint16_t size)
 	cq->cqes = iova_to_va(iova, (uint64_t)size * sizeof(struct nvme_cqe));
 	if (!cq->cqes)
 		return -1;
+	/* A new queue starts at 0, whatever the last one with this id left in its doorbell. */
+	*doorbell(qid, true) = 0;
 	cq->size = size;
 	cq->tail = cq->head = 0;
 	cq->phase = 1;
@@ -142,6 +158,7 @@ static int sq_make(uint16_t qid, uint64_t iova, uint16_t size, uint16_t cqid)
 	sq->sqes = iova_to_va(iova, (uint64_t)size * sizeof(struct nvme_sqe));
 	if (!sq->sqes)
 		return -1;
+	*doorbell(qid, false) = 0;
 	sq->size = size;
 	sq->head = 0;
 	sq->cqid = cqid;
@@ -226,6 +243,12 @@ static uint16_t identify(const struct nvme_sqe *c)
 		id->maxcmd = 0;
 		id->nn = 1;
 		id->oncs = NVME_ONCS_DSM;
+		if (features & LB_FEAT_UNCOR)
+			id->oncs |= NVME_ONCS_WRITE_UNCOR;
+		if (features & LB_FEAT_VERIFY)
+			id->oncs |= NVME_ONCS_VERIFY;
+		if (features & LB_FEAT_ZEROES)
+			id->oncs |= NVME_ONCS_WRITE_ZEROES;
 		return 0;
 	}
 	case NVME_CNS_NS: {
@@ -258,6 +281,11 @@ static uint16_t admin_cmd(const struct nvme_sqe *c, uint32_t *dw0)
 	case NVME_ADMIN_IDENTIFY:
 		return identify(c);
 	case NVME_ADMIN_SET_FEATURES:
+		/* Arbitration is mandatory (its burst counts under round robin too). */
+		if ((c->cdw10 & 0xff) == NVME_FEAT_ARBITRATION) {
+			ctl->arb_cdw11 = c->cdw11;
+			return 0;
+		}
 		if ((c->cdw10 & 0xff) != NVME_FEAT_NUM_QUEUES)
 			return NVME_SC_INVALID_FIELD;
 		*dw0 = (nr_io_queues - 1) | (nr_io_queues - 1) << 16;
@@ -281,6 +309,7 @@ static uint16_t admin_cmd(const struct nvme_sqe *c, uint32_t *dw0)
 			return NVME_SC_CQ_INVALID;
 		if (!(c->cdw11 & NVME_QUEUE_PHYS_CONTIG) || (c->prp1 & (LB_PAGE - 1)))
 			return NVME_SC_INVALID_FIELD;
+		ctl->sq_qprios |= 1u << (c->cdw11 >> NVME_SQ_QPRIO_SHIFT & NVME_SQ_QPRIO_MASK);
 		return sq_make(qid, c->prp1, (uint16_t)size, cqid) ? NVME_SC_INVALID_FIELD : 0;
 	}
 	case NVME_ADMIN_DELETE_SQ:
@@ -348,10 +377,92 @@ static bool prps_ok(const struct nvme_sqe *c, uint64_t len, uint64_t n)
 	return true;
 }
 
+/* ------------------------------------------------------------ media */
+
+static bool media_marked(uint64_t lba)
+{
+	return lba < LB_MEDIA_BLOCKS && media_marks[lba / 8] & 1u << (lba % 8);
+}
+
+/* Whether any of slba..slba+nlb-1 is marked. */
+static bool media_any_marked(uint64_t slba, uint32_t nlb)
+{
+	for (uint64_t lba = slba; lba < slba + nlb && lba < LB_MEDIA_BLOCKS; lba++)
+		if (media_marked(lba))
+			return true;
+	return false;
+}
+
+static void media_mark(uint64_t slba, uint32_t nlb, bool bad)
+{
+	for (uint64_t lba = slba; lba < slba + nlb && lba < LB_MEDIA_BLOCKS; lba++) {
+		if (bad)
+			media_marks[lba / 8] |= (uint8_t)(1u << (lba % 8));
+		else
+			media_marks[lba / 8] &= (uint8_t)~(1u << (lba % 8));
+	}
+}
+
+/* The marks of an earlier run, when the env names a file; none if it is missing. */
+static void media_load(void)
+{
+	FILE *f = ctl->media_path[0] ? fopen(ctl->media_path, "rb") : NULL;
+
+	if (!f)
+		return;
+	if (fread(media_marks, 1, sizeof(media_marks), f) != sizeof(media_marks))
+		memset(media_marks, 0, sizeof(media_marks));
+	fclose(f);
+}
+
+static void media_save(void)
+{
+	FILE *f = ctl->media_path[0] ? fopen(ctl->media_path, "wb") : NULL;
+
+	if (!f)
+		return;
+	if (fwrite(media_marks, 1, sizeof(media_marks), f) != sizeof(media_marks))
+		perror("fio-loopback-ctrld: media file");
+	fclose(f);
+}
+
+/*
+ * The commands of the optional features: an LBA range and no data pointer
+ * (Write Uncorrectable, Write Zeroes and Verify carry none here: the engine
+ * neither asks for PRACT nor moves data). Returns the status.
+ */
+static uint16_t no_data_cmd(const struct nvme_sqe *c, uint64_t n, uint32_t feature,
+			    uint32_t flags_ok, const char *what)
+{
+	uint64_t slba = nvme_sqe_slba(c);
+	uint32_t nlb = (c->cdw12 & NVME_RW_NLB_MASK) + 1;
+
+	if (!(features & feature)) {
+		reject("command %llu: %s, which ONCS does not offer", (unsigned long long)n, what);
+		return NVME_SC_INVALID_OPCODE;
+	}
+	if (c->cdw12 & ~(NVME_RW_NLB_MASK | flags_ok))
+		reject("command %llu: %s with CDW12 flags 0x%08x", (unsigned long long)n, what,
+		       c->cdw12 & ~NVME_RW_NLB_MASK);
+	if (c->prp1 || c->prp2)
+		reject("command %llu: %s with a data pointer", (unsigned long long)n, what);
+	if (c->cdw13 || c->cdw14 || c->cdw15)
+		reject("command %llu: %s with CDW13-15 not zero", (unsigned long long)n, what);
+	if (slba >= LB_NS_BLOCKS || nlb > LB_NS_BLOCKS - slba)
+		reject("command %llu: %s of LBAs %llu+%u beyond the namespace",
+		       (unsigned long long)n, what, (unsigned long long)slba, nlb);
+	if (c->opcode == NVME_NVM_WRITE_UNCOR && slba + nlb > LB_MEDIA_BLOCKS)
+		reject("command %llu: Write Uncorrectable of LBAs %llu+%u: the loopback marks only "
+		       "the first %u blocks", (unsigned long long)n, (unsigned long long)slba, nlb,
+		       LB_MEDIA_BLOCKS);
+	return 0;
+}
+
 static uint16_t io_cmd(const struct nvme_sqe *c)
 {
 	uint64_t n = ctl->io_commands;	/* 0-based number of this command, for messages */
 	uint64_t rejected = ctl->rejected;
+	bool media_error = false;	/* a read of a block Write Uncorrectable marked */
 
 	if (c->flags)
 		reject("command %llu: flags 0x%02x (fused or SGL), expected 0",
@@ -383,8 +494,25 @@ static uint16_t io_cmd(const struct nvme_sqe *c)
 			       (unsigned long long)n, (unsigned long long)len);
 		else
 			(void)prps_ok(c, len, n);
+		if (c->opcode == NVME_NVM_READ)
+			media_error = media_any_marked(slba, nlb);
+		else
+			media_mark(slba, nlb, false);	/* a write heals */
 		break;
 	}
+	case NVME_NVM_WRITE_UNCOR:
+		(void)no_data_cmd(c, n, LB_FEAT_UNCOR, 0, "Write Uncorrectable");
+		ctl->uncor_commands++;
+		break;
+	case NVME_NVM_WRITE_ZEROES:
+		(void)no_data_cmd(c, n, LB_FEAT_ZEROES, NVME_RW_FUA | NVME_WZ_DEAC | NVME_RW_LR,
+				  "Write Zeroes");
+		ctl->zeroes_commands++;
+		break;
+	case NVME_NVM_VERIFY:
+		(void)no_data_cmd(c, n, LB_FEAT_VERIFY, NVME_RW_FUA | NVME_RW_LR, "Verify");
+		ctl->verify_commands++;
+		break;
 	case NVME_NVM_FLUSH:
 		break;
 	case NVME_NVM_DSM:
@@ -399,6 +527,16 @@ static uint16_t io_cmd(const struct nvme_sqe *c)
 	ctl->io_commands++;
 	if (ctl->rejected != rejected)
 		return NVME_SC_INVALID_FIELD;
+	/* Checked, so the command is whole: its effect on the marks now. */
+	if (c->opcode == NVME_NVM_WRITE_UNCOR || c->opcode == NVME_NVM_WRITE_ZEROES)
+		media_mark(nvme_sqe_slba(c), (c->cdw12 & NVME_RW_NLB_MASK) + 1,
+			   c->opcode == NVME_NVM_WRITE_UNCOR);
+	if (c->opcode == NVME_NVM_VERIFY)
+		media_error = media_any_marked(nvme_sqe_slba(c), (c->cdw12 & NVME_RW_NLB_MASK) + 1);
+	if (media_error) {
+		ctl->media_errors++;
+		return NVME_SC_UNRECOVERED_READ_ERROR;
+	}
 	if (ctl->fail_every && (n + 1) % ctl->fail_every == 0) {
 		ctl->failed++;
 		return NVME_SC_INTERNAL;
@@ -459,6 +597,13 @@ static void registers(void)
 		uint16_t sq_size = (uint16_t)((aqa & 0xfff) + 1), cq_size = (uint16_t)((aqa >> 16 & 0xfff) + 1);
 
 		queue_reset();
+		ctl->cc_ams = NVME_GET(cc, CC_AMS);
+		if (ctl->cc_ams != NVME_CC_AMS_RR &&
+		    !(ctl->cc_ams == NVME_CC_AMS_WRR_URGENT && (features & LB_FEAT_WRR))) {
+			reject("enable: CC.AMS %u, which CAP.AMS does not offer", ctl->cc_ams);
+			*reg32(NVME_REG_CSTS) = csts | NVME_CSTS_CFS;
+			return;
+		}
 		if (cq_make(0, reg64(NVME_REG_ACQ), cq_size) ||
 		    sq_make(0, reg64(NVME_REG_ASQ), sq_size, 0)) {
 			reject("enable: ASQ/ACQ not in DMA memory");
@@ -508,9 +653,13 @@ int main(int argc, char **argv)
 			perror("fio-loopback-ctrld: sched_setaffinity");
 	}
 	ctl = (struct lb_control *)(bar + LB_CTL_OFFSET);
+	features = ctl->features;
+	media_load();
 	/* MQES 1023, CQR, TO 1 (500 ms), DSTRD 0, CSS NVM, MPSMIN = MPSMAX = 4 KiB. */
 	cap = (uint64_t)NVME_SET(CAP_MQES, LB_MQES) | NVME_SET(CAP_CQR, 1) | NVME_SET(CAP_TO, 1) |
 	      NVME_SET(CAP_CSS, NVME_CAP_CSS_NVM);
+	if (features & LB_FEAT_WRR)
+		cap |= NVME_SET(CAP_AMS, NVME_CAP_AMS_WRR);
 	*reg32(NVME_REG_CAP) = (uint32_t)cap;
 	*reg32(NVME_REG_CAP + 4) = (uint32_t)(cap >> 32);
 	*reg32(NVME_REG_VS) = NVME_VS(1, 4, 0);
@@ -532,6 +681,7 @@ int main(int argc, char **argv)
 			busy += sq_poll(live_qids[i]);
 		(void)busy;
 	}
+	media_save();
 	__atomic_store_n(&ctl->done, 1, __ATOMIC_RELEASE);
 	return 0;
 }

@@ -24,7 +24,11 @@
  * it is pinned to; default none), FVN_LOOPBACK_FAIL_EVERY (every Nth I/O
  * command fails, to test error paths), FVN_LOOPBACK_DELAY_NS (each batch of
  * I/O commands waits this long before it completes: a slow device, so the
- * engine polls an empty CQ; the ceiling bench measures a poll's cost so).
+ * engine polls an empty CQ; the ceiling bench measures a poll's cost so),
+ * FVN_LOOPBACK_FEATURES (comma separated: wrr, uncor, verify, zeroes, or all:
+ * optional parts of the spec the controller then offers; default none) and
+ * FVN_LOOPBACK_MEDIA (a file that keeps the blocks Write Uncorrectable marked
+ * from one fio run to the next).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -215,11 +219,47 @@ int env_pci_numa_node(const char *bdf)
 	return -1;
 }
 
+/* FVN_LOOPBACK_FEATURES as LB_FEAT_* bits; -1 with a message for an unknown word. */
+static int64_t features_of(const char *bdf, const char *list)
+{
+	static const struct {
+		const char *name;
+		uint32_t bits;
+	} names[] = {
+		{ "wrr", LB_FEAT_WRR },
+		{ "uncor", LB_FEAT_UNCOR },
+		{ "verify", LB_FEAT_VERIFY },
+		{ "zeroes", LB_FEAT_ZEROES },
+		{ "all", LB_FEAT_WRR | LB_FEAT_UNCOR | LB_FEAT_VERIFY | LB_FEAT_ZEROES },
+	};
+	uint32_t bits = 0;
+	const char *p = list;
+
+	while (p && *p) {
+		size_t len = strcspn(p, ",");
+		size_t i;
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == len && !strncmp(p, names[i].name, len))
+				break;
+		if (i == sizeof(names) / sizeof(names[0])) {
+			env_err("%s: loopback: FVN_LOOPBACK_FEATURES=%s: '%.*s' is not one of wrr, "
+				"uncor, verify, zeroes, all", bdf, list, (int)len, p);
+			return -1;
+		}
+		bits |= names[i].bits;
+		p += len;
+		p += *p == ',';
+	}
+	return bits;
+}
+
 int env_pci_open(struct env_pci_dev *dev, const char *bdf)
 {
 	char prog[PATH_MAX], bar_arg[16], dma_arg[16], cpu_arg[16], ppid_arg[16];
 	const char *cpu = getenv("FVN_LOOPBACK_CPU"), *fail = getenv("FVN_LOOPBACK_FAIL_EVERY");
-	const char *delay = getenv("FVN_LOOPBACK_DELAY_NS");
+	const char *delay = getenv("FVN_LOOPBACK_DELAY_NS"), *media = getenv("FVN_LOOPBACK_MEDIA");
+	int64_t features = features_of(bdf, getenv("FVN_LOOPBACK_FEATURES"));
 	char *argv[] = { prog, bar_arg, dma_arg, cpu_arg, ppid_arg, NULL };
 	posix_spawn_file_actions_t fa;
 	struct lb_dev *d;
@@ -235,6 +275,13 @@ int env_pci_open(struct env_pci_dev *dev, const char *bdf)
 	dev->numa_node = -1;
 	pthread_mutex_init(&dev->msix_lock, NULL);
 
+	if (features < 0)
+		return -EINVAL;
+	if (media && strlen(media) >= sizeof(((struct lb_control *)0)->media_path)) {
+		env_err("%s: loopback: FVN_LOOPBACK_MEDIA is longer than %zu characters", bdf,
+			sizeof(((struct lb_control *)0)->media_path) - 1);
+		return -EINVAL;
+	}
 	pthread_once(&dma_once, dma_setup);
 	if (dma_fd < 0)
 		return -ENOMEM;
@@ -258,6 +305,9 @@ int env_pci_open(struct env_pci_dev *dev, const char *bdf)
 	}
 	lb_ctl(bar)->fail_every = fail ? (uint32_t)strtoul(fail, NULL, 0) : 0;
 	lb_ctl(bar)->delay_ns = delay ? (uint32_t)strtoul(delay, NULL, 0) : 0;
+	lb_ctl(bar)->features = (uint32_t)features;
+	snprintf(lb_ctl(bar)->media_path, sizeof(lb_ctl(bar)->media_path), "%s",
+		 media ? media : "");
 
 	/* The DMA memfd is close-on-exec: dup it to a plain descriptor for the child alone. */
 	snprintf(bar_arg, sizeof(bar_arg), "%d", bar_fd);
@@ -321,8 +371,12 @@ void env_pci_close(struct env_pci_dev *dev)
 	}
 	/* One line a script can read: what the controller saw. */
 	fprintf(stderr, "fio-loopback: %s: io_commands=%llu admin_commands=%llu failed=%llu "
-		"rejected=%llu%s%s\n", dev->bdf, (unsigned long long)ctl->io_commands,
-		(unsigned long long)ctl->admin_commands, (unsigned long long)ctl->failed,
+		"cc_ams=%u arbitration=0x%08x sq_qprios=0x%x uncor=%llu verify=%llu zeroes=%llu "
+		"media_errors=%llu rejected=%llu%s%s\n", dev->bdf,
+		(unsigned long long)ctl->io_commands, (unsigned long long)ctl->admin_commands,
+		(unsigned long long)ctl->failed, ctl->cc_ams, ctl->arb_cdw11, ctl->sq_qprios,
+		(unsigned long long)ctl->uncor_commands, (unsigned long long)ctl->verify_commands,
+		(unsigned long long)ctl->zeroes_commands, (unsigned long long)ctl->media_errors,
 		(unsigned long long)ctl->rejected, ctl->rejected ? " first: " : "",
 		ctl->rejected ? ctl->first_error : "");
 	munmap((void *)dev->bar0, LB_BAR_BYTES);

@@ -41,8 +41,27 @@
 /* MDTS in minimum pages (4 KiB): 2^5 = 128 KiB per command. */
 #define LB_MDTS 5
 
+/*
+ * Optional parts of the spec the loopback offers only when asked
+ * (FVN_LOOPBACK_FEATURES in the loopback env), so that fio can drive the
+ * engine's paths for them end to end where QEMU 7.2 has none of them.
+ */
+#define LB_FEAT_WRR (1u << 0)	 /* CAP.AMS weighted round robin, Set Features Arbitration */
+#define LB_FEAT_UNCOR (1u << 1)	 /* ONCS Write Uncorrectable: marked blocks fail reads */
+#define LB_FEAT_VERIFY (1u << 2) /* ONCS Verify: fails on marked blocks */
+#define LB_FEAT_ZEROES (1u << 3) /* ONCS Write Zeroes (clears marks, as writes do) */
+
+/*
+ * Blocks Write Uncorrectable can mark: the namespace's first 2^16 (256 MiB).
+ * The marks outlive the controller process in FVN_LOOPBACK_MEDIA, a file of
+ * one bit per block, so that one fio run marks and the next one reads.
+ */
+#define LB_MEDIA_BLOCKS (UINT32_C(1) << 16)
+
 struct lb_control {
 	/* env -> controller */
+	volatile uint32_t features;	/* LB_FEAT_*; read once, before CAP is set */
+	char media_path[256];		/* FVN_LOOPBACK_MEDIA; "": marks die with the process */
 	volatile uint32_t stop;		/* set by env_pci_close(): tally and exit */
 	volatile uint32_t fail_every;	/* every Nth I/O command fails (Internal Error); 0: none */
 	volatile uint32_t delay_ns;	/* each batch of I/O commands waits this long: a slow device */
@@ -53,6 +72,11 @@ struct lb_control {
 	volatile uint64_t admin_commands;
 	volatile uint64_t failed;	/* I/O commands failed on purpose (fail_every) */
 	volatile uint64_t rejected;	/* commands that failed a check: the engine is wrong */
+	volatile uint32_t cc_ams;	/* CC.AMS the host enabled the controller with */
+	volatile uint32_t arb_cdw11;	/* the last Set Features Arbitration; 0: none */
+	volatile uint32_t sq_qprios;	/* 1 << QPRIO of every I/O SQ created */
+	volatile uint64_t uncor_commands, verify_commands, zeroes_commands;
+	volatile uint64_t media_errors;	/* reads and Verifys failed on marked blocks */
 	char first_error[256];
 };
 
