@@ -6,7 +6,8 @@
 # CC.AMS switch, Write Uncorrectable whose blocks then fail reads and
 # Verifys with the decoded Unrecovered Read Error until writes heal them,
 # Verify and Write Zeroes with deallocate; and each refused with the reason
-# on the loopback's default profile, which has none of them.
+# on the loopback's default profile, which has none of them; so is
+# enable_sgl, as the loopback has no SGLs.
 # The marks Write Uncorrectable leaves outlive each fio run in a media file.
 . "$(dirname "$0")/../bed-tests/lib.sh"
 out=$repo/test/out/host-loopback-commands
@@ -98,3 +99,10 @@ for mode in uncor verify zeroes; do
 	check "... the message names the command's ONCS bit and the fix" \
 		has "write_mode=$mode needs the" 'ONCS' 'use write_mode=write'
 done
+
+# enable_sgl on a controller whose SGLS is 0 (QEMU's always has SGLs).
+run sgl-refused "" --rw=read --size=16k --enable_sgl=1 --name=sgl-refused
+check "enable_sgl=1 where SGLS is 0: refused before any I/O (rc $rc)" refused
+check "... the message names SGLS and says to keep PRPs" \
+	has 'enable_sgl=1 cannot be used: the controller does not support SGLs' \
+	'leave enable_sgl=0'
