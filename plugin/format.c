@@ -24,6 +24,71 @@ static const char *pi_options_without_pi(const struct fvn_options *o, unsigned c
 }
 
 /*
+ * Bytes of PI in each block's metadata: f->pi_size where the host computes
+ * it, else what the guard format takes (PIF 0: 8; PIF 1 and 2: 16); 0 when
+ * not known (reserved type, qualified format).
+ */
+static unsigned pi_bytes_of(const struct nvme_ns_format *f)
+{
+	if (f->pi_size || !f->pi_type)
+		return f->pi_size;
+	if (f->pi_type > NVME_PI_TYPE3 || f->pif == NVME_PIF_QUALIFIED)
+		return 0;
+	return f->pif == NVME_PIF_16B_GUARD ? (unsigned)sizeof(struct nvme_pi16)
+					    : (unsigned)sizeof(struct nvme_pi64);
+}
+
+/* pi_act=0 or pi_chk on a namespace without PI: what is missing, with the sizes. */
+static void refuse_pi_options(const struct fvn_file *ff, const struct nvme_ns_format *f,
+			      const char *why)
+{
+	char format[160], has[96];
+
+	nvme_ns_format_text(f, format, sizeof(format));
+	if (f->ms)
+		snprintf(has, sizeof(has), "its %u metadata bytes per block hold no PI (no PI "
+			 "type is set)", f->ms);
+	else
+		snprintf(has, sizeof(has), "it has no metadata at all");
+	env_err("%s ns %u has no protection information (%s): %s needs PI in each block's "
+		"metadata, %zu bytes with the 16-bit guard or %zu with the 64-bit guard, and %s. "
+		"Remove the option, or format the namespace with PI: an LBA format with at least "
+		"%zu metadata bytes and a PI type (e.g. nvme format --lbaf=N --pi=1)", ff->bdf,
+		ff->nsid, format, why, sizeof(struct nvme_pi16), sizeof(struct nvme_pi64), has,
+		sizeof(struct nvme_pi16));
+}
+
+/* PI the host cannot compute: refused unless the controller does it all. */
+static int refuse_unsupported_pi(const struct fvn_options *o, const struct fvn_file *ff,
+				 const struct nvme_ns_format *f, unsigned checks)
+{
+	unsigned pi_bytes = pi_bytes_of(f);
+
+	if (pi_bytes && f->ms < pi_bytes) {
+		/* Nobody can place this PI: not the host, not the controller. */
+		env_err("%s ns %u: PI type %u with the %u-bit guard takes %u bytes of each "
+			"block's metadata, and the namespace has %u: no room for it. Reformat with "
+			"at least %u metadata bytes per block%s", ff->bdf, ff->nsid, f->pi_type,
+			f->pif == NVME_PIF_16B_GUARD ? 16 : f->pif == NVME_PIF_32B_GUARD ? 32 : 64,
+			pi_bytes, f->ms, pi_bytes,
+			pi_bytes > sizeof(struct nvme_pi16) && f->ms >= sizeof(struct nvme_pi16) ?
+			", or with the 16-bit guard (8 bytes of PI)" : "");
+		return -EINVAL;
+	}
+	/* PRACT=1 with metadata that is only the PI: the controller inserts and strips it. */
+	if (o->pi_act && !checks && pi_bytes && f->ms == pi_bytes)
+		return 0;
+	env_err("%s ns %u: its protection information uses %s, which this engine cannot "
+		"generate or check%s: %s", ff->bdf, ff->nsid, f->unsupported,
+		!o->pi_act ? " (pi_act=0)" : checks ? " (pi_chk)" : "",
+		pi_bytes && f->ms == pi_bytes ?
+		"use pi_act=1 without pi_chk (the controller inserts and strips the PI, and only "
+		"data crosses the bus), or reformat with the 16- or 64-bit guard" :
+		"reformat with the 16- or 64-bit guard and no storage tag");
+	return -ENOTSUP;
+}
+
+/*
  * The PI settings of ff from the job's options: what goes in CDW12, and
  * what the host computes. Returns 0 or a negative errno, with the reason
  * logged.
@@ -31,23 +96,20 @@ static const char *pi_options_without_pi(const struct fvn_options *o, unsigned c
 static int apply_pi(struct thread_data *td, struct fvn_file *ff, const struct nvme_ns_format *f)
 {
 	const struct fvn_options *o = td->eo;
-	char format[160], bad[64];
+	char bad[64];
 	unsigned checks;
 	const char *why;
+	int ret;
 
 	if (fvn_parse_pi_chk(o->pi_chk, &checks, bad, sizeof(bad))) {
 		env_err("job '%s': pi_chk=%s: '%s' is not a check; use GUARD, REFTAG and/or "
 			"APPTAG, comma separated", td->o.name, o->pi_chk, bad);
 		return -EINVAL;
 	}
-	nvme_ns_format_text(f, format, sizeof(format));
 	if (!f->pi_type) {
 		why = pi_options_without_pi(o, checks);
 		if (why) {
-			env_err("%s ns %u has no protection information (%s): %s needs a namespace "
-				"formatted with PI; remove the option, or format the namespace with "
-				"PI (e.g. nvme format --pi=1 with a metadata format)", ff->bdf,
-				ff->nsid, format, why);
+			refuse_pi_options(ff, f, why);
 			return -EINVAL;
 		}
 		return 0;
@@ -56,11 +118,10 @@ static int apply_pi(struct thread_data *td, struct fvn_file *ff, const struct nv
 	 * The host computes PI only in formats it knows; the controller may
 	 * still insert and strip it (PRACT=1) when the metadata is just the PI.
 	 */
-	if (f->unsupported && (!o->pi_act || f->ms != f->pi_size || checks)) {
-		env_err("%s ns %u: its protection information uses %s, which this engine cannot "
-			"compute: use pi_act=1 without pi_chk, or reformat with a 16- or 64-bit "
-			"guard", ff->bdf, ff->nsid, f->unsupported);
-		return -ENOTSUP;
+	if (f->unsupported) {
+		ret = refuse_unsupported_pi(o, ff, f, checks);
+		if (ret)
+			return ret;
 	}
 	if (f->pi_type == 3 && (checks & NVME_PI_CHECK_REF)) {
 		env_notice("%s ns %u: PI type 3 has no reference tag to check: pi_chk's REFTAG is "
@@ -216,7 +277,7 @@ int fvn_format_apply(struct thread_data *td, struct fvn_file *ff, const struct n
 	if (ret)
 		return ret;
 	/* PRACT=1 with metadata that is only PI: nothing of it crosses the bus. */
-	pi_stripped = f->pi_type && o->pi_act && f->ms == f->pi_size;
+	pi_stripped = f->pi_type && o->pi_act && f->ms == pi_bytes_of(f);
 	ff->block_bytes = f->ms && f->extended && !pi_stripped ? ns->lba_size + f->ms : ns->lba_size;
 	ff->md_bytes = f->ms && !f->extended && !pi_stripped ? f->ms : 0;
 	ff->plain = !f->ms;

@@ -695,13 +695,24 @@ static void test_format_refusals(void)
 	opts.pi_chk = "GUARD,FOO";
 	refused("pi_chk=GUARD,FOO: 'FOO' is not a check", "use GUARD, REFTAG and/or APPTAG");
 
+	/* PI options on a namespace without PI: what is missing, the sizes, the fix. */
 	job(1, "0000:00:04.0", true);
 	opts.pi_act = 0;
-	refused("has no protection information (4096 bytes per block", "pi_act=0");
+	refused("has no protection information (4096 bytes per block, no metadata): pi_act=0",
+		"8 bytes with the 16-bit guard or 16 with the 64-bit guard, and it has no metadata");
+	CHECK_CONTAINS(logged, "an LBA format with at least 8 metadata bytes and a PI type");
 
 	job(1, "0000:00:04.0", true);
 	opts.pi_chk = "GUARD";
-	refused("has no protection information", "pi_chk");
+	refused("has no protection information", "pi_chk (PI checks by the controller) needs PI");
+
+	/* Metadata without PI: the bytes are there, no PI type is set. */
+	job(1, "0000:00:04.0", true);
+	pi_format(4096, 64, true, 0);
+	job_bs(4160);
+	opts.pi_act = 0;
+	refused("4096+64 bytes per block, metadata extended (interleaved), no PI): pi_act=0",
+		"its 64 metadata bytes per block hold no PI (no PI type is set)");
 
 	/* 512+8 extended, host PI: blocks are 520 bytes in fio's buffer. */
 	job(1, "0000:00:04.0", true);
@@ -728,6 +739,57 @@ static void test_format_refusals(void)
 	opts.enable_sgl = 1;
 	refused("enable_sgl=1 cannot be used: the controller does not support SGLs",
 		"leave enable_sgl=0");
+}
+
+/* A PI format the host cannot compute (nvme_ns_format_from_id() says why). */
+static void unsupported_pi(uint16_t ms, uint8_t pif, const char *why)
+{
+	ns_lba_size = 4096;
+	ns_format = (struct nvme_ns_format){ .lba_size = 4096, .ms = ms, .pi_type = 1,
+					     .pif = pif, .unsupported = why };
+}
+
+static void test_unsupported_pi(void)
+{
+	struct fvn_file *ff;
+
+	/* The 64-bit guard's 16 bytes of PI in 8 bytes of metadata: nobody can place it. */
+	job(1, "0000:00:04.0", true);
+	unsupported_pi(8, NVME_PIF_64B_GUARD, "metadata smaller than the PI");
+	refused("PI type 1 with the 64-bit guard takes 16 bytes of each block's metadata, and "
+		"the namespace has 8: no room for it", "at least 16 metadata bytes per block, or "
+		"with the 16-bit guard (8 bytes of PI)");
+	job(1, "0000:00:04.0", true);
+	unsupported_pi(8, NVME_PIF_64B_GUARD, "metadata smaller than the PI");
+	opts.pi_act = 0;
+	refused("takes 16 bytes of each block's metadata, and the namespace has 8", "Reformat");
+
+	/* A 32-bit guard: the host cannot compute it; the controller can, where ms is the PI. */
+	job(1, "0000:00:04.0", true);
+	unsupported_pi(16, NVME_PIF_32B_GUARD, "32-bit guard (PIF 1)");
+	opts.pi_act = 0;
+	refused("uses 32-bit guard (PIF 1), which this engine cannot generate or check (pi_act=0)",
+		"use pi_act=1 without pi_chk");
+	job(1, "0000:00:04.0", true);
+	unsupported_pi(16, NVME_PIF_32B_GUARD, "32-bit guard (PIF 1)");
+	opts.pi_chk = "GUARD";
+	refused("cannot generate or check (pi_chk)", "use pi_act=1 without pi_chk");
+	job(1, "0000:00:04.0", true);
+	unsupported_pi(64, NVME_PIF_32B_GUARD, "32-bit guard (PIF 1)");
+	refused("cannot generate or check: reformat", "with the 16- or 64-bit guard and no "
+		"storage tag");
+
+	/* ... and what the advice promises works: PRACT=1, data only on the bus. */
+	job(1, "0000:00:04.0", true);
+	unsupported_pi(16, NVME_PIF_32B_GUARD, "32-bit guard (PIF 1)");
+	CHECK_EQ(ioengine.setup(&td), 0);
+	ff = FILE_ENG_DATA(td.files[0]);
+	CHECK_EQ(ff->block_bytes, 4096);
+	CHECK_EQ(ff->md_bytes, 0);
+	CHECK_EQ(ff->rw_flags, NVME_RW_PRACT);
+	CHECK(!ff->pi_host);
+	fio_frees_files();
+	ioengine.cleanup(&td);
 }
 
 /* A command the controller lacks, or options that contradict the job: refused with the reason. */
@@ -1165,6 +1227,7 @@ int main(void)
 	test_invalid_lba_format();
 	test_refusal();
 	test_format_refusals();
+	test_unsupported_pi();
 	test_command_refusals();
 	test_spdk_options();
 	test_zone_refusals();
