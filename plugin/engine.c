@@ -146,12 +146,14 @@ static struct fvn_thread *thread_of(struct thread_data *td)
 /* The start-up line for each namespace: what it is formatted with, and how the job moves it. */
 static void log_format(struct thread_data *td, const struct fvn_file *ff)
 {
-	char format[160], split[96] = "", zones[160] = "";
+	char format[160], split[192] = "", zones[160] = "";
 
 	nvme_ns_format_text(&ff->fmt, format, sizeof(format));
-	if (fvn_format_max_cmds(ff, td_max_bs(td)) > 1)
-		snprintf(split, sizeof(split), "; io_us above %u bytes are split (MDTS)",
-			 ff->cmd_bytes);
+	if (fvn_format_max_cmds(ff, td_max_bs(td)) > 1) {
+		split[0] = ';';
+		split[1] = ' ';
+		fvn_format_split_text(ff, split + 2, sizeof(split) - 2);
+	}
 	if (ff->zoned)
 		fvn_zones_text(ff, zones, sizeof(zones));
 	env_notice("%s ns %u: %" PRIu64 " blocks, %s%s%s%s%s", ff->bdf, ff->nsid, ff->blocks, format,

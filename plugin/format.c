@@ -242,6 +242,7 @@ static int apply_sgl(struct thread_data *td, struct fvn_file *ff, uint32_t sgls)
 		ff->max_cmd_blocks = (uint32_t)((uint64_t)NVME_SGL_MAX_DESCS * o->sge_size /
 						ff->block_bytes);
 		ff->cmd_bytes = ff->max_cmd_blocks * ff->block_bytes;
+		ff->cmd_limit = FVN_CMD_LIMIT_SGL;
 	}
 	/*
 	 * Separate metadata goes through an SGL too where the controller says
@@ -285,16 +286,22 @@ int fvn_format_apply(struct thread_data *td, struct fvn_file *ff, const struct n
 	ff->lba_shift = ff->block_pow2 ? (unsigned)__builtin_ctz(ff->block_bytes) : 0;
 
 	/* MDTS counts the bytes the data pointer moves: interleaved metadata included. */
+	ff->max_xfer = max_xfer;
 	per_cmd = max_xfer / ff->block_bytes;
 	if (!per_cmd) {
 		env_err("%s: the controller's maximum transfer (MDTS) of %u bytes is smaller than "
 			"one %u-byte block of ns %u", ff->bdf, max_xfer, ff->block_bytes, ff->nsid);
 		return -EINVAL;
 	}
-	if (per_cmd > NVME_MAX_NLB)
+	ff->cmd_limit = FVN_CMD_LIMIT_MDTS;
+	if (per_cmd > NVME_MAX_NLB) {
 		per_cmd = NVME_MAX_NLB;
-	if (per_cmd > UINT32_MAX / ff->block_bytes) /* cmd_bytes fits 32 bits */
+		ff->cmd_limit = FVN_CMD_LIMIT_NLB;
+	}
+	if (per_cmd > UINT32_MAX / ff->block_bytes) { /* cmd_bytes fits 32 bits */
 		per_cmd = UINT32_MAX / ff->block_bytes;
+		ff->cmd_limit = FVN_CMD_LIMIT_BYTES;
+	}
 	ff->max_cmd_blocks = (uint32_t)per_cmd;
 	ff->cmd_bytes = ff->max_cmd_blocks * ff->block_bytes;
 	ret = check_block_sizes(td, ff);
@@ -318,4 +325,35 @@ unsigned fvn_format_max_cmds(const struct fvn_file *ff, size_t max_bs)
 
 	return blocks <= ff->max_cmd_blocks ? 1 :
 	       (unsigned)((blocks + ff->max_cmd_blocks - 1) / ff->max_cmd_blocks);
+}
+
+int fvn_format_split_text(const struct fvn_file *ff, char *buf, size_t len)
+{
+	char mdts[64];
+	int n;
+
+	if (ff->max_xfer == UINT32_MAX)
+		snprintf(mdts, sizeof(mdts), "MDTS 0: no transfer limit");
+	else
+		snprintf(mdts, sizeof(mdts), "MDTS allows %u bytes", ff->max_xfer);
+	switch (ff->cmd_limit) {
+	case FVN_CMD_LIMIT_MDTS:
+		n = snprintf(buf, len, "io_us above %u bytes are split: MDTS limits a command to "
+			     "%u bytes (%u blocks)", ff->cmd_bytes, ff->max_xfer, ff->max_cmd_blocks);
+		break;
+	case FVN_CMD_LIMIT_NLB:
+		n = snprintf(buf, len, "io_us above %u bytes are split: the NLB field limits a "
+			     "command to 65,536 blocks (%s)", ff->cmd_bytes, mdts);
+		break;
+	case FVN_CMD_LIMIT_SGL:
+		n = snprintf(buf, len, "io_us above %u bytes are split: %u SGL descriptors of "
+			     "sge_size %u bytes limit a command to %u blocks", ff->cmd_bytes,
+			     NVME_SGL_MAX_DESCS, ff->sgl.sge_size, ff->max_cmd_blocks);
+		break;
+	default:
+		n = snprintf(buf, len, "io_us above %u bytes are split: a command carries at most "
+			     "4 GiB here (%u blocks; %s)", ff->cmd_bytes, ff->max_cmd_blocks, mdts);
+		break;
+	}
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }

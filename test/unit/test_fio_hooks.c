@@ -1216,6 +1216,74 @@ static void test_split_plan(void)
 	ioengine.cleanup(&td);
 }
 
+/* The start-up line of a job whose io_us are split, for one controller and format. */
+static void split_line(uint32_t max_xfer, uint32_t lba, unsigned long long bs, const char *want)
+{
+	job(1, "0000:00:04.0", true);
+	ctrl_max_xfer = max_xfer;
+	ns_lba_size = lba;
+	job_bs(bs);
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_CONTAINS(logged, want);
+	if (!strstr(logged, want))
+		printf("# start-up line: %s", logged);
+	fio_frees_files();
+	ioengine.cleanup(&td);
+}
+
+/* What limits one command, in the start-up line: MDTS or the NLB field, whichever is smaller. */
+static void test_split_line(void)
+{
+	struct fvn_file *ff;
+	char text[160];
+
+	split_line(128 << 10, PS, 1 << 20, "; io_us above 131072 bytes are split: MDTS limits a "
+		   "command to 131072 bytes (32 blocks)");
+	/* MDTS 0 (no limit): 65,536 blocks of 512 bytes, 32 MiB. */
+	split_line(UINT32_MAX, 512, 64 << 20, "; io_us above 33554432 bytes are split: the NLB "
+		   "field limits a command to 65,536 blocks (MDTS 0: no transfer limit)");
+	split_line(UINT32_MAX, PS, 512ull << 20, "; io_us above 268435456 bytes are split: the "
+		   "NLB field limits a command to 65,536 blocks (MDTS 0: no transfer limit)");
+	/* MDTS above 65,536 blocks: NLB comes first; at exactly 65,536 blocks MDTS is named. */
+	split_line(64 << 20, 512, 64 << 20, "the NLB field limits a command to 65,536 blocks "
+		   "(MDTS allows 67108864 bytes)");
+	split_line(32 << 20, 512, 64 << 20, "; io_us above 33554432 bytes are split: MDTS limits "
+		   "a command to 33554432 bytes (65536 blocks)");
+	/* Within one command: no word of splitting. */
+	split_line(UINT32_MAX, 512, 32 << 20, "0000:00:04.0 ns 1: 1048576 blocks, 512 bytes per "
+		   "block, no metadata\n");
+
+	/* SGLs: 4096 descriptors of sge_size come before NLB when sge_size is small. */
+	job(1, "0000:00:04.0", true);
+	ctrl_max_xfer = UINT32_MAX;
+	ctrl_sgls = NVME_SGLS_SUPPORT_BYTE;
+	ns_lba_size = 512;
+	job_bs(64 << 20);
+	opts.enable_sgl = 1;
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_CONTAINS(logged, "; io_us above 16777216 bytes are split: 4096 SGL descriptors of "
+		       "sge_size 4096 bytes limit a command to 32768 blocks");
+	fio_frees_files();
+	ioengine.cleanup(&td);
+	job(1, "0000:00:04.0", true);
+	ctrl_max_xfer = UINT32_MAX;
+	ctrl_sgls = NVME_SGLS_SUPPORT_BYTE;
+	ns_lba_size = 512;
+	job_bs(64 << 20);
+	opts.enable_sgl = 1;
+	opts.sge_size = 1 << 20;
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_CONTAINS(logged, "the NLB field limits a command to 65,536 blocks");
+	ff = FILE_ENG_DATA(td.files[0]);
+	CHECK_EQ(ff->max_cmd_blocks, NVME_MAX_NLB);
+	CHECK_EQ(fvn_format_max_cmds(ff, 64 << 20), 2);
+	/* Too small a buffer: cut short, and said so. */
+	CHECK_EQ(fvn_format_split_text(ff, text, 20), -ENOSPC);
+	CHECK_EQ(strlen(text), 19);
+	fio_frees_files();
+	ioengine.cleanup(&td);
+}
+
 int main(void)
 {
 	test_serialized_order();
@@ -1234,5 +1302,6 @@ int main(void)
 	test_zone_hooks();
 	test_format_geometry();
 	test_split_plan();
+	test_split_line();
 	return check_done("test_fio_hooks");
 }
