@@ -1284,6 +1284,43 @@ static void test_split_line(void)
 	ioengine.cleanup(&td);
 }
 
+/*
+ * MDTS 0 and 512-byte blocks: a 64 MiB io_u is two commands of 65,536
+ * blocks (the NLB limit), planned so: command ids for two children, queue
+ * slots for both, child lists for 32 MiB each.
+ */
+static void test_nlb_split_plan(void)
+{
+	struct fvn_thread *t;
+	struct fvn_file *ff;
+
+	job(1, "0000:00:04.0", true);
+	ctrl_max_xfer = UINT32_MAX;
+	ns_lba_size = 512;
+	job_bs(64 << 20);
+	CHECK_EQ(ioengine.setup(&td), 0);
+	ff = FILE_ENG_DATA(td.files[0]);
+	CHECK_EQ(ff->max_cmd_blocks, 65536);
+	CHECK_EQ(ff->cmd_bytes, 32u << 20);
+	CHECK_EQ(ff->cmd_limit, FVN_CMD_LIMIT_NLB);
+	CHECK_EQ(ioengine.init(&td), 0);
+	t = td.io_ops_data;
+	/* No io_u buffers (64 MiB each): the plan is what is under test. */
+	for (unsigned i = 0; i < NR_IOS; i++)
+		io_us[i].buf = NULL;
+	CHECK_EQ(ioengine.post_init(&td), 0);
+	CHECK_EQ(t->max_cmds, 2);
+	CHECK_EQ(t->child_shift, 1);
+	/* A PRP list for 32 MiB from any offset in a page: 8193 entries, 17 list pages. */
+	CHECK_EQ(t->child_list_bytes, 17 * PS);
+	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0);
+	CHECK_EQ(ff->qp.entries, NR_IOS * 2 + 1);
+	ioengine.close_file(&td, td.files[0]);
+	fio_frees_files();
+	ioengine.iomem_free(&td);
+	ioengine.cleanup(&td);
+}
+
 int main(void)
 {
 	test_serialized_order();
@@ -1303,5 +1340,6 @@ int main(void)
 	test_format_geometry();
 	test_split_plan();
 	test_split_line();
+	test_nlb_split_plan();
 	return check_done("test_fio_hooks");
 }
