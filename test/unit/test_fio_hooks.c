@@ -1209,7 +1209,7 @@ static void test_split_plan(void)
 	CHECK_EQ(ioengine.setup(&td), 0);
 	CHECK_EQ(thread_start(), 0);
 	CHECK(ioengine.open_file(&td, td.files[0]) != 0);
-	CHECK_CONTAINS(logged, "needs 8 commands of at most 512 bytes");
+	CHECK_CONTAINS(logged, "needs 8 commands of at most 512 bytes (MDTS or NLB's 65,536 blocks");
 	CHECK_CONTAINS(logged, "raise queue_entries");
 	fio_frees_files();
 	ioengine.iomem_free(&td);
