@@ -146,12 +146,14 @@ static struct fvn_thread *thread_of(struct thread_data *td)
 /* The start-up line for each namespace: what it is formatted with, and how the job moves it. */
 static void log_format(struct thread_data *td, const struct fvn_file *ff)
 {
-	char format[160], split[96] = "", zones[160] = "";
+	char format[160], split[192] = "", zones[160] = "";
 
 	nvme_ns_format_text(&ff->fmt, format, sizeof(format));
-	if (fvn_format_max_cmds(ff, td_max_bs(td)) > 1)
-		snprintf(split, sizeof(split), "; io_us above %u bytes are split (MDTS)",
-			 ff->cmd_bytes);
+	if (fvn_format_max_cmds(ff, td_max_bs(td)) > 1) {
+		split[0] = ';';
+		split[1] = ' ';
+		fvn_format_split_text(ff, split + 2, sizeof(split) - 2);
+	}
 	if (ff->zoned)
 		fvn_zones_text(ff, zones, sizeof(zones));
 	env_notice("%s ns %u: %" PRIu64 " blocks, %s%s%s%s%s", ff->bdf, ff->nsid, ff->blocks, format,
@@ -450,8 +452,8 @@ static int plan_command_ids(struct thread_data *td, struct fvn_thread *t, unsign
 	unsigned index_bits = bits_for(n, 1), child_bits = bits_for(t->max_cmds, 0);
 
 	if (index_bits + child_bits > 16) {
-		env_err("job '%s': %u io_us of up to %u commands each (bs=%zu split at the "
-			"controller's maximum transfer) need more than the 65,536 command ids of "
+		env_err("job '%s': %u io_us of up to %u commands each (bs=%zu split at what one "
+			"command carries) need more than the 65,536 command ids of "
 			"a queue: lower iodepth or the largest bs", td->o.name, n, t->max_cmds,
 			t->max_bs);
 		return -E2BIG;
@@ -619,9 +621,9 @@ static int fvn_open_file(struct thread_data *td, struct fio_file *f)
 	usable = entries < ff->ctrl->nvme.max_queue_entries ? entries :
 		 ff->ctrl->nvme.max_queue_entries;
 	if (usable - 1 < fvn_format_max_cmds(ff, t->max_bs)) {
-		env_err("%s: bs=%zu needs %u commands of at most %u bytes (the controller's maximum "
-			"transfer), but the I/O queue holds %u: %s", ff->bdf, t->max_bs,
-			fvn_format_max_cmds(ff, t->max_bs), ff->cmd_bytes, usable - 1,
+		env_err("%s: bs=%zu needs %u commands of at most %u bytes (MDTS or NLB's 65,536 "
+			"blocks, see the start-up line), but the I/O queue holds %u: %s", ff->bdf,
+			t->max_bs, fvn_format_max_cmds(ff, t->max_bs), ff->cmd_bytes, usable - 1,
 			usable < entries ? "lower bs (the controller's CAP.MQES limits the queue)" :
 			"raise queue_entries or leave it 0");
 		td_verror(td, E2BIG, "fio-vfio-nvme: queue too small for one io_u");

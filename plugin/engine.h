@@ -31,6 +31,14 @@
 
 struct fvn_thread;
 
+/* What limits one command's blocks (fvn_file.max_cmd_blocks), whichever is smallest. */
+enum fvn_cmd_limit {
+	FVN_CMD_LIMIT_MDTS,     /* the controller's maximum transfer */
+	FVN_CMD_LIMIT_NLB,      /* the NLB field: 65,536 blocks */
+	FVN_CMD_LIMIT_SGL,      /* enable_sgl: NVME_SGL_MAX_DESCS descriptors of sge_size */
+	FVN_CMD_LIMIT_BYTES,    /* cmd_bytes in 32 bits */
+};
+
 struct fvn_file {
 	struct fvn_ctrl *ctrl;      /* pending reference from setup, claimed in init */
 	struct fvn_thread *thread;
@@ -50,6 +58,8 @@ struct fvn_file {
 	uint32_t md_bytes;          /* separate metadata per block, through MPTR (0: none) */
 	uint32_t max_cmd_blocks;    /* blocks one command may carry: MDTS, and NLB's 65,536 */
 	uint32_t cmd_bytes;         /* max_cmd_blocks * block_bytes: a split io_u's child size */
+	uint8_t cmd_limit;          /* what sets max_cmd_blocks (enum fvn_cmd_limit) */
+	uint32_t max_xfer;          /* the controller's MDTS in bytes (UINT32_MAX: none) */
 	uint32_t rw_flags;          /* CDW12 bits of every read and write (PRINFO) */
 	bool plain;                 /* no metadata, no PI: one command per io_u up to cmd_bytes */
 	struct nvme_ns_format fmt;

@@ -24,6 +24,71 @@ static const char *pi_options_without_pi(const struct fvn_options *o, unsigned c
 }
 
 /*
+ * Bytes of PI in each block's metadata: f->pi_size where the host computes
+ * it, else what the guard format takes (PIF 0: 8; PIF 1 and 2: 16); 0 when
+ * not known (reserved type, qualified format).
+ */
+static unsigned pi_bytes_of(const struct nvme_ns_format *f)
+{
+	if (f->pi_size || !f->pi_type)
+		return f->pi_size;
+	if (f->pi_type > NVME_PI_TYPE3 || f->pif == NVME_PIF_QUALIFIED)
+		return 0;
+	return f->pif == NVME_PIF_16B_GUARD ? (unsigned)sizeof(struct nvme_pi16)
+					    : (unsigned)sizeof(struct nvme_pi64);
+}
+
+/* pi_act=0 or pi_chk on a namespace without PI: what is missing, with the sizes. */
+static void refuse_pi_options(const struct fvn_file *ff, const struct nvme_ns_format *f,
+			      const char *why)
+{
+	char format[160], has[96];
+
+	nvme_ns_format_text(f, format, sizeof(format));
+	if (f->ms)
+		snprintf(has, sizeof(has), "its %u metadata bytes per block hold no PI (no PI "
+			 "type is set)", f->ms);
+	else
+		snprintf(has, sizeof(has), "it has no metadata at all");
+	env_err("%s ns %u has no protection information (%s): %s needs PI in each block's "
+		"metadata, %zu bytes with the 16-bit guard or %zu with the 64-bit guard, and %s. "
+		"Remove the option, or format the namespace with PI: an LBA format with at least "
+		"%zu metadata bytes and a PI type (e.g. nvme format --lbaf=N --pi=1)", ff->bdf,
+		ff->nsid, format, why, sizeof(struct nvme_pi16), sizeof(struct nvme_pi64), has,
+		sizeof(struct nvme_pi16));
+}
+
+/* PI the host cannot compute: refused unless the controller does it all. */
+static int refuse_unsupported_pi(const struct fvn_options *o, const struct fvn_file *ff,
+				 const struct nvme_ns_format *f, unsigned checks)
+{
+	unsigned pi_bytes = pi_bytes_of(f);
+
+	if (pi_bytes && f->ms < pi_bytes) {
+		/* Nobody can place this PI: not the host, not the controller. */
+		env_err("%s ns %u: PI type %u with the %u-bit guard takes %u bytes of each "
+			"block's metadata, and the namespace has %u: no room for it. Reformat with "
+			"at least %u metadata bytes per block%s", ff->bdf, ff->nsid, f->pi_type,
+			f->pif == NVME_PIF_16B_GUARD ? 16 : f->pif == NVME_PIF_32B_GUARD ? 32 : 64,
+			pi_bytes, f->ms, pi_bytes,
+			pi_bytes > sizeof(struct nvme_pi16) && f->ms >= sizeof(struct nvme_pi16) ?
+			", or with the 16-bit guard (8 bytes of PI)" : "");
+		return -EINVAL;
+	}
+	/* PRACT=1 with metadata that is only the PI: the controller inserts and strips it. */
+	if (o->pi_act && !checks && pi_bytes && f->ms == pi_bytes)
+		return 0;
+	env_err("%s ns %u: its protection information uses %s, which this engine cannot "
+		"generate or check%s: %s", ff->bdf, ff->nsid, f->unsupported,
+		!o->pi_act ? " (pi_act=0)" : checks ? " (pi_chk)" : "",
+		pi_bytes && f->ms == pi_bytes ?
+		"use pi_act=1 without pi_chk (the controller inserts and strips the PI, and only "
+		"data crosses the bus), or reformat with the 16- or 64-bit guard" :
+		"reformat with the 16- or 64-bit guard and no storage tag");
+	return -ENOTSUP;
+}
+
+/*
  * The PI settings of ff from the job's options: what goes in CDW12, and
  * what the host computes. Returns 0 or a negative errno, with the reason
  * logged.
@@ -31,23 +96,20 @@ static const char *pi_options_without_pi(const struct fvn_options *o, unsigned c
 static int apply_pi(struct thread_data *td, struct fvn_file *ff, const struct nvme_ns_format *f)
 {
 	const struct fvn_options *o = td->eo;
-	char format[160], bad[64];
+	char bad[64];
 	unsigned checks;
 	const char *why;
+	int ret;
 
 	if (fvn_parse_pi_chk(o->pi_chk, &checks, bad, sizeof(bad))) {
 		env_err("job '%s': pi_chk=%s: '%s' is not a check; use GUARD, REFTAG and/or "
 			"APPTAG, comma separated", td->o.name, o->pi_chk, bad);
 		return -EINVAL;
 	}
-	nvme_ns_format_text(f, format, sizeof(format));
 	if (!f->pi_type) {
 		why = pi_options_without_pi(o, checks);
 		if (why) {
-			env_err("%s ns %u has no protection information (%s): %s needs a namespace "
-				"formatted with PI; remove the option, or format the namespace with "
-				"PI (e.g. nvme format --pi=1 with a metadata format)", ff->bdf,
-				ff->nsid, format, why);
+			refuse_pi_options(ff, f, why);
 			return -EINVAL;
 		}
 		return 0;
@@ -56,11 +118,10 @@ static int apply_pi(struct thread_data *td, struct fvn_file *ff, const struct nv
 	 * The host computes PI only in formats it knows; the controller may
 	 * still insert and strip it (PRACT=1) when the metadata is just the PI.
 	 */
-	if (f->unsupported && (!o->pi_act || f->ms != f->pi_size || checks)) {
-		env_err("%s ns %u: its protection information uses %s, which this engine cannot "
-			"compute: use pi_act=1 without pi_chk, or reformat with a 16- or 64-bit "
-			"guard", ff->bdf, ff->nsid, f->unsupported);
-		return -ENOTSUP;
+	if (f->unsupported) {
+		ret = refuse_unsupported_pi(o, ff, f, checks);
+		if (ret)
+			return ret;
 	}
 	if (f->pi_type == 3 && (checks & NVME_PI_CHECK_REF)) {
 		env_notice("%s ns %u: PI type 3 has no reference tag to check: pi_chk's REFTAG is "
@@ -181,6 +242,7 @@ static int apply_sgl(struct thread_data *td, struct fvn_file *ff, uint32_t sgls)
 		ff->max_cmd_blocks = (uint32_t)((uint64_t)NVME_SGL_MAX_DESCS * o->sge_size /
 						ff->block_bytes);
 		ff->cmd_bytes = ff->max_cmd_blocks * ff->block_bytes;
+		ff->cmd_limit = FVN_CMD_LIMIT_SGL;
 	}
 	/*
 	 * Separate metadata goes through an SGL too where the controller says
@@ -216,7 +278,7 @@ int fvn_format_apply(struct thread_data *td, struct fvn_file *ff, const struct n
 	if (ret)
 		return ret;
 	/* PRACT=1 with metadata that is only PI: nothing of it crosses the bus. */
-	pi_stripped = f->pi_type && o->pi_act && f->ms == f->pi_size;
+	pi_stripped = f->pi_type && o->pi_act && f->ms == pi_bytes_of(f);
 	ff->block_bytes = f->ms && f->extended && !pi_stripped ? ns->lba_size + f->ms : ns->lba_size;
 	ff->md_bytes = f->ms && !f->extended && !pi_stripped ? f->ms : 0;
 	ff->plain = !f->ms;
@@ -224,16 +286,22 @@ int fvn_format_apply(struct thread_data *td, struct fvn_file *ff, const struct n
 	ff->lba_shift = ff->block_pow2 ? (unsigned)__builtin_ctz(ff->block_bytes) : 0;
 
 	/* MDTS counts the bytes the data pointer moves: interleaved metadata included. */
+	ff->max_xfer = max_xfer;
 	per_cmd = max_xfer / ff->block_bytes;
 	if (!per_cmd) {
 		env_err("%s: the controller's maximum transfer (MDTS) of %u bytes is smaller than "
 			"one %u-byte block of ns %u", ff->bdf, max_xfer, ff->block_bytes, ff->nsid);
 		return -EINVAL;
 	}
-	if (per_cmd > NVME_MAX_NLB)
+	ff->cmd_limit = FVN_CMD_LIMIT_MDTS;
+	if (per_cmd > NVME_MAX_NLB) {
 		per_cmd = NVME_MAX_NLB;
-	if (per_cmd > UINT32_MAX / ff->block_bytes) /* cmd_bytes fits 32 bits */
+		ff->cmd_limit = FVN_CMD_LIMIT_NLB;
+	}
+	if (per_cmd > UINT32_MAX / ff->block_bytes) { /* cmd_bytes fits 32 bits */
 		per_cmd = UINT32_MAX / ff->block_bytes;
+		ff->cmd_limit = FVN_CMD_LIMIT_BYTES;
+	}
 	ff->max_cmd_blocks = (uint32_t)per_cmd;
 	ff->cmd_bytes = ff->max_cmd_blocks * ff->block_bytes;
 	ret = check_block_sizes(td, ff);
@@ -257,4 +325,35 @@ unsigned fvn_format_max_cmds(const struct fvn_file *ff, size_t max_bs)
 
 	return blocks <= ff->max_cmd_blocks ? 1 :
 	       (unsigned)((blocks + ff->max_cmd_blocks - 1) / ff->max_cmd_blocks);
+}
+
+int fvn_format_split_text(const struct fvn_file *ff, char *buf, size_t len)
+{
+	char mdts[64];
+	int n;
+
+	if (ff->max_xfer == UINT32_MAX)
+		snprintf(mdts, sizeof(mdts), "MDTS 0: no transfer limit");
+	else
+		snprintf(mdts, sizeof(mdts), "MDTS allows %u bytes", ff->max_xfer);
+	switch (ff->cmd_limit) {
+	case FVN_CMD_LIMIT_MDTS:
+		n = snprintf(buf, len, "io_us above %u bytes are split: MDTS limits a command to "
+			     "%u bytes (%u blocks)", ff->cmd_bytes, ff->max_xfer, ff->max_cmd_blocks);
+		break;
+	case FVN_CMD_LIMIT_NLB:
+		n = snprintf(buf, len, "io_us above %u bytes are split: the NLB field limits a "
+			     "command to 65,536 blocks (%s)", ff->cmd_bytes, mdts);
+		break;
+	case FVN_CMD_LIMIT_SGL:
+		n = snprintf(buf, len, "io_us above %u bytes are split: %u SGL descriptors of "
+			     "sge_size %u bytes limit a command to %u blocks", ff->cmd_bytes,
+			     NVME_SGL_MAX_DESCS, ff->sgl.sge_size, ff->max_cmd_blocks);
+		break;
+	default:
+		n = snprintf(buf, len, "io_us above %u bytes are split: a command carries at most "
+			     "4 GiB here (%u blocks; %s)", ff->cmd_bytes, ff->max_cmd_blocks, mdts);
+		break;
+	}
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }

@@ -27,6 +27,15 @@ int fvn_format_apply(struct thread_data *td, struct fvn_file *ff, const struct n
 /* Separate metadata bytes an io_u of max_bs needs on ff (0: none). */
 unsigned long long fvn_format_md_per_io(const struct fvn_file *ff, unsigned long long max_bs);
 
+/*
+ * What splits io_us on ff, for the start-up line: e.g. "io_us above 131072
+ * bytes are split: MDTS limits a command to 131072 bytes (32 blocks)", or,
+ * where the NLB field's 65,536 blocks come first, "... the NLB field limits
+ * a command to 65,536 blocks (MDTS 0: no transfer limit)". Returns 0, or
+ * -ENOSPC when the text was cut.
+ */
+int fvn_format_split_text(const struct fvn_file *ff, char *buf, size_t len);
+
 /* Commands the largest io_u of this job needs on ff (1: never split). */
 unsigned fvn_format_max_cmds(const struct fvn_file *ff, size_t max_bs);
 

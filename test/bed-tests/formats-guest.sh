@@ -20,6 +20,8 @@ N4="$F ns=4"   # 512+8, PI type 2, extended LBAs
 N5="$F ns=5"   # 4096+64, no PI, extended LBAs
 N6="$F ns=6"   # 4096+16, PI type 1, PI in the first 8 bytes of the metadata
 X5=0000.00.07.0  # 4096+64, no PI, extended LBAs, MDTS 1: one block per command
+Z=0000.00.08.0   # 512 B blocks, MDTS 0 (no transfer limit): NLB's 65,536 blocks split
+M5BDF=0000:00:04.0
 ALL=GUARD,REFTAG,APPTAG
 # Where blkdebug fails reads on $M5 (t-formats.sh): 49 MiB + 384 KiB, inside
 # the fourth 128 KiB child of the 1 MiB read at 49 MiB.
@@ -41,6 +43,28 @@ verify_case m7-bsrange-4k-2m-qd32 --filename=$M7 --rw=randwrite --bsrange=4k-2m 
 verify_case m7-8m-qd4 --filename=$M7 --rw=write --bs=8m --iodepth=4 --size=32m $(pattern m7)
 verify_case m7-sgl --filename=$M7 --rw=randwrite --bsrange=4k-1m --iodepth=8 --size=16m \
 	--offset=32m --verify=crc32c --enable_sgl=1 --sge_size=8192
+# 1 MiB writes of eight 128 KiB commands each, above the split-error region:
+# the kernel reads them back at the end.
+verify_case m5-kernel-region --filename=$M5 --rw=write --bs=1m --iodepth=4 --offset=52m --size=8m \
+	$(pattern km5)
+
+# --- MDTS 0: the NLB field's 65,536 blocks split ------------------------------
+# No transfer limit, 512 B blocks: a 64 MiB io_u is two commands of 65,536
+# blocks (32 MiB), NLB 0xFFFF each. With SGLs (sge_size=1m: 32 Data Blocks a
+# command) it writes and verifies. With PRPs QEMU 7.2 cannot take it: it maps
+# at most IOV_MAX (1024) pages per command and fails a 32 MiB PRP transfer
+# (8192 pages) with Internal Error, whatever MDTS says; a drive with MDTS 0
+# takes it. So that run shows the split and the decoded status instead.
+verify_case z-nlb-sgl-64m --filename=$Z --rw=write --bs=64m --iodepth=1 --size=64m \
+	--verify=crc32c --enable_sgl=1 --sge_size=1m
+result "MDTS 0: the start-up line says the NLB field limits a command to 65,536 blocks" \
+	z-nlb-sgl-64m says z-nlb-sgl-64m \
+	'io_us above 33554432 bytes are split: the NLB field limits a command to 65,536 blocks \(MDTS 0: no transfer limit\)'
+fio_engine z-nlb-prp-64m 120 --filename=$Z --rw=write --bs=64m --iodepth=1 --size=64m \
+	--offset=64m --verify=crc32c --do_verify=1
+result "MDTS 0, bs=64m with PRPs: two 32 MiB commands; QEMU's 1024-page limit fails the first, decoded" \
+	z-nlb-prp-64m eval "failed_cleanly z-nlb-prp-64m && says z-nlb-prp-64m \
+		'command 1 of the 2 this io_u was split into \(at most 33554432 bytes each\): Generic Command Status / Internal Error'"
 
 # --- an error in one child of a split transfer -------------------------------
 # 1 MiB reads on MDTS 5 are eight 128 KiB commands; blkdebug fails the one
@@ -354,6 +378,15 @@ result "apptag=0x12ff with apptag_mask=0xff00 against stored 0x1234: the masked 
 	apptag-masked ran_clean apptag-masked
 
 # --- the kernel's nvme driver reads what the engine wrote ---------------------
+# MDTS 5, 4 KiB blocks without metadata: any kernel reads those.
+python3 "$repo/tools/fvn-setup" unbind $M5BDF > "$out/unbind-m5.out" 2>&1
+result "the MDTS 5 controller moves to the kernel nvme driver (fvn-setup unbind)" unbind-m5 \
+	eval "[ \"\$(driver_of $M5BDF)\" = nvme ] && wait_ns $M5BDF 1"
+cm5=$(ctrl_of $M5BDF)
+fio_kernel kernel-m5 --filename=/dev/$(basename "$(ls -d $pci/$M5BDF/nvme/$cm5/${cm5}n1 2>/dev/null)") \
+	--rw=read --bs=1m --offset=52m --size=8m --verify_only=1 $(pattern km5)
+result "kernel reads the MDTS 5 region the engine wrote in split 1 MiB writes, identical to its pattern" \
+	kernel-m5 ran_clean kernel-m5
 python3 "$repo/tools/fvn-setup" unbind $FBDF > "$out/unbind.out" 2>&1
 result "the formats controller moves to the kernel nvme driver (fvn-setup unbind)" unbind \
 	eval "[ \"\$(driver_of $FBDF)\" = nvme ] && wait_ns $FBDF 6"

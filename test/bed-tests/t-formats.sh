@@ -14,10 +14,12 @@
 #                     of the metadata (pil=1), separate metadata
 #   0000:00:07.0  4096+64 no PI, extended LBAs, 16 MiB, MDTS 1 (one block per
 #                 command: see formats-guest.sh on QEMU 7.2's extended LBAs)
+#   0000:00:08.0  512 B blocks, 128 MiB, MDTS 0 (no transfer limit): io_us
+#                 split at the NLB field's 65,536 blocks
 # formats-guest.sh runs the engine on each (verify jobs with pi_act 1 and 0,
 # bad input, an error in one child of a split transfer, tampered PI), then
-# hands 0000:00:06.0 to the kernel's nvme driver and reads back what the
-# engine wrote.
+# hands 0000:00:04.0 and 0000:00:06.0 to the kernel's nvme driver and reads
+# back what the engine wrote.
 #
 # What the guest kernel (Debian 6.1, CONFIG_BLK_DEV_INTEGRITY=y) makes of each
 # format behind QEMU 7.2's controller, seen with driver=nvme:
@@ -68,6 +70,7 @@ formats+=,ns6.lbs=4096,ns6.ms=16,ns6.pi=1,ns6.pil=1
 	--nvme slot=5,lbs=4096,size=64M,mdts=7,serial=fvn-m7 \
 	--nvme "slot=6,$formats" \
 	--nvme slot=7,lbs=4096,size=16M,ms=64,mset=1,mdts=1,serial=fvn-x5 \
+	--nvme slot=8,lbs=512,size=128M,mdts=0,serial=fvn-m0 \
 	-- env FVN_OUT="$out" FVN_IMAGES="$out/vm" FVN_KROOT="$FVN_CACHE/kernel/root" \
 	bash test/bed-tests/formats-guest.sh
 rc=$?
@@ -82,5 +85,6 @@ check "QEMU got each namespace's format (ms, mset, pi, pif) and the data-only on
 	grep -q 'nsid=5,logical_block_size=4096,physical_block_size=4096,ms=64,mset=1,pi=0,pif=0,pil=0' '$out/qemu-args' &&
 	grep -q 'nsid=6,logical_block_size=4096,physical_block_size=4096,ms=16,mset=0,pi=1,pif=0,pil=1' '$out/qemu-args' &&
 	[ \$(grep -c ',ms=' '$out/qemu-args') = 7 ]"
+check "the MDTS 0 controller reached QEMU with mdts=0" grep -q 'serial=fvn-m0,.*mdts=0' "$out/qemu-args"
 check "a 32 MiB namespace of 512+8 blocks gets a 32.5 MiB image (data, then metadata)" \
 	test "$(stat -c %s "$out/vm/nvme2n1.img")" = $((65536 * 520))

@@ -23,7 +23,8 @@ done
 
 tools/fvn-compare --out "$out" "$@" "$bdf" "${jobs[@]}"
 rc=$?
-# "io_us above N bytes are split (MDTS)": once per job whose bs is above it.
+# "io_us above N bytes are split: MDTS limits a command to ...": once per job
+# whose bs is above it.
 for j in "${jobs[@]}"; do
 	line=$(grep -h -m1 -o 'ns [0-9]*: [0-9]* blocks, .*' "$out"/runs/"$j"/*/fio-vfio-nvme.rep1.err 2>/dev/null | head -n1)
 	echo "split-bench: engine, $j: ${line:-(no start-up line)}"

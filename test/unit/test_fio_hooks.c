@@ -698,13 +698,24 @@ static void test_format_refusals(void)
 	opts.pi_chk = "GUARD,FOO";
 	refused("pi_chk=GUARD,FOO: 'FOO' is not a check", "use GUARD, REFTAG and/or APPTAG");
 
+	/* PI options on a namespace without PI: what is missing, the sizes, the fix. */
 	job(1, "0000:00:04.0", true);
 	opts.pi_act = 0;
-	refused("has no protection information (4096 bytes per block", "pi_act=0");
+	refused("has no protection information (4096 bytes per block, no metadata): pi_act=0",
+		"8 bytes with the 16-bit guard or 16 with the 64-bit guard, and it has no metadata");
+	CHECK_CONTAINS(logged, "an LBA format with at least 8 metadata bytes and a PI type");
 
 	job(1, "0000:00:04.0", true);
 	opts.pi_chk = "GUARD";
-	refused("has no protection information", "pi_chk");
+	refused("has no protection information", "pi_chk (PI checks by the controller) needs PI");
+
+	/* Metadata without PI: the bytes are there, no PI type is set. */
+	job(1, "0000:00:04.0", true);
+	pi_format(4096, 64, true, 0);
+	job_bs(4160);
+	opts.pi_act = 0;
+	refused("4096+64 bytes per block, metadata extended (interleaved), no PI): pi_act=0",
+		"its 64 metadata bytes per block hold no PI (no PI type is set)");
 
 	/* 512+8 extended, host PI: blocks are 520 bytes in fio's buffer. */
 	job(1, "0000:00:04.0", true);
@@ -731,6 +742,57 @@ static void test_format_refusals(void)
 	opts.enable_sgl = 1;
 	refused("enable_sgl=1 cannot be used: the controller does not support SGLs",
 		"leave enable_sgl=0");
+}
+
+/* A PI format the host cannot compute (nvme_ns_format_from_id() says why). */
+static void unsupported_pi(uint16_t ms, uint8_t pif, const char *why)
+{
+	ns_lba_size = 4096;
+	ns_format = (struct nvme_ns_format){ .lba_size = 4096, .ms = ms, .pi_type = 1,
+					     .pif = pif, .unsupported = why };
+}
+
+static void test_unsupported_pi(void)
+{
+	struct fvn_file *ff;
+
+	/* The 64-bit guard's 16 bytes of PI in 8 bytes of metadata: nobody can place it. */
+	job(1, "0000:00:04.0", true);
+	unsupported_pi(8, NVME_PIF_64B_GUARD, "metadata smaller than the PI");
+	refused("PI type 1 with the 64-bit guard takes 16 bytes of each block's metadata, and "
+		"the namespace has 8: no room for it", "at least 16 metadata bytes per block, or "
+		"with the 16-bit guard (8 bytes of PI)");
+	job(1, "0000:00:04.0", true);
+	unsupported_pi(8, NVME_PIF_64B_GUARD, "metadata smaller than the PI");
+	opts.pi_act = 0;
+	refused("takes 16 bytes of each block's metadata, and the namespace has 8", "Reformat");
+
+	/* A 32-bit guard: the host cannot compute it; the controller can, where ms is the PI. */
+	job(1, "0000:00:04.0", true);
+	unsupported_pi(16, NVME_PIF_32B_GUARD, "32-bit guard (PIF 1)");
+	opts.pi_act = 0;
+	refused("uses 32-bit guard (PIF 1), which this engine cannot generate or check (pi_act=0)",
+		"use pi_act=1 without pi_chk");
+	job(1, "0000:00:04.0", true);
+	unsupported_pi(16, NVME_PIF_32B_GUARD, "32-bit guard (PIF 1)");
+	opts.pi_chk = "GUARD";
+	refused("cannot generate or check (pi_chk)", "use pi_act=1 without pi_chk");
+	job(1, "0000:00:04.0", true);
+	unsupported_pi(64, NVME_PIF_32B_GUARD, "32-bit guard (PIF 1)");
+	refused("cannot generate or check: reformat", "with the 16- or 64-bit guard and no "
+		"storage tag");
+
+	/* ... and what the advice promises works: PRACT=1, data only on the bus. */
+	job(1, "0000:00:04.0", true);
+	unsupported_pi(16, NVME_PIF_32B_GUARD, "32-bit guard (PIF 1)");
+	CHECK_EQ(ioengine.setup(&td), 0);
+	ff = FILE_ENG_DATA(td.files[0]);
+	CHECK_EQ(ff->block_bytes, 4096);
+	CHECK_EQ(ff->md_bytes, 0);
+	CHECK_EQ(ff->rw_flags, NVME_RW_PRACT);
+	CHECK(!ff->pi_host);
+	fio_frees_files();
+	ioengine.cleanup(&td);
 }
 
 /* A command the controller lacks, or options that contradict the job: refused with the reason. */
@@ -1234,8 +1296,113 @@ static void test_split_plan(void)
 	CHECK_EQ(ioengine.setup(&td), 0);
 	CHECK_EQ(thread_start(), 0);
 	CHECK(ioengine.open_file(&td, td.files[0]) != 0);
-	CHECK_CONTAINS(logged, "needs 8 commands of at most 512 bytes");
+	CHECK_CONTAINS(logged, "needs 8 commands of at most 512 bytes (MDTS or NLB's 65,536 blocks");
 	CHECK_CONTAINS(logged, "raise queue_entries");
+	fio_frees_files();
+	ioengine.iomem_free(&td);
+	ioengine.cleanup(&td);
+}
+
+/* The start-up line of a job whose io_us are split, for one controller and format. */
+static void split_line(uint32_t max_xfer, uint32_t lba, unsigned long long bs, const char *want)
+{
+	job(1, "0000:00:04.0", true);
+	ctrl_max_xfer = max_xfer;
+	ns_lba_size = lba;
+	job_bs(bs);
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_CONTAINS(logged, want);
+	if (!strstr(logged, want))
+		printf("# start-up line: %s", logged);
+	fio_frees_files();
+	ioengine.cleanup(&td);
+}
+
+/* What limits one command, in the start-up line: MDTS or the NLB field, whichever is smaller. */
+static void test_split_line(void)
+{
+	struct fvn_file *ff;
+	char text[160];
+
+	split_line(128 << 10, PS, 1 << 20, "; io_us above 131072 bytes are split: MDTS limits a "
+		   "command to 131072 bytes (32 blocks)");
+	/* MDTS 0 (no limit): 65,536 blocks of 512 bytes, 32 MiB. */
+	split_line(UINT32_MAX, 512, 64 << 20, "; io_us above 33554432 bytes are split: the NLB "
+		   "field limits a command to 65,536 blocks (MDTS 0: no transfer limit)");
+	split_line(UINT32_MAX, PS, 512ull << 20, "; io_us above 268435456 bytes are split: the "
+		   "NLB field limits a command to 65,536 blocks (MDTS 0: no transfer limit)");
+	/* MDTS above 65,536 blocks: NLB comes first; at exactly 65,536 blocks MDTS is named. */
+	split_line(64 << 20, 512, 64 << 20, "the NLB field limits a command to 65,536 blocks "
+		   "(MDTS allows 67108864 bytes)");
+	split_line(32 << 20, 512, 64 << 20, "; io_us above 33554432 bytes are split: MDTS limits "
+		   "a command to 33554432 bytes (65536 blocks)");
+	/* Within one command: no word of splitting. */
+	split_line(UINT32_MAX, 512, 32 << 20, "0000:00:04.0 ns 1: 1048576 blocks, 512 bytes per "
+		   "block, no metadata\n");
+
+	/* SGLs: 4096 descriptors of sge_size come before NLB when sge_size is small. */
+	job(1, "0000:00:04.0", true);
+	ctrl_max_xfer = UINT32_MAX;
+	ctrl_sgls = NVME_SGLS_SUPPORT_BYTE;
+	ns_lba_size = 512;
+	job_bs(64 << 20);
+	opts.enable_sgl = 1;
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_CONTAINS(logged, "; io_us above 16777216 bytes are split: 4096 SGL descriptors of "
+		       "sge_size 4096 bytes limit a command to 32768 blocks");
+	fio_frees_files();
+	ioengine.cleanup(&td);
+	job(1, "0000:00:04.0", true);
+	ctrl_max_xfer = UINT32_MAX;
+	ctrl_sgls = NVME_SGLS_SUPPORT_BYTE;
+	ns_lba_size = 512;
+	job_bs(64 << 20);
+	opts.enable_sgl = 1;
+	opts.sge_size = 1 << 20;
+	CHECK_EQ(ioengine.setup(&td), 0);
+	CHECK_CONTAINS(logged, "the NLB field limits a command to 65,536 blocks");
+	ff = FILE_ENG_DATA(td.files[0]);
+	CHECK_EQ(ff->max_cmd_blocks, NVME_MAX_NLB);
+	CHECK_EQ(fvn_format_max_cmds(ff, 64 << 20), 2);
+	/* Too small a buffer: cut short, and said so. */
+	CHECK_EQ(fvn_format_split_text(ff, text, 20), -ENOSPC);
+	CHECK_EQ(strlen(text), 19);
+	fio_frees_files();
+	ioengine.cleanup(&td);
+}
+
+/*
+ * MDTS 0 and 512-byte blocks: a 64 MiB io_u is two commands of 65,536
+ * blocks (the NLB limit), planned so: command ids for two children, queue
+ * slots for both, child lists for 32 MiB each.
+ */
+static void test_nlb_split_plan(void)
+{
+	struct fvn_thread *t;
+	struct fvn_file *ff;
+
+	job(1, "0000:00:04.0", true);
+	ctrl_max_xfer = UINT32_MAX;
+	ns_lba_size = 512;
+	job_bs(64 << 20);
+	CHECK_EQ(ioengine.setup(&td), 0);
+	ff = FILE_ENG_DATA(td.files[0]);
+	CHECK_EQ(ff->max_cmd_blocks, 65536);
+	CHECK_EQ(ff->cmd_bytes, 32u << 20);
+	CHECK_EQ(ff->cmd_limit, FVN_CMD_LIMIT_NLB);
+	CHECK_EQ(ioengine.init(&td), 0);
+	t = td.io_ops_data;
+	/* No io_u buffers (64 MiB each): the plan is what is under test. */
+	for (unsigned i = 0; i < NR_IOS; i++)
+		io_us[i].buf = NULL;
+	CHECK_EQ(ioengine.post_init(&td), 0);
+	CHECK_EQ(t->max_cmds, 2);
+	CHECK_EQ(t->child_shift, 1);
+	/* A PRP list for 32 MiB from any offset in a page: 8193 entries, 17 list pages. */
+	CHECK_EQ(t->child_list_bytes, 17 * PS);
+	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0);
+	CHECK_EQ(ff->qp.entries, NR_IOS * 2 + 1);
+	ioengine.close_file(&td, td.files[0]);
 	fio_frees_files();
 	ioengine.iomem_free(&td);
 	ioengine.cleanup(&td);
@@ -1252,6 +1419,7 @@ int main(void)
 	test_invalid_lba_format();
 	test_refusal();
 	test_format_refusals();
+	test_unsupported_pi();
 	test_command_refusals();
 	test_verify_and_uncor_modes();
 	test_spdk_options();
@@ -1260,5 +1428,7 @@ int main(void)
 	test_zone_hooks();
 	test_format_geometry();
 	test_split_plan();
+	test_split_line();
+	test_nlb_split_plan();
 	return check_done("test_fio_hooks");
 }

@@ -9,11 +9,13 @@
  * with the last child; a failed child fails exactly its io_u, with the first
  * failed child's status and resid; all children or FIO_Q_BUSY; late child
  * completions; moved buffers; blocks that are not a power of two (extended
- * LBAs).
+ * LBAs); io_us split at the NLB field's 65,536 blocks (MDTS 0), with PRPs
+ * and with SGLs.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "plugin/io.c"
@@ -803,6 +805,199 @@ static void test_zone_append_command(void)
 	CHECK_EQ(io_us[0].offset, ((1ull << 33) + 1) * PS);
 }
 
+/* ----------------------------------- the NLB field's 65,536 blocks (MDTS 0) */
+
+/*
+ * io_us too large for the static set-up: reserved, never touched except
+ * where the engine writes (PRP and SGL lists), so only those pages exist.
+ */
+static void *reserve(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	CHECK(p != MAP_FAILED);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+struct big_io {
+	uint8_t *buf, *lists;
+	size_t buf_len, lists_len;
+};
+
+/*
+ * A controller with MDTS 0 (no transfer limit): one command carries what
+ * NLB can say, 65,536 blocks, as fvn_format_apply() sets it. io_u 0 gets
+ * a buffer of max_bs and list memory for max_cmds children of list_bytes,
+ * with the children's PRP lists built as fvn_post_init() builds them
+ * (not with SGLs: those are built per command).
+ */
+static void setup_nlb(struct big_io *big, uint32_t block_bytes, size_t max_bs, unsigned max_cmds,
+		      size_t list_bytes, bool prp_lists)
+{
+	struct fvn_io *io = &ios[0];
+
+	setup(block_bytes, NVME_MAX_NLB);
+	ff.blocks = UINT64_C(1) << 40;
+	t.max_bs = max_bs;
+	t.max_cmds = max_cmds;
+	t.child_list_bytes = list_bytes;
+	big->buf_len = max_bs;
+	big->lists_len = PS + max_cmds * list_bytes;
+	big->buf = reserve(big->buf_len);
+	big->lists = reserve(big->lists_len);
+	io_us[0].buf = io_us[0].xfer_buf = big->buf;
+	io_us[0].buflen = max_bs;
+	io->buf_iova = iova(big->buf);
+	io->prp.entries = (uint64_t *)big->lists;
+	io->prp.iova = iova(big->lists);
+	io->child_lists = big->lists + PS;
+	io->child_lists_iova = iova(big->lists + PS);
+	io->child_built_bytes = 0;
+	if (prp_lists)
+		CHECK_EQ(fvn_build_child_lists(&t, io, ff.cmd_bytes), 0);
+}
+
+static void release(struct big_io *big)
+{
+	munmap(big->buf, big->buf_len);
+	munmap(big->lists, big->lists_len);
+}
+
+/* The PRP list entry for byte off of child k (after its first page), chained pages followed. */
+static uint64_t prp_entry(const struct nvme_sqe *c, size_t index)
+{
+	const uint64_t *list = (const uint64_t *)(uintptr_t)c->prp2;
+
+	/* 511 entries per list page and a pointer to the next, except on the last. */
+	while (index >= PS / 8 - 1 && list[PS / 8 - 1] == iova(list) + PS) {
+		index -= PS / 8 - 1;
+		list = (const uint64_t *)(uintptr_t)list[PS / 8 - 1];
+	}
+	return list[index];
+}
+
+/*
+ * One io_u split into children of exactly 65,536 blocks, as the
+ * controller fetches them: consecutive ids and LBAs, NLB 0xFFFF (0-based)
+ * in every full child and the rest in the last, and data pointers that
+ * cover the buffer without a gap: nothing truncated by NLB's 16-bit mask.
+ */
+static void check_nlb_children(uint32_t block_bytes, uint64_t slba, uint64_t nlb, bool sgl,
+			       uint32_t sge_size)
+{
+	size_t child_bytes = (size_t)NVME_MAX_NLB * block_bytes;
+	unsigned n = (unsigned)((nlb + NVME_MAX_NLB - 1) / NVME_MAX_NLB);
+	uint64_t blocks = 0;
+	uint16_t base = ios[0].cid;
+
+	CHECK_EQ(ios[0].nr_cmds, n);
+	for (unsigned k = 0; k < n; k++) {
+		const struct nvme_sqe *c = fetch();
+		uint32_t nlb0 = c->cdw12 & NVME_RW_NLB_MASK;
+		uint64_t want_blocks = nlb - blocks < NVME_MAX_NLB ? nlb - blocks : NVME_MAX_NLB;
+		uint64_t start = iova(io_us[0].xfer_buf) + (uint64_t)k * child_bytes;
+		size_t len = (size_t)want_blocks * block_bytes;
+
+		CHECK_EQ(c->cid, base + k);
+		CHECK_EQ((uint64_t)c->cdw11 << 32 | c->cdw10, slba + blocks);
+		CHECK_EQ(nlb0, want_blocks - 1);
+		if (want_blocks == NVME_MAX_NLB)
+			CHECK_EQ(nlb0, 0xffff);
+		if (sgl) {
+			const struct nvme_sgl_desc *list =
+				(const struct nvme_sgl_desc *)(uintptr_t)c->sgl1.addr;
+			size_t descs = (len + sge_size - 1) / sge_size;
+
+			CHECK_EQ((c->flags >> NVME_SQE_PSDT_SHIFT) & 3,
+				 NVME_SQE_PSDT_SGL_MPTR_CONTIG);
+			CHECK_EQ(c->sgl1.id >> 4, NVME_SGL_TYPE_LAST_SEGMENT);
+			CHECK_EQ(c->sgl1.len, descs * sizeof(struct nvme_sgl_desc));
+			CHECK_EQ(list[0].addr, start);
+			CHECK_EQ(list[descs - 1].addr, start + (descs - 1) * sge_size);
+			CHECK_EQ(list[descs - 1].addr + list[descs - 1].len, start + len);
+		} else if (len > 2 * PS) {
+			size_t pages = (len + PS - 1) / PS;
+
+			CHECK_EQ(c->prp1, start);
+			/* Entry i is page i + 1; the last is the child's last page. */
+			CHECK_EQ(prp_entry(c, 0), start + PS);
+			CHECK_EQ(prp_entry(c, pages - 2), start + (pages - 1) * PS);
+		} else {
+			CHECK_EQ(c->prp1, start);
+			CHECK_EQ(c->prp2, len > PS ? start + PS : 0);
+		}
+		blocks += want_blocks;
+		complete(c->cid, 0);
+	}
+	CHECK_EQ(blocks, nlb);
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(fvn_event(&td, 0), &io_us[0]);
+	CHECK_EQ(io_us[0].error, 0);
+	CHECK_EQ(io_us[0].resid, 0);
+}
+
+/* 512-byte blocks: 64 MiB is two commands of 32 MiB; 48 MiB + 512 is 32 MiB and the rest. */
+static void test_nlb_split_512(void)
+{
+	struct big_io big;
+
+	setup_nlb(&big, 512, 64u << 20, 2, 17 * PS, true);
+	CHECK_EQ(ff.cmd_bytes, 32u << 20);
+	queue_read(&io_us[0], 4096 * 512, 64u << 20);
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	check_nlb_children(512, 4096, 131072, false, 0);
+
+	queue_read(&io_us[0], 0, (48u << 20) + 512);
+	io_us[0].ddir = DDIR_WRITE;
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	check_nlb_children(512, 0, 98305, false, 0);
+	release(&big);
+}
+
+/* 4096-byte blocks: 65,536 blocks are 256 MiB; 512 MiB + 4 KiB is three commands. */
+static void test_nlb_split_4k(void)
+{
+	struct big_io big;
+	/* 256 MiB from any offset in a page: 65,537 entries, 129 list pages. */
+	size_t list_bytes = nvme_prp_list_pages_needed(PS - 4, 256u << 20, PS) * PS;
+
+	CHECK_EQ(list_bytes, 129 * PS);
+	setup_nlb(&big, PS, (512u << 20) + PS, 3, list_bytes, true);
+	queue_read(&io_us[0], 1ull << 32, (512u << 20) + PS);	/* above 32-bit LBAs' bytes */
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	check_nlb_children(PS, 1u << 20, 131073, false, 0);
+	release(&big);
+}
+
+/* enable_sgl with sge_size=1m: the same children, each 32 Data Blocks of 1 MiB. */
+static void test_nlb_split_sgl(void)
+{
+	struct big_io big;
+	char why[128];
+
+	setup_nlb(&big, 512, 64u << 20, 2, PS, false);
+	ff.plain = false;
+	ff.use_sgl = true;
+	CHECK_EQ(nvme_sgl_setup(&ff.sgl, NVME_SGLS_SUPPORT_BYTE, 1u << 20, 32u << 20, false, why,
+				sizeof(why)), 0);
+	CHECK_EQ(nvme_sgl_list_bytes_needed(32u << 20, 1u << 20), 32 * 16);
+	queue_read(&io_us[0], 0, 64u << 20);
+	io_us[0].ddir = DDIR_WRITE;
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	check_nlb_children(512, 0, 131072, true, 1u << 20);
+	/* 40 MiB: 32 MiB, then 8 MiB in 8 descriptors. */
+	queue_read(&io_us[0], 1u << 20, 40u << 20);
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	check_nlb_children(512, 2048, 81920, true, 1u << 20);
+	release(&big);
+}
+
 int main(void)
 {
 	test_children();
@@ -820,5 +1015,8 @@ int main(void)
 	test_verify_command();
 	test_write_uncor_command();
 	test_zone_append_command();
+	test_nlb_split_512();
+	test_nlb_split_4k();
+	test_nlb_split_sgl();
 	return check_done("test_transfer");
 }
