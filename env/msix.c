@@ -13,6 +13,7 @@
 #include "env/log.h"
 #include "env/msix.h"
 #include "env/pci.h"
+#include "env/vfio_irq.h"
 
 unsigned env_msix_table_size(struct env_pci_dev *dev)
 {
@@ -26,22 +27,7 @@ unsigned env_msix_table_size(struct env_pci_dev *dev)
 /* Points vectors [start, start + count) at fds (-1: no trigger). */
 static int set_triggers(struct env_pci_dev *dev, unsigned start, unsigned count, const int *fds)
 {
-	size_t size = sizeof(struct vfio_irq_set) + count * sizeof(int);
-	struct vfio_irq_set *set = calloc(1, size);
-	int ret = 0;
-
-	if (!set)
-		return -ENOMEM;
-	set->argsz = (uint32_t)size;
-	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-	set->index = VFIO_PCI_MSIX_IRQ_INDEX;
-	set->start = start;
-	set->count = count;
-	memcpy(set->data, fds, count * sizeof(int));
-	if (ioctl(dev->vfio_fd, VFIO_DEVICE_SET_IRQS, set))
-		ret = -errno;
-	free(set);
-	return ret;
+	return env_vfio_set_eventfds(dev->vfio_fd, VFIO_PCI_MSIX_IRQ_INDEX, start, count, fds);
 }
 
 /* The whole block at once, every vector without a trigger yet. */

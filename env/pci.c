@@ -19,6 +19,7 @@
 #include "env/pci.h"
 #include "env/preflight.h"
 #include "env/sysfs.h"
+#include "env/vfio_irq.h"
 
 #define SYSFS_PCI "/sys/bus/pci/devices"
 
@@ -116,24 +117,17 @@ static int map_bar0(struct env_pci_dev *dev)
 static void arm_removal_notice(struct env_pci_dev *dev)
 {
 	struct vfio_irq_info info = { .argsz = sizeof(info), .index = VFIO_PCI_REQ_IRQ_INDEX };
-	char buf[sizeof(struct vfio_irq_set) + sizeof(int)];
-	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
-	int fd;
+	int fd, ret;
 
 	if (ioctl(dev->vfio_fd, VFIO_DEVICE_GET_IRQ_INFO, &info) || info.count < 1)
 		return;
 	fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (fd < 0)
 		return;
-	set->argsz = sizeof(buf);
-	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-	set->index = VFIO_PCI_REQ_IRQ_INDEX;
-	set->start = 0;
-	set->count = 1;
-	memcpy(set->data, &fd, sizeof(fd));
-	if (ioctl(dev->vfio_fd, VFIO_DEVICE_SET_IRQS, set)) {
+	ret = env_vfio_set_eventfds(dev->vfio_fd, VFIO_PCI_REQ_IRQ_INDEX, 0, 1, &fd);
+	if (ret) {
 		env_warn("%s: no hot-unplug notice from VFIO (%s): a removal will wait for fio to end",
-			 dev->bdf, strerror(errno));
+			 dev->bdf, strerror(-ret));
 		close(fd);
 		return;
 	}
