@@ -1319,6 +1319,19 @@ static void split_line(uint32_t max_xfer, uint32_t lba, unsigned long long bs, c
 }
 
 /* What limits one command, in the start-up line: MDTS or the NLB field, whichever is smaller. */
+
+/* 64 MiB io_us on 512 B blocks, MDTS 0, with SGLs (sge_size 0: the default). */
+static void sgl_job_64m(unsigned sge_size)
+{
+	job(1, "0000:00:04.0", true);
+	ctrl_max_xfer = UINT32_MAX;
+	ctrl_sgls = NVME_SGLS_SUPPORT_BYTE;
+	ns_lba_size = 512;
+	job_bs(64 << 20);
+	opts.enable_sgl = 1;
+	if (sge_size)
+		opts.sge_size = sge_size;
+}
 static void test_split_line(void)
 {
 	struct fvn_file *ff;
@@ -1341,24 +1354,13 @@ static void test_split_line(void)
 		   "block, no metadata\n");
 
 	/* SGLs: 4096 descriptors of sge_size come before NLB when sge_size is small. */
-	job(1, "0000:00:04.0", true);
-	ctrl_max_xfer = UINT32_MAX;
-	ctrl_sgls = NVME_SGLS_SUPPORT_BYTE;
-	ns_lba_size = 512;
-	job_bs(64 << 20);
-	opts.enable_sgl = 1;
+	sgl_job_64m(0);
 	CHECK_EQ(ioengine.setup(&td), 0);
 	CHECK_CONTAINS(logged, "; io_us above 16777216 bytes are split: 4096 SGL descriptors of "
 		       "sge_size 4096 bytes limit a command to 32768 blocks");
 	fio_frees_files();
 	ioengine.cleanup(&td);
-	job(1, "0000:00:04.0", true);
-	ctrl_max_xfer = UINT32_MAX;
-	ctrl_sgls = NVME_SGLS_SUPPORT_BYTE;
-	ns_lba_size = 512;
-	job_bs(64 << 20);
-	opts.enable_sgl = 1;
-	opts.sge_size = 1 << 20;
+	sgl_job_64m(1 << 20);
 	CHECK_EQ(ioengine.setup(&td), 0);
 	CHECK_CONTAINS(logged, "the NLB field limits a command to 65,536 blocks");
 	ff = FILE_ENG_DATA(td.files[0]);
