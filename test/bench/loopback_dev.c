@@ -427,19 +427,17 @@ static void media_save(void)
 }
 
 /*
- * The commands of the optional features: an LBA range and no data pointer
- * (Write Uncorrectable, Write Zeroes and Verify carry none here: the engine
- * neither asks for PRACT nor moves data). Returns the status.
+ * Checks the commands of the optional features: an LBA range and no data
+ * pointer (Write Uncorrectable, Write Zeroes and Verify carry none here: the
+ * engine neither asks for PRACT nor moves data). A failed check is a
+ * reject(), as everywhere in io_cmd().
  */
-static uint16_t no_data_cmd(const struct nvme_sqe *c, uint64_t n, uint32_t feature,
-			    uint32_t flags_ok, const char *what)
+static void check_no_data_cmd(const struct nvme_sqe *c, uint64_t n, uint64_t slba, uint32_t nlb,
+			      uint32_t feature, uint32_t flags_ok, const char *what)
 {
-	uint64_t slba = nvme_sqe_slba(c);
-	uint32_t nlb = (c->cdw12 & NVME_RW_NLB_MASK) + 1;
-
 	if (!(features & feature)) {
 		reject("command %llu: %s, which ONCS does not offer", (unsigned long long)n, what);
-		return NVME_SC_INVALID_OPCODE;
+		return;
 	}
 	if (c->cdw12 & ~(NVME_RW_NLB_MASK | flags_ok))
 		reject("command %llu: %s with CDW12 flags 0x%08x", (unsigned long long)n, what,
@@ -455,14 +453,15 @@ static uint16_t no_data_cmd(const struct nvme_sqe *c, uint64_t n, uint32_t featu
 		reject("command %llu: Write Uncorrectable of LBAs %llu+%u: the loopback marks only "
 		       "the first %u blocks", (unsigned long long)n, (unsigned long long)slba, nlb,
 		       LB_MEDIA_BLOCKS);
-	return 0;
 }
 
 static uint16_t io_cmd(const struct nvme_sqe *c)
 {
 	uint64_t n = ctl->io_commands;	/* 0-based number of this command, for messages */
 	uint64_t rejected = ctl->rejected;
-	bool media_error = false;	/* a read of a block Write Uncorrectable marked */
+	/* The LBA range of the commands that have one (CDW10-12), read once. */
+	uint64_t slba = nvme_sqe_slba(c);
+	uint32_t nlb = (c->cdw12 & NVME_RW_NLB_MASK) + 1;
 
 	if (c->flags)
 		reject("command %llu: flags 0x%02x (fused or SGL), expected 0",
@@ -476,8 +475,6 @@ static uint16_t io_cmd(const struct nvme_sqe *c)
 	switch (c->opcode) {
 	case NVME_NVM_READ:
 	case NVME_NVM_WRITE: {
-		uint64_t slba = nvme_sqe_slba(c);
-		uint32_t nlb = (c->cdw12 & NVME_RW_NLB_MASK) + 1;
 		uint64_t len = (uint64_t)nlb << LB_LBA_SHIFT;
 
 		if (c->cdw12 & ~(NVME_RW_NLB_MASK | NVME_RW_FUA))
@@ -494,23 +491,20 @@ static uint16_t io_cmd(const struct nvme_sqe *c)
 			       (unsigned long long)n, (unsigned long long)len);
 		else
 			(void)prps_ok(c, len, n);
-		if (c->opcode == NVME_NVM_READ)
-			media_error = media_any_marked(slba, nlb);
-		else
-			media_mark(slba, nlb, false);	/* a write heals */
 		break;
 	}
 	case NVME_NVM_WRITE_UNCOR:
-		(void)no_data_cmd(c, n, LB_FEAT_UNCOR, 0, "Write Uncorrectable");
+		check_no_data_cmd(c, n, slba, nlb, LB_FEAT_UNCOR, 0, "Write Uncorrectable");
 		ctl->uncor_commands++;
 		break;
 	case NVME_NVM_WRITE_ZEROES:
-		(void)no_data_cmd(c, n, LB_FEAT_ZEROES, NVME_RW_FUA | NVME_WZ_DEAC | NVME_RW_LR,
-				  "Write Zeroes");
+		check_no_data_cmd(c, n, slba, nlb, LB_FEAT_ZEROES,
+				  NVME_RW_FUA | NVME_WZ_DEAC | NVME_RW_LR, "Write Zeroes");
 		ctl->zeroes_commands++;
 		break;
 	case NVME_NVM_VERIFY:
-		(void)no_data_cmd(c, n, LB_FEAT_VERIFY, NVME_RW_FUA | NVME_RW_LR, "Verify");
+		check_no_data_cmd(c, n, slba, nlb, LB_FEAT_VERIFY, NVME_RW_FUA | NVME_RW_LR,
+				  "Verify");
 		ctl->verify_commands++;
 		break;
 	case NVME_NVM_FLUSH:
@@ -527,13 +521,16 @@ static uint16_t io_cmd(const struct nvme_sqe *c)
 	ctl->io_commands++;
 	if (ctl->rejected != rejected)
 		return NVME_SC_INVALID_FIELD;
-	/* Checked, so the command is whole: its effect on the marks now. */
-	if (c->opcode == NVME_NVM_WRITE_UNCOR || c->opcode == NVME_NVM_WRITE_ZEROES)
-		media_mark(nvme_sqe_slba(c), (c->cdw12 & NVME_RW_NLB_MASK) + 1,
-			   c->opcode == NVME_NVM_WRITE_UNCOR);
-	if (c->opcode == NVME_NVM_VERIFY)
-		media_error = media_any_marked(nvme_sqe_slba(c), (c->cdw12 & NVME_RW_NLB_MASK) + 1);
-	if (media_error) {
+	/*
+	 * Checked, so the command is whole: its effect on the marks now. Write
+	 * Uncorrectable marks its blocks; writes and Write Zeroes heal theirs;
+	 * reads and Verifys of a marked block fail.
+	 */
+	if (c->opcode == NVME_NVM_WRITE_UNCOR || c->opcode == NVME_NVM_WRITE ||
+	    c->opcode == NVME_NVM_WRITE_ZEROES)
+		media_mark(slba, nlb, c->opcode == NVME_NVM_WRITE_UNCOR);
+	if ((c->opcode == NVME_NVM_READ || c->opcode == NVME_NVM_VERIFY) &&
+	    media_any_marked(slba, nlb)) {
 		ctl->media_errors++;
 		return NVME_SC_UNRECOVERED_READ_ERROR;
 	}
