@@ -329,7 +329,7 @@ unsigned fvn_format_max_cmds(const struct fvn_file *ff, size_t max_bs)
 
 int fvn_format_split_text(const struct fvn_file *ff, char *buf, size_t len)
 {
-	char mdts[64];
+	char mdts[64], why[160];
 	int n;
 
 	if (ff->max_xfer == UINT32_MAX)
@@ -338,22 +338,22 @@ int fvn_format_split_text(const struct fvn_file *ff, char *buf, size_t len)
 		snprintf(mdts, sizeof(mdts), "MDTS allows %u bytes", ff->max_xfer);
 	switch (ff->cmd_limit) {
 	case FVN_CMD_LIMIT_MDTS:
-		n = snprintf(buf, len, "io_us above %u bytes are split: MDTS limits a command to "
-			     "%u bytes (%u blocks)", ff->cmd_bytes, ff->max_xfer, ff->max_cmd_blocks);
+		snprintf(why, sizeof(why), "MDTS limits a command to %u bytes (%u blocks)",
+			 ff->max_xfer, ff->max_cmd_blocks);
 		break;
 	case FVN_CMD_LIMIT_NLB:
-		n = snprintf(buf, len, "io_us above %u bytes are split: the NLB field limits a "
-			     "command to 65,536 blocks (%s)", ff->cmd_bytes, mdts);
+		snprintf(why, sizeof(why), "the NLB field limits a command to 65,536 blocks (%s)",
+			 mdts);
 		break;
 	case FVN_CMD_LIMIT_SGL:
-		n = snprintf(buf, len, "io_us above %u bytes are split: %u SGL descriptors of "
-			     "sge_size %u bytes limit a command to %u blocks", ff->cmd_bytes,
-			     NVME_SGL_MAX_DESCS, ff->sgl.sge_size, ff->max_cmd_blocks);
+		snprintf(why, sizeof(why), "%u SGL descriptors of sge_size %u bytes limit a command "
+			 "to %u blocks", NVME_SGL_MAX_DESCS, ff->sgl.sge_size, ff->max_cmd_blocks);
 		break;
 	default:
-		n = snprintf(buf, len, "io_us above %u bytes are split: a command carries at most "
-			     "4 GiB here (%u blocks; %s)", ff->cmd_bytes, ff->max_cmd_blocks, mdts);
+		snprintf(why, sizeof(why), "a command carries at most 4 GiB here (%u blocks; %s)",
+			 ff->max_cmd_blocks, mdts);
 		break;
 	}
+	n = snprintf(buf, len, "io_us above %u bytes are split: %s", ff->cmd_bytes, why);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }
