@@ -267,6 +267,56 @@ static inline void nvme_cq_advance(struct nvme_cq *cq)
 }
 
 /*
+ * A run of CQEs with the head and phase in registers, for a caller that
+ * stores its own bookkeeping between them (which could otherwise alias
+ * them, so the compiler would load them again for every CQE):
+ * nvme_cq_cursor() takes them from the CQ, nvme_cq_cursor_peek() returns
+ * the CQE at the head when it is new, nvme_cq_cursor_advance() moves past
+ * it, nvme_cq_cursor_put() gives them back. The same rules as
+ * nvme_cqe_pending() and nvme_cq_advance().
+ */
+struct nvme_cq_cursor {
+	const struct nvme_cqe *cqes;
+	uint16_t head;
+	uint16_t size;
+	uint8_t phase;
+};
+
+static inline struct nvme_cq_cursor nvme_cq_cursor(const struct nvme_cq *cq)
+{
+	return (struct nvme_cq_cursor){
+		.cqes = cq->cqes, .head = cq->head, .size = cq->size, .phase = cq->expected_phase,
+	};
+}
+
+/* The new CQE at the cursor, not yet consumed; NULL when there is none. */
+static inline const struct nvme_cqe *nvme_cq_cursor_peek(const struct nvme_cq_cursor *c)
+{
+	const struct nvme_cqe *cqe = &c->cqes[c->head];
+	uint16_t word = __atomic_load_n(&cqe->status_phase, __ATOMIC_RELAXED);
+
+	if (nvme_cqe_word_phase(word) != c->phase)
+		return NULL;
+	nvme_rmb(); /* as in nvme_cqe_pending(): the phase tag first */
+	return cqe;
+}
+
+/* Consume the CQE peeked at (it stays readable until the CQ doorbell). */
+static inline void nvme_cq_cursor_advance(struct nvme_cq_cursor *c)
+{
+	if (++c->head == c->size) {
+		c->head = 0;
+		c->phase ^= 1;
+	}
+}
+
+static inline void nvme_cq_cursor_put(struct nvme_cq *cq, const struct nvme_cq_cursor *c)
+{
+	cq->head = c->head;
+	cq->expected_phase = c->phase;
+}
+
+/*
  * Whether consumed CQEs must go back to the controller now. The controller
  * sees the CQ full when its free slots, as last told by the doorbell, run
  * out; with a CQ of cq_size slots serving an SQ of sq_size (at most

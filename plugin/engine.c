@@ -125,6 +125,7 @@ static int read_geometry(struct thread_data *td, struct fvn_file *ff)
 		ret = fvn_commands_apply(td, ff, ff->ctrl->nvme.oncs);
 	if (!ret)
 		ret = fvn_zones_apply(td, ff, &ns, ff->ctrl->nvme.zasl_bytes, !again);
+	fvn_file_set_fast(ff);
 	return ret ? ret : fvn_spdk_wrr_check(td, &ff->ctrl->nvme);
 }
 
@@ -191,6 +192,7 @@ static int setup_file(struct thread_data *td, struct fvn_thread *t, struct fio_f
 	}
 	/* Owned by the thread from here on, whatever fails next. */
 	t->files[t->nr_files++] = ff;
+	t->only_file = t->nr_files == 1 ? ff : NULL;
 	FILE_SET_ENG_DATA(f, ff);
 
 	ff->nsid = target.nsid ? target.nsid : o->nsid;
@@ -458,10 +460,7 @@ static int plan_command_ids(struct thread_data *td, struct fvn_thread *t, unsign
 			t->max_bs);
 		return -E2BIG;
 	}
-	t->child_shift = child_bits;
-	t->child_mask = (uint16_t)((1u << child_bits) - 1);
-	t->cid_shift = index_bits + child_bits;
-	t->cid_index_mask = (uint16_t)((1u << t->cid_shift) - 1);
+	fvn_set_cid_layout(t, index_bits, child_bits);
 	return 0;
 }
 
@@ -549,7 +548,7 @@ static int fvn_post_init(struct thread_data *td)
 	/* The list pages, a page for the DSM range, the children's lists, metadata descriptors. */
 	stride = (list_pages + 1) * t->page_size + t->max_cmds * t->child_list_bytes +
 		 md_desc_pages * t->page_size;
-	t->ios = calloc(n, sizeof(*t->ios));
+	t->ios = calloc(((size_t)t->cid_index_mask + 1) >> t->child_shift, sizeof(*t->ios));
 	t->io_dma = env_dma_alloc(stride * n, t->page_size, t->numa_node, &dma_iova);
 	if (!t->ios || !t->io_dma)
 		return 1;
@@ -559,6 +558,7 @@ static int fvn_post_init(struct thread_data *td)
 			return 1;
 	}
 	t->nr_ios = n;
+	t->fill_issue_time = fio_fill_issue_time(td);
 	for (unsigned i = 0; i < n; i++) {
 		struct io_u *io_u = td->io_u_all.io_us[i];
 		struct fvn_io *io = &t->ios[io_u->index];
@@ -566,6 +566,7 @@ static int fvn_post_init(struct thread_data *td)
 		uint64_t iova = dma_iova + i * stride, prp1, prp2;
 
 		io->io_u = io_u;
+		io->cid = fvn_first_cid(t, io_u->index);
 		io->prp.entries = (uint64_t *)base;
 		io->prp.iova = iova;
 		io->prp.pages = list_pages;
@@ -646,6 +647,7 @@ static int fvn_open_file(struct thread_data *td, struct fio_file *f)
 	ff->broken = 0; /* a new queue pair: whatever broke the last one is behind it */
 	ff->broken_why = NULL;
 	ff->abort_deadline_ms = 0;
+	fvn_file_set_fast(ff);
 	/* print_qid_mappings, SPDK's option: at notice level, else at info. */
 	env_log(o->print_qid_mappings ? ENV_LOG_NOTICE : ENV_LOG_INFO,
 		"%s ns %u: job '%s' thread %d has I/O queue %u (%u entries)%s", ff->bdf, ff->nsid,
@@ -663,6 +665,7 @@ static void close_queue_pair(struct fvn_file *ff)
 		env_warn("%s: queue %u: the controller did not confirm its deletion; its memory "
 			 "is kept until the controller is disabled", ff->bdf, ff->qp.qid);
 	ff->qp_live = false;
+	fvn_file_set_fast(ff);
 	fvn_irq_detach(ff);
 }
 
@@ -698,6 +701,7 @@ static void release_files(struct fvn_thread *t)
 	free(t->files);
 	t->files = NULL;
 	t->nr_files = 0;
+	t->only_file = NULL;
 }
 
 static void fvn_cleanup(struct thread_data *td)

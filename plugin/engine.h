@@ -62,6 +62,15 @@ struct fvn_file {
 	uint32_t max_xfer;          /* the controller's MDTS in bytes (UINT32_MAX: none) */
 	uint32_t rw_flags;          /* CDW12 bits of every read and write (PRINFO) */
 	bool plain;                 /* no metadata, no PI: one command per io_u up to cmd_bytes */
+	/*
+	 * fvn_queue()'s common case, worked out once (fvn_file_set_fast()):
+	 * the largest io_u it takes in line, 0 when none (not plain, no live
+	 * queue pair, broken); the namespace's bytes; and the mask of bytes
+	 * within a block.
+	 */
+	uint64_t fast_len;
+	uint64_t fast_end;
+	uint64_t fast_mask;
 	struct nvme_ns_format fmt;
 	uint8_t write_op;           /* the NVMe command of fio's writes (write_mode) */
 	bool verify_compare;        /* verify_mode=compare: fio's verify reads are Compares */
@@ -108,11 +117,22 @@ struct fvn_io {
 	struct fvn_file *ff;        /* whose queue pair it was issued on */
 	uint64_t buf_iova;          /* IOVA of io_u->buf */
 	size_t prp_built_len;       /* 0: not built (no buffer, or not usable) */
-	uint64_t submitted_ms;      /* doorbell time, fio's clock (fvn_now_ms()), for the command timeout */
-	uint16_t cid;               /* of child 0: gen << cid_shift | index << child_shift */
-	uint16_t gen;
+	/*
+	 * The command timeout counts from the doorbell, which commit writes
+	 * into io_u->issue_time (fio's clock) for every io_u, or from this
+	 * (fvn_now_ms()) when stall.c issued the io_u again after a recovery;
+	 * 0 otherwise.
+	 */
+	uint64_t requeued_ms;
+	/*
+	 * Of child 0: generation << cid_shift | index << child_shift. Set up
+	 * with generation 0; each issue adds thread->gen_step, which moves the
+	 * generation on and leaves the index bits as they are.
+	 */
+	uint16_t cid;
 	uint16_t nr_cmds;           /* commands of the last issue: 1, or its children */
 	uint16_t pending;           /* of them not completed yet */
+	/* Reset together on every issue, next to each other so that it takes few stores. */
 	uint16_t status;            /* NVMe status of the last completion */
 	uint16_t bad_cmd;           /* lowest child that failed, when status != 0 */
 	uint8_t fail;               /* enum fvn_fail of the last failure */
@@ -148,6 +168,7 @@ _Static_assert(offsetof(struct fvn_io, deliver_later) < 64,
 struct fvn_thread {
 	struct fvn_file **files;    /* every file this job set up: released in cleanup */
 	unsigned nr_files;
+	struct fvn_file *only_file; /* files[0] when it is the only one: getevents' common case */
 	bool files_ready;           /* setup of the files done (in setup, or init first) */
 	bool initialised;           /* init ran: references claimed, thread pinned */
 	struct io_u **events;       /* completions reaped by getevents */
@@ -156,10 +177,16 @@ struct fvn_thread {
 	unsigned nr_staged;
 	void *buf;                  /* fio's I/O buffers (iomem_alloc) */
 	uint64_t buf_iova;
-	struct fvn_io *ios;         /* indexed by io_u->index */
+	/*
+	 * Indexed by io_u->index; one for every index a command id can name
+	 * (a power of two, at least nr_ios), so that any completion's index
+	 * names one. Those past nr_ios are never in flight.
+	 */
+	struct fvn_io *ios;
 	void *io_dma;               /* PRP lists and DSM ranges of every io_u */
 	unsigned nr_ios;
 	unsigned cid_shift;         /* slot bits of a command id; the rest count reuses */
+	uint16_t gen_step;          /* 1 << cid_shift in 16 bits: the next generation of a command id */
 	uint16_t cid_index_mask;    /* the slot: io_u index << child_shift | child */
 	unsigned child_shift;       /* bits of a command id that number an io_u's children */
 	uint16_t child_mask;
@@ -176,6 +203,7 @@ struct fvn_thread {
 	struct pollfd *pfds;        /* one per file, for fvn_sleep() */
 	uint64_t last_check_ms;     /* of the last stall check (fvn_now_ms()); 0: look at the next one */
 	uint32_t page_size;
+	bool fill_issue_time;       /* fio_fill_issue_time(td): fio's options fixed it at init */
 	bool first_io_done;         /* for the start-up figure: time to first I/O */
 	/* counters for the end-of-job summary */
 	uint64_t doorbells, cq_doorbells, submitted, empty_polls, busy;
@@ -207,6 +235,40 @@ static inline bool fvn_to_blocks(const struct fvn_file *ff, uint64_t offset, uin
 }
 
 /*
+ * The command id layout, generation | io_u index | child, with index_bits
+ * and child_bits (at most 16 together); what is left counts generations.
+ */
+static inline void fvn_set_cid_layout(struct fvn_thread *t, unsigned index_bits,
+				      unsigned child_bits)
+{
+	t->child_shift = child_bits;
+	t->child_mask = (uint16_t)((1u << child_bits) - 1);
+	t->cid_shift = index_bits + child_bits;
+	t->cid_index_mask = (uint16_t)((1u << t->cid_shift) - 1);
+	t->gen_step = (uint16_t)(1u << t->cid_shift);
+}
+
+/* What an fvn_io's cid holds before its first issue: generation 0, its index. */
+static inline uint16_t fvn_first_cid(const struct fvn_thread *t, unsigned index)
+{
+	return (uint16_t)(index << t->child_shift);
+}
+
+/*
+ * Opens or closes fvn_queue()'s in-line path for ff: after the format, the
+ * commands or the queue pair changed, and whenever ff breaks.
+ */
+static inline void fvn_file_set_fast(struct fvn_file *ff)
+{
+	/* plain: no metadata, so blocks are a power of two (block_pow2). */
+	bool open = ff->plain && ff->block_pow2 && ff->qp_live && !ff->broken;
+
+	ff->fast_end = ff->blocks << ff->lba_shift;
+	ff->fast_mask = ((uint64_t)1 << ff->lba_shift) - 1;
+	ff->fast_len = !open ? 0 : ff->cmd_bytes < ff->fast_end ? ff->cmd_bytes : ff->fast_end;
+}
+
+/*
  * The slow path of getevents, in stall.c: timeouts (Abort, then a new queue
  * pair, then a controller reset), failed, reset and vanishing controllers.
  * Fails as events only commands the device can no longer touch, appending
@@ -223,9 +285,9 @@ unsigned fvn_check_stalls(struct thread_data *td, struct fvn_thread *t, unsigned
 int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, struct io_u *io_u);
 
 /*
- * fio's clock in milliseconds. Commit stamps each command's submitted_ms
- * from the time it reads for fio's issue time anyway, so the command
- * timeout and the stall checks read fio's clock too, never a second one.
+ * fio's clock in milliseconds. Commit stamps each io_u's issue time with
+ * fio's clock, so the command timeout and the stall checks read fio's
+ * clock too, never a second one.
  */
 static inline uint64_t fvn_ms_of(const struct timespec *ts)
 {
@@ -238,6 +300,12 @@ static inline uint64_t fvn_now_ms(void)
 
 	fio_gettime(&ts, NULL);
 	return fvn_ms_of(&ts);
+}
+
+/* When io's command (in flight) was issued, for its timeout: see fvn_io.requeued_ms. */
+static inline uint64_t fvn_issued_ms(const struct fvn_io *io)
+{
+	return io->requeued_ms ? io->requeued_ms : fvn_ms_of(&io->io_u->issue_time);
 }
 
 /* IOVA of the io_u's transfer: fio may have moved xfer_buf inside its buffer (partial transfers). */

@@ -22,12 +22,44 @@
 #include "plugin/zones.h"
 
 /*
- * Inlined into fvn_queue(), the hot caller; fvn_issue() below is the same
- * for stall.c, which issues again after a recovery.
+ * fvn_queue()'s plain command is in the SQ: everything its completion is
+ * checked against, and no status or failure from an earlier use. Written
+ * together, as the fields lie, so that the compiler makes a few wide
+ * stores of it (fvn_issue() sets the same for every other case).
  */
-static inline __attribute__((always_inline)) int issue_io(struct fvn_thread *t,
-							  struct fvn_file *ff, struct fvn_io *io,
-							  struct io_u *io_u)
+static inline __attribute__((always_inline)) void start_issue(struct fvn_file *ff,
+							      struct fvn_io *io, uint16_t cid)
+{
+	io->ff = ff;
+	io->requeued_ms = 0;
+	io->cid = cid;
+	io->nr_cmds = 1;
+	io->pending = 1;
+	io->status = 0;
+	io->bad_cmd = 0;
+	io->fail = FVN_FAIL_NONE;
+	io->compare = false;
+	io->inflight = true;
+	io->timed_out = false;
+}
+
+/*
+ * A new generation on every use, as Linux's nvme_cid() does: a late
+ * completion of this io_u's previous command (one that timed out and was
+ * recovered) then names a command id no longer in use. Adding gen_step in
+ * 16 bits counts the generation and keeps the io_u's index bits.
+ */
+static inline uint16_t next_cid(const struct fvn_thread *t, const struct fvn_io *io)
+{
+	return (uint16_t)(io->cid + t->gen_step);
+}
+
+/*
+ * Any io_u on any file: every data direction, split transfers, metadata
+ * and PI, moved buffers, and every reason to fail. fvn_issue() for stall.c,
+ * which issues again after a recovery, and the general case of fvn_queue().
+ */
+int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, struct io_u *io_u)
 {
 	struct nvme_sqe *cmd;
 	uint64_t slba, nlb;
@@ -36,16 +68,11 @@ static inline __attribute__((always_inline)) int issue_io(struct fvn_thread *t,
 
 	if (nvme_sq_full(&ff->qp.sq))
 		return EBUSY;
-	/*
-	 * A new generation on every use, as Linux's nvme_cid() does: a late
-	 * completion of this io_u's previous command (one that timed out and
-	 * was recovered) then names a command id no longer in use.
-	 */
-	io->gen++;
-	cid = (uint16_t)((uint32_t)io->gen << t->cid_shift | (uint32_t)io_u->index << t->child_shift);
+	cid = next_cid(t, io);
 	io->nr_cmds = 1;
 	io->status = 0;		/* also when stall.c issues it again after a recovery */
 	io->bad_cmd = 0;
+	io->requeued_ms = 0;	/* stall.c sets it after, when it is that */
 	/*
 	 * Built in the SQ's tail slot itself, not copied there: the controller
 	 * sees nothing of it until nvme_sq_advance() and the doorbell, so a
@@ -70,7 +97,7 @@ static inline __attribute__((always_inline)) int issue_io(struct fvn_thread *t,
 			break;
 		}
 		/* Metadata, PI, or more than one command can carry: transfer.c. */
-		if (__builtin_expect(!ff->plain || nlb > ff->max_cmd_blocks, 0)) {
+		if (!ff->plain || nlb > ff->max_cmd_blocks) {
 			ret = fvn_issue_transfer(t, ff, io, io_u, cid, slba, (uint32_t)nlb);
 			if (ret)
 				return ret;
@@ -102,27 +129,26 @@ issued:
 	return 0;
 }
 
-int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, struct io_u *io_u)
-{
-	return issue_io(t, ff, io, io_u);
-}
-
-enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
+/*
+ * fvn_queue() for everything but the common case below. Takes only what
+ * fio gave, so that the in-line path need not keep the rest for it.
+ */
+static __attribute__((noinline)) enum fio_q_status queue_general(struct thread_data *td,
+								 struct io_u *io_u)
 {
 	struct fvn_thread *t = td->io_ops_data;
 	struct fvn_file *ff = FILE_ENG_DATA(io_u->file);
 	struct fvn_io *io = &t->ios[io_u->index];
 	int err;
 
-	io->fail = FVN_FAIL_NONE;	/* the status too, in fvn_issue() */
+	io->fail = FVN_FAIL_NONE;
 	io->timed_out = false;
 	/*
 	 * verify_mode=compare: a read of fio's verify phase becomes a Compare
 	 * with the data fio expects, which the controller checks.
 	 */
 	io->compare = false;
-	if (__builtin_expect(ff->verify_compare, 0) && io_u->ddir == DDIR_READ &&
-	    (io_u->flags & IO_U_F_VER_LIST)) {
+	if (ff->verify_compare && io_u->ddir == DDIR_READ && (io_u->flags & IO_U_F_VER_LIST)) {
 		populate_verify_io_u(td, io_u);
 		io->compare = true;
 	}
@@ -131,7 +157,7 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 		io_u->error = ff->broken;
 		return FIO_Q_COMPLETED;
 	}
-	err = issue_io(t, ff, io, io_u);
+	err = fvn_issue(t, ff, io, io_u);
 	if (err == EBUSY) {
 		t->busy++;
 		return FIO_Q_BUSY;
@@ -144,45 +170,92 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 	return FIO_Q_QUEUED;
 }
 
-int fvn_commit(struct thread_data *td)
+/*
+ * The common case in line, and nothing else: a read or write on a plain
+ * namespace (no metadata, no PI, no special command or flag) that one
+ * command carries, whole blocks inside the namespace, from fio's own
+ * buffer, with room in the SQ. ff->fast_len says the file allows it (0
+ * when it does not, so that the length test fails). Anything else, and
+ * anything that would fail, is queue_general()'s.
+ */
+enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 {
 	struct fvn_thread *t = td->io_ops_data;
-	struct timespec now;
-	uint64_t now_ms;
-	unsigned i;
+	struct fvn_file *ff = FILE_ENG_DATA(io_u->file);
+	struct fvn_io *io = &t->ios[io_u->index];
+	struct nvme_sq *sq = &ff->qp.sq;
+	uint64_t len = io_u->xfer_buflen, offset = io_u->offset, prp1, prp2;
+	uint16_t tail = sq->tail, next = tail + 1 == sq->size ? 0 : tail + 1;
+	struct nvme_sqe *cmd;
+	uint16_t cid;
 
-	if (!t->nr_staged)
-		return 0;
+	/* len - 1: a length of 0, or any length when fast_len is 0, fails too. */
+	if (__builtin_expect(io_u->ddir > DDIR_WRITE || len - 1 >= ff->fast_len ||
+			     ((offset | len) & ff->fast_mask) || offset > ff->fast_end - len ||
+			     io_u->xfer_buf != io_u->buf || next == sq->head, 0))
+		return queue_general(td, io_u);
+	/*
+	 * Up to two memory pages need no PRP list; longer transfers use the
+	 * list built at set-up, which fvn_set_data_pointer() in
+	 * queue_general() picks (a call here would cost every I/O registers).
+	 */
+	if (__builtin_expect(!nvme_prp_without_list(io->buf_iova, len, t->page_size, &prp1, &prp2),
+			     0))
+		return queue_general(td, io_u);
+	cid = next_cid(t, io);
+	cmd = &sq->sqes[tail];
+	nvme_io_rw_cmd(cmd, io_u->ddir == DDIR_READ ? NVME_NVM_READ : NVME_NVM_WRITE, cid,
+		       ff->nsid, offset >> ff->lba_shift, (uint32_t)(len >> ff->lba_shift));
+	cmd->prp1 = prp1;
+	cmd->prp2 = prp2;
+	sq->tail = next;
+	start_issue(ff, io, cid);
+	ff->inflight++;
+	t->staged[t->nr_staged++] = io_u;
+	return FIO_Q_QUEUED;
+}
+
+/* Stamps and tallies the io_us queued since the last commit, after their doorbells. */
+static __attribute__((noinline)) int commit_staged(struct thread_data *td, struct fvn_thread *t)
+{
+	struct timespec now;
+	unsigned i, n = t->nr_staged;
+
 	/* The doorbell first: at QD1 every instruction before it is latency. */
-	for (i = 0; i < t->nr_files; i++) {
-		struct fvn_file *ff = t->files[i];
+	if (__builtin_expect(t->nr_files == 1, 1)) {
+		struct fvn_file *ff = t->files[0];
 
 		if (ff->qp_live && nvme_sq_ring_doorbell(&ff->qp.sq))
 			t->doorbells++;
+	} else {
+		for (i = 0; i < t->nr_files; i++) {
+			struct fvn_file *ff = t->files[i];
+
+			if (ff->qp_live && nvme_sq_ring_doorbell(&ff->qp.sq))
+				t->doorbells++;
+		}
 	}
 	/*
 	 * Issue time is the doorbell, not the queue call: that is when the
 	 * device can see it. The engine sets FIO_ASYNCIO_SETS_ISSUE_TIME, so
-	 * fio does not stamp it again later, as it does io_uring's.
+	 * fio does not stamp it again later, as it does io_uring's. The
+	 * command timeout counts from it too (fvn_issued_ms()), so every io_u
+	 * gets it, whether fio's statistics want it or not.
 	 */
 	fio_gettime(&now, NULL);
-	now_ms = fvn_ms_of(&now);
-	if (fio_fill_issue_time(td)) {
-		for (i = 0; i < t->nr_staged; i++) {
-			struct io_u *io_u = t->staged[i];
-
-			t->ios[io_u->index].submitted_ms = now_ms;
-			io_u->issue_time = now;
-			io_u_queued(td, io_u);
+	if (t->fill_issue_time) {
+		for (i = 0; i < n; i++) {
+			t->staged[i]->issue_time = now;
+			io_u_queued(td, t->staged[i]);
 		}
 		if (td->o.read_iolog_file)
 			td->last_issue = now;
 	} else {
-		for (i = 0; i < t->nr_staged; i++)
-			t->ios[t->staged[i]->index].submitted_ms = now_ms;
+		for (i = 0; i < n; i++)
+			t->staged[i]->issue_time = now;
 	}
-	io_u_mark_submit(td, t->nr_staged);
-	t->submitted += t->nr_staged;
+	io_u_mark_submit(td, n);
+	t->submitted += n;
 	t->nr_staged = 0;
 	if (__builtin_expect(!t->first_io_done, 0)) {
 		t->first_io_done = true;
@@ -193,18 +266,29 @@ int fvn_commit(struct thread_data *td)
 	return 0;
 }
 
-/* The io_u's last command completed: its result for fio. */
-static void finish_io(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io,
-		      struct io_u *io_u)
+int fvn_commit(struct thread_data *td)
 {
-	io->inflight = false;
-	ff->inflight--;
-	if (__builtin_expect(io->timed_out, 0)) {
+	struct fvn_thread *t = td->io_ops_data;
+
+	/* fio calls commit before each getevents too, mostly with nothing new: that costs a test. */
+	if (!t->nr_staged)
+		return 0;
+	return commit_staged(td, t);
+}
+
+/*
+ * The io_u's last command completed, and something about it is not plain
+ * success: a timeout, a failed command, or a transfer with host-side work.
+ */
+static void finish_unusual(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io,
+			   struct io_u *io_u)
+{
+	if (io->timed_out) {
 		/* Completed after Abort: fio learns of the timeout, not of the abort. */
 		io_u->error = ETIMEDOUT;
 		io->fail = FVN_FAIL_TIMEOUT;
 		io_u->resid = io_u->xfer_buflen;
-	} else if (__builtin_expect(io->status, 0)) {
+	} else if (io->status) {
 		/*
 		 * A failed child fails the whole io_u, never counted as done;
 		 * what transferred is the children before the first failed one.
@@ -214,66 +298,144 @@ static void finish_io(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *
 	} else {
 		io_u->error = 0;
 		io_u->resid = 0;
-		if (__builtin_expect(!ff->plain, 0))
-			fvn_transfer_done(t, ff, io, io_u);
+		fvn_transfer_done(t, ff, io, io_u);
 	}
 }
 
-/* Inlined into the polling loop of fvn_getevents(): an empty poll is a few loads. */
-static inline __attribute__((always_inline)) unsigned reap_cqes(struct fvn_thread *t,
-								struct fvn_file *ff, unsigned max)
+/*
+ * Any completion taken off ff's CQ: the io_u it finishes, or NULL (a child
+ * with siblings still out, or a completion for no command in flight here,
+ * which is counted, said and dropped). ff->inflight counts it.
+ */
+static __attribute__((noinline)) struct io_u *complete_cqe(struct fvn_thread *t,
+							   struct fvn_file *ff,
+							   const struct nvme_cqe *cqe)
+{
+	uint16_t cid = cqe->cid, status = nvme_cqe_status(cqe);
+	unsigned slot = cid & t->cid_index_mask, child = slot & t->child_mask;
+	unsigned idx = slot >> t->child_shift;
+	struct fvn_io *io = &t->ios[idx];
+
+	/*
+	 * Only a command this io_u has on this queue pair now: a completion
+	 * for an older generation, for an io_u already failed, or from another
+	 * queue pair is late, or the controller is broken. Either way fio must
+	 * not see it. One compare for generation, io_u and child: io->cid has
+	 * child bits 0, so cid - io->cid is the child when the rest matches,
+	 * and at least 1 << cid_shift (more than any nr_cmds) when not.
+	 */
+	if (idx >= t->nr_ios || (uint16_t)(cid - io->cid) >= io->nr_cmds || io->ff != ff ||
+	    !io->inflight) {
+		t->stale++;
+		env_info("%s: queue %u: dropped a completion for command id %u that is "
+			 "not in flight (late, after recovery)", ff->bdf, ff->qp.qid, cid);
+		return NULL;
+	}
+	if (status && (!io->status || child < io->bad_cmd)) {
+		io->status = status;
+		io->bad_cmd = (uint16_t)child;
+	}
+	if (!ff->plain && fvn_zone_append_write(ff, io->io_u))
+		io->alba = nvme_cqe_alba(cqe);
+	if (--io->pending)
+		return NULL;
+	io->inflight = false;
+	ff->inflight--;
+	if (io->timed_out || io->status || !ff->plain)
+		finish_unusual(t, ff, io, io->io_u);
+	else {
+		io->io_u->error = 0;
+		io->io_u->resid = 0;
+	}
+	return io->io_u;
+}
+
+/* By CQEs taken, not io_us finished: children free CQ slots too. */
+static inline void ack_cqes(struct fvn_thread *t, struct nvme_cq *cq)
+{
+	if (nvme_cq_doorbell_due(cq) && nvme_cq_ring_doorbell(cq))
+		t->cq_doorbells++;
+}
+
+/* Any file: up to max finished io_us into out[], from the CQEs ff's CQ has. */
+static unsigned reap_cqes(struct fvn_thread *t, struct fvn_file *ff, struct io_u **out,
+			  unsigned max)
 {
 	struct nvme_cq *cq = &ff->qp.cq;
 	unsigned n = 0, taken = 0;
-	uint16_t cid, status;
 
-	while (n < max) {
-		/* Read before taking: still ours until the CQ doorbell below. */
+	while (n < max && nvme_cqe_pending(cq)) {
 		const struct nvme_cqe *cqe = nvme_cq_head_cqe(cq);
-		unsigned slot, child, idx;
-		struct fvn_io *io;
+		struct io_u *io_u;
 
-		if (!nvme_io_take_cqe(&ff->qp.sq, cq, &cid, &status))
-			break;
-		slot = cid & t->cid_index_mask;
-		child = slot & t->child_mask;
-		idx = slot >> t->child_shift;
-		io = &t->ios[idx];
-
+		nvme_sq_update_head(&ff->qp.sq, cqe->sq_head);
+		nvme_cq_advance(cq);
 		taken++;
-		/*
-		 * Only a command this io_u has on this queue pair now: a
-		 * completion for an older generation, for an io_u already
-		 * failed, or from another queue pair is late, or the
-		 * controller is broken. Either way fio must not see it.
-		 */
-		/*
-		 * One compare for generation, io_u and child: io->cid has child
-		 * bits 0, so cid - io->cid is the child when the rest matches,
-		 * and at least 1 << cid_shift (more than any nr_cmds) when not.
-		 */
-		if (__builtin_expect(idx >= t->nr_ios ||
-				     (uint16_t)(cid - io->cid) >= io->nr_cmds || io->ff != ff ||
-				     !io->inflight, 0)) {
-			t->stale++;
-			env_info("%s: queue %u: dropped a completion for command id %u that is "
-				 "not in flight (late, after recovery)", ff->bdf, ff->qp.qid, cid);
-			continue;
-		}
-		if (__builtin_expect(status != 0, 0) && (!io->status || child < io->bad_cmd)) {
-			io->status = status;
-			io->bad_cmd = (uint16_t)child;
-		}
-		if (__builtin_expect(!ff->plain, 0) && fvn_zone_append_write(ff, io->io_u))
-			io->alba = nvme_cqe_alba(cqe);
-		if (--io->pending)
-			continue;
-		finish_io(t, ff, io, io->io_u);
-		t->events[t->nr_events + n++] = io->io_u;
+		io_u = complete_cqe(t, ff, cqe);
+		if (io_u)
+			out[n++] = io_u;
 	}
-	/* By CQEs taken, not io_us finished: children free CQ slots too. */
-	if (taken && nvme_cq_doorbell_due(cq) && nvme_cq_ring_doorbell(cq))
-		t->cq_doorbells++;
+	if (taken)
+		ack_cqes(t, cq);
+	return n;
+}
+
+/*
+ * reap_cqes() for a plain file whose queue pair works (ff->fast_len), in
+ * line and only for the common completion: the one command of an io_u in
+ * flight, successful. It stops at any other, which it leaves on the CQ for
+ * reap_cqes(), and says so (*other). An empty look is a few loads.
+ */
+static inline __attribute__((always_inline)) unsigned reap_plain(struct fvn_thread *t,
+								 struct fvn_file *ff,
+								 struct io_u **out, unsigned max,
+								 bool *other)
+{
+	struct nvme_cq_cursor c = nvme_cq_cursor(&ff->qp.cq);
+	const struct nvme_cqe *cqe, *last = NULL;
+	unsigned n = 0;
+
+	while (n < max && (cqe = nvme_cq_cursor_peek(&c))) {
+		uint16_t cid = cqe->cid;
+		/* Any index names an fvn_io: t->ios covers the command id's index bits. */
+		struct fvn_io *io = &t->ios[(cid & t->cid_index_mask) >> t->child_shift];
+		struct io_u *io_u;
+
+		/* cid == io->cid: child 0 of this generation; nr_cmds 1: no siblings. */
+		if (__builtin_expect(cid != io->cid || io->ff != ff || !io->inflight ||
+				     io->timed_out || io->nr_cmds != 1 || nvme_cqe_status(cqe), 0)) {
+			*other = true;
+			break;
+		}
+		nvme_cq_cursor_advance(&c);
+		last = cqe;
+		io->pending = 0;
+		io->inflight = false;
+		ff->inflight--;
+		io_u = io->io_u;
+		io_u->error = 0;
+		io_u->resid = 0;
+		out[n++] = io_u;
+	}
+	if (!last)
+		return 0;
+	nvme_cq_cursor_put(&ff->qp.cq, &c);
+	/* The newest CQE says how far the controller has read the SQ. */
+	nvme_sq_update_head(&ff->qp.sq, last->sq_head);
+	ack_cqes(t, &ff->qp.cq);
+	return n;
+}
+
+/* Any file, any completion: reap_plain() where it can, reap_cqes() for the rest. */
+static inline __attribute__((always_inline)) unsigned reap(struct fvn_thread *t,
+							   struct fvn_file *ff,
+							   struct io_u **out, unsigned max)
+{
+	bool other = !ff->fast_len;
+	unsigned n = other ? 0 : reap_plain(t, ff, out, max, &other);
+
+	if (__builtin_expect(other, 0) && n < max)
+		n += reap_cqes(t, ff, out + n, max - n);
 	return n;
 }
 
@@ -351,7 +513,8 @@ static __attribute__((noinline)) int getevents_wait(struct thread_data *td, stru
 			struct fvn_file *ff = t->files[i];
 
 			if (ff->qp_live && ff->inflight)
-				t->nr_events += reap_cqes(t, ff, max - t->nr_events);
+				t->nr_events += reap(t, ff, t->events + t->nr_events,
+						     max - t->nr_events);
 		}
 		if (t->nr_events >= min || t->nr_events >= max)
 			break;
@@ -375,20 +538,23 @@ int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 		  const struct timespec *timeout)
 {
 	struct fvn_thread *t = td->io_ops_data;
+	struct fvn_file *ff = t->only_file;
 
-	t->nr_events = 0;
 	/*
-	 * The common case in one look: a job on one namespace, and what fio
-	 * asks for (by default one completion) already there.
+	 * The common case in one look: a job on one plain namespace, and what
+	 * fio asks for (by default one completion) already there.
 	 */
-	if (__builtin_expect(t->nr_files == 1, 1)) {
-		struct fvn_file *ff = t->files[0];
+	if (__builtin_expect(ff && ff->fast_len, 1)) {
+		bool other = false;
+		unsigned n = reap_plain(t, ff, t->events, max, &other);
 
-		if (ff->qp_live && ff->inflight) {
-			t->nr_events = reap_cqes(t, ff, max);
-			if (t->nr_events >= min)
-				return (int)t->nr_events;
-		}
+		if (__builtin_expect(other, 0) && n < max)
+			n += reap_cqes(t, ff, t->events + n, max - n);
+		t->nr_events = n;
+		if (n >= min)
+			return (int)n;
+	} else {
+		t->nr_events = 0;
 	}
 	return getevents_wait(td, t, min, max, timeout);
 }

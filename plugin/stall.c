@@ -73,6 +73,7 @@ static void break_file(struct fvn_file *ff, int err, const char *why)
 		return;
 	ff->broken = err;
 	ff->broken_why = why;
+	fvn_file_set_fast(ff);
 	csts = ff->ctrl ? nvme_reg_read32(ff->ctrl->nvme.regs, NVME_REG_CSTS) : UINT32_MAX;
 	env_err("%s: queue %u fails its I/O from now on: %s (CSTS 0x%08x: RDY=%u CFS=%u SHST=%u)",
 		ff->bdf, ff->qp.qid, why, csts, csts & NVME_CSTS_RDY ? 1 : 0,
@@ -116,7 +117,7 @@ static unsigned settle_after_recovery(struct fvn_thread *t, struct fvn_file *ff,
 			n += deliver(t, io, ETIMEDOUT, room);
 			continue;
 		}
-		io->submitted_ms = now;
+		io->requeued_ms = now;
 		t->requeued++;
 		env_info("%s: queue %u: %s at LBA %llu issued again as command id %u",
 			 ff->bdf, ff->qp.qid, ddir_name(io->io_u->ddir),
@@ -157,6 +158,7 @@ static unsigned give_up_device(struct fvn_thread *t, struct fvn_file *ff, const 
 	n = fail_inflight(t, ff, room);
 	nvme_qpair_release(&c->nvme, &ff->qp);
 	ff->qp_live = false;
+	fvn_file_set_fast(ff);
 	fvn_irq_detach(ff);
 	ff->released = true;
 	ff->ctrl = NULL;
@@ -227,7 +229,7 @@ static unsigned abort_timed_out(struct fvn_thread *t, struct fvn_file *ff, uint6
 		int ret;
 
 		if (!io->inflight || io->ff != ff || io->timed_out ||
-		    now - io->submitted_ms < t->cmd_timeout_ms)
+		    now - fvn_issued_ms(io) < t->cmd_timeout_ms)
 			continue;
 		io->timed_out = true;
 		t->timeouts++;

@@ -273,14 +273,15 @@ static void setup(unsigned nr_files, unsigned timeout_ms)
 	t.staged = staged;
 	t.ios = ios;
 	t.nr_ios = DEPTH;
-	t.cid_shift = 2; /* 4 io_us: 2 index bits, 14 generation bits */
-	t.cid_index_mask = 3;
+	fvn_set_cid_layout(&t, 2, 0); /* 4 io_us: 2 index bits, 14 generation bits */
+	t.fill_issue_time = true;
 	t.max_cmds = 1;
 	t.max_bs = PS;
 	t.page_size = PS;
 	t.cmd_timeout_ms = timeout_ms;
 	t.files = file_list;
 	t.nr_files = nr_files;
+	t.only_file = nr_files == 1 ? &pairs[0].ff : NULL;
 	t.pfds = pfds;
 	for (unsigned i = 0; i < nr_files; i++) {
 		struct pair *p = &pairs[i];
@@ -308,12 +309,14 @@ static void setup(unsigned nr_files, unsigned timeout_ms)
 		p->ctrl.nvme.regs = (volatile uint8_t *)p->lb.regs;
 		file_list[i] = &p->ff;
 		files[i].engine_data = &p->ff;
+		fvn_file_set_fast(&p->ff);
 	}
 	for (unsigned i = 0; i < DEPTH; i++) {
 		io_us[i] = (struct io_u){ .index = i, .file = &files[0], .ddir = DDIR_READ,
 					  .buf = bufs[i], .xfer_buf = bufs[i], .xfer_buflen = PS,
 					  .buflen = PS, .offset = (uint64_t)i * PS };
 		ios[i].io_u = &io_us[i];
+		ios[i].cid = fvn_first_cid(&t, i);
 		ios[i].buf_iova = (uint64_t)(uintptr_t)bufs[i];
 		ios[i].prp_built_len = PS;
 	}

@@ -133,10 +133,9 @@ static void setup(uint32_t block_bytes, uint32_t cmd_blocks)
 	t.page_size = PS;
 	t.max_bs = MAX_BS;
 	t.max_cmds = MAX_CMDS;
-	t.child_shift = 3;		/* 8 children */
-	t.child_mask = 7;
-	t.cid_shift = 4;		/* 1 index bit + 3 child bits */
-	t.cid_index_mask = 15;
+	fvn_set_cid_layout(&t, 1, 3);	/* 2 io_us of up to 8 children */
+	t.fill_issue_time = true;
+	t.only_file = &ff;
 	t.child_list_bytes = CHILD_LIST_BYTES;
 	t.buf = bufs;
 	t.buf_iova = iova(bufs);
@@ -167,6 +166,7 @@ static void setup(uint32_t block_bytes, uint32_t cmd_blocks)
 					  .buf = bufs[i], .xfer_buf = bufs[i],
 					  .buflen = MAX_BS };
 		io->io_u = &io_us[i];
+		io->cid = fvn_first_cid(&t, i);
 		io->buf_iova = iova(bufs[i]);
 		io->prp.entries = (uint64_t *)lists[i];
 		io->prp.iova = iova(lists[i]);
@@ -175,6 +175,17 @@ static void setup(uint32_t block_bytes, uint32_t cmd_blocks)
 		io->child_lists_iova = iova(lists[i] + PS);
 		CHECK_EQ(fvn_build_child_lists(&t, io, ff.cmd_bytes), 0);
 	}
+}
+
+/*
+ * fvn_queue() as the engine calls it: after the file's format and commands
+ * are applied, which a test changes after setup(), so fvn_file_set_fast()
+ * runs again here as read_geometry() runs it in the engine.
+ */
+static enum fio_q_status queue(struct io_u *io_u)
+{
+	fvn_file_set_fast(&ff);
+	return fvn_queue(&td, io_u);
 }
 
 /* The next command the engine put in the SQ, as the controller fetches it. */
@@ -227,7 +238,7 @@ static void test_children(void)
 
 	setup(PS, CMD_BLOCKS);
 	queue_read(&io_us[0], 1 << 20, 100 * 1024);
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(queue(&io_us[0]), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	CHECK_EQ(ios[0].nr_cmds, 4);
 	CHECK_EQ(ios[0].pending, 4);
@@ -278,8 +289,8 @@ static void test_failed_child(void)
 	queue_read(&io_us[0], 0, 128 * 1024);	/* 4 children */
 	queue_read(&io_us[1], 1 << 20, 64 * 1024);	/* 2 children */
 	io_us[1].ddir = DDIR_WRITE;
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
-	CHECK_EQ(fvn_queue(&td, &io_us[1]), FIO_Q_QUEUED);
+	CHECK_EQ(queue(&io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(queue(&io_us[1]), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	base0 = ios[0].cid;
 	base1 = ios[1].cid;
@@ -308,7 +319,7 @@ static void test_failed_child(void)
 
 	/* The same io_u next as one command that fails: nothing of the split is left over. */
 	queue_read(&io_us[0], 0, 32768);
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(queue(&io_us[0]), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	CHECK_EQ(ios[0].nr_cmds, 1);
 	complete(ios[0].cid, NVME_SC_INTERNAL);
@@ -330,12 +341,12 @@ static void test_busy_all_or_none(void)
 	ff.qp.sq.tail = ff.qp.sq.head = ff.qp.sq.last_db_tail = 0;
 	tail = ff.qp.sq.tail;
 	queue_read(&io_us[0], 0, 128 * 1024);	/* 4 children */
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_BUSY);
+	CHECK_EQ(queue(&io_us[0]), FIO_Q_BUSY);
 	CHECK_EQ(ff.qp.sq.tail, tail);
 	CHECK(!ios[0].inflight);
 	CHECK_EQ(t.busy, 1);
 	queue_read(&io_us[0], 0, 96 * 1024);	/* 3 children fit */
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(queue(&io_us[0]), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	CHECK_EQ(ios[0].nr_cmds, 3);
 }
@@ -347,7 +358,7 @@ static void test_stale_child(void)
 
 	setup(PS, CMD_BLOCKS);
 	queue_read(&io_us[0], 0, 64 * 1024);	/* 2 children */
-	fvn_queue(&td, &io_us[0]);
+	queue(&io_us[0]);
 	fvn_commit(&td);
 	base = ios[0].cid;
 	complete((uint16_t)(base + 5), 0);	/* child 5 of a 2-child io_u */
@@ -369,7 +380,7 @@ static void test_moved_buffer(void)
 	setup(PS, CMD_BLOCKS);
 	queue_read(&io_us[0], 0, 64 * 1024);
 	io_us[0].xfer_buf = bufs[0] + 2 * PS;
-	fvn_queue(&td, &io_us[0]);
+	queue(&io_us[0]);
 	fvn_commit(&td);
 	c0 = fetch();
 	c1 = fetch();
@@ -381,7 +392,7 @@ static void test_moved_buffer(void)
 	io_us[0].xfer_buf = bufs[0];
 	ios[0].inflight = false;
 	ff.inflight = 0;
-	fvn_queue(&td, &io_us[0]);
+	queue(&io_us[0]);
 	fvn_commit(&td);
 	CHECK_EQ(ios[0].child_built_bytes, 32768);
 	CHECK_EQ(fetch()->prp1, iova(bufs[0]));
@@ -395,7 +406,7 @@ static void test_extended_blocks(void)
 
 	setup(520, 63);	/* 63 * 520 = 32,760 bytes per command */
 	queue_read(&io_us[0], 520 * 100, 520 * 64);
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(queue(&io_us[0]), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	CHECK_EQ(ios[0].nr_cmds, 2);
 	c = fetch();
@@ -409,10 +420,10 @@ static void test_extended_blocks(void)
 	ff.inflight = 0;
 	/* Not whole 520-byte blocks: refused before anything reaches the SQ. */
 	queue_read(&io_us[1], 520 * 3 + 8, 520);
-	CHECK_EQ(fvn_queue(&td, &io_us[1]), FIO_Q_COMPLETED);
+	CHECK_EQ(queue(&io_us[1]), FIO_Q_COMPLETED);
 	CHECK_EQ(io_us[1].error, EINVAL);
 	queue_read(&io_us[1], 0, 512);
-	CHECK_EQ(fvn_queue(&td, &io_us[1]), FIO_Q_COMPLETED);
+	CHECK_EQ(queue(&io_us[1]), FIO_Q_COMPLETED);
 	CHECK_EQ(io_us[1].error, EINVAL);
 }
 
@@ -426,7 +437,7 @@ static void test_plain_within_limit(void)
 				&(uint64_t){ 0 }), 0);
 	ios[0].prp_built_len = 32768;
 	queue_read(&io_us[0], 0, 32768);
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(queue(&io_us[0]), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	CHECK_EQ(ios[0].nr_cmds, 1);
 	c = fetch();
@@ -465,7 +476,7 @@ static void test_pi_write_fields(void)
 	queue_read(&io_us[0], 1000 * 512, 16 * 512);	/* 2 commands of 8 blocks */
 	io_us[0].ddir = DDIR_WRITE;
 	memset(bufs[0], 0xa5, 16 * 512);
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(queue(&io_us[0]), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	c0 = fetch();
 	c1 = fetch();
@@ -493,7 +504,7 @@ static void test_pi_host_check_on_read(void)
 	memset(bufs[0], 0x3c, 8 * 512);
 	nvme_pi_generate(&ff.fmt, bufs[0], mds[0], 8, &tags);	/* what the device returns */
 	queue_read(&io_us[0], 64 * 512, 8 * 512);
-	fvn_queue(&td, &io_us[0]);
+	queue(&io_us[0]);
 	fvn_commit(&td);
 	base = ios[0].cid;
 	complete(base, 0);
@@ -502,7 +513,7 @@ static void test_pi_host_check_on_read(void)
 	CHECK_EQ(t.pi_blocks_checked, 8);
 
 	bufs[0][5 * 512 + 17] ^= 0x01;	/* one bit of block 5's data */
-	fvn_queue(&td, &io_us[0]);
+	queue(&io_us[0]);
 	fvn_commit(&td);
 	complete(ios[0].cid, 0);
 	CHECK_EQ(reap(1), 1);
@@ -517,7 +528,7 @@ static void test_pi_host_check_on_read(void)
 
 	/* A wrong reference tag (the block came from elsewhere) is caught too. */
 	bufs[0][5 * 512 + 17] ^= 0x01;
-	fvn_queue(&td, &io_us[0]);
+	queue(&io_us[0]);
 	fvn_commit(&td);
 	io_us[0].offset = 65 * 512;	/* fio asked for LBA 65: the PI says 64 */
 	ios[0].inflight = true;
@@ -540,7 +551,7 @@ static void test_sgl_pointers(void)
 	CHECK_EQ(nvme_sgl_setup(&ff.sgl, NVME_SGLS_SUPPORT_BYTE, 4096, 32768, false, why,
 				sizeof(why)), 0);
 	queue_read(&io_us[0], 0, 4096);
-	fvn_queue(&td, &io_us[0]);
+	queue(&io_us[0]);
 	fvn_commit(&td);
 	c = fetch();
 	CHECK_EQ((c->flags >> NVME_SQE_PSDT_SHIFT) & 3, NVME_SQE_PSDT_SGL_MPTR_CONTIG);
@@ -551,7 +562,7 @@ static void test_sgl_pointers(void)
 	ff.inflight = 0;
 
 	queue_read(&io_us[0], 0, 40960);	/* 2 commands: 32 KiB, then 8 KiB */
-	fvn_queue(&td, &io_us[0]);
+	queue(&io_us[0]);
 	fvn_commit(&td);
 	c = fetch();
 	CHECK_EQ(c->sgl1.id >> 4, NVME_SGL_TYPE_LAST_SEGMENT);
@@ -580,7 +591,7 @@ static void test_sgl_metadata_descriptor(void)
 	ios[0].md_descs = md_descs[0];
 	ios[0].md_descs_iova = iova(md_descs[0]);
 	queue_read(&io_us[0], 0, 12 * 512);	/* 8 blocks, then 4 */
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(queue(&io_us[0]), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	c0 = fetch();
 	c1 = fetch();
@@ -606,7 +617,7 @@ static void test_compare_and_write_modes(void)
 	populated = 0;
 	queue_read(&io_us[0], 0, 8192);
 	io_us[0].flags = IO_U_F_VER_LIST;
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(queue(&io_us[0]), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	c = fetch();
 	CHECK_EQ(c->opcode, NVME_NVM_COMPARE);
@@ -618,7 +629,7 @@ static void test_compare_and_write_modes(void)
 	CHECK_EQ(io_us[0].error, ENODATA);	/* BLK_STS_MEDIUM, as Linux maps it */
 	io_us[0].flags = 0;
 	queue_read(&io_us[0], 0, 8192);
-	fvn_queue(&td, &io_us[0]);
+	queue(&io_us[0]);
 	fvn_commit(&td);
 	CHECK_EQ(fetch()->opcode, NVME_NVM_READ);	/* not a verify read */
 	CHECK_EQ(populated, 1);
@@ -631,7 +642,7 @@ static void test_compare_and_write_modes(void)
 	ff.write_flags = NVME_WZ_DEAC | NVME_RW_FUA;
 	queue_read(&io_us[1], 1 << 20, 100 * 1024);
 	io_us[1].ddir = DDIR_WRITE;
-	CHECK_EQ(fvn_queue(&td, &io_us[1]), FIO_Q_QUEUED);
+	CHECK_EQ(queue(&io_us[1]), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	CHECK_EQ(ios[1].nr_cmds, 1);	/* 25 blocks: MDTS (8 blocks) is for data */
 	c = fetch();
@@ -649,7 +660,7 @@ static void test_compare_and_write_modes(void)
 	ff.write_op = NVME_NVM_WRITE_UNCOR;
 	queue_read(&io_us[0], 0, 4096);
 	io_us[0].ddir = DDIR_WRITE;
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(queue(&io_us[0]), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	c = fetch();
 	CHECK_EQ(c->opcode, NVME_NVM_WRITE_UNCOR);
@@ -673,7 +684,7 @@ static const struct nvme_sqe *issue_write(struct io_u *io_u, uint64_t slba, unsi
 {
 	queue_read(io_u, slba * PS, len);
 	io_u->ddir = DDIR_WRITE;
-	CHECK_EQ(fvn_queue(&td, io_u), FIO_Q_QUEUED);
+	CHECK_EQ(queue(io_u), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	CHECK_EQ(ios[io_u->index].nr_cmds, 1);
 	return fetch();
@@ -945,13 +956,13 @@ static void test_nlb_split_512(void)
 	setup_nlb(&big, 512, 64u << 20, 2, 17 * PS, true);
 	CHECK_EQ(ff.cmd_bytes, 32u << 20);
 	queue_read(&io_us[0], 4096 * 512, 64u << 20);
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(queue(&io_us[0]), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	check_nlb_children(512, 4096, 131072, false, 0);
 
 	queue_read(&io_us[0], 0, (48u << 20) + 512);
 	io_us[0].ddir = DDIR_WRITE;
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(queue(&io_us[0]), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	check_nlb_children(512, 0, 98305, false, 0);
 	release(&big);
@@ -967,7 +978,7 @@ static void test_nlb_split_4k(void)
 	CHECK_EQ(list_bytes, 129 * PS);
 	setup_nlb(&big, PS, (512u << 20) + PS, 3, list_bytes, true);
 	queue_read(&io_us[0], 1ull << 32, (512u << 20) + PS);	/* above 32-bit LBAs' bytes */
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(queue(&io_us[0]), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	check_nlb_children(PS, 1u << 20, 131073, false, 0);
 	release(&big);
@@ -987,12 +998,12 @@ static void test_nlb_split_sgl(void)
 	CHECK_EQ(nvme_sgl_list_bytes_needed(32u << 20, 1u << 20), 32 * 16);
 	queue_read(&io_us[0], 0, 64u << 20);
 	io_us[0].ddir = DDIR_WRITE;
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(queue(&io_us[0]), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	check_nlb_children(512, 0, 131072, true, 1u << 20);
 	/* 40 MiB: 32 MiB, then 8 MiB in 8 descriptors. */
 	queue_read(&io_us[0], 1u << 20, 40u << 20);
-	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(queue(&io_us[0]), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	check_nlb_children(512, 2048, 81920, true, 1u << 20);
 	release(&big);
