@@ -89,12 +89,10 @@ static void lb_take_cq_head(struct loopback_ctrl *lb)
 						     __ATOMIC_ACQUIRE)
 				   : *lb_doorbell(lb, true);
 	struct loopback_cq *cq = &lb->cq;
-	unsigned posted = (unsigned)(cq->tail + cq->size - cq->head) % cq->size;
-	unsigned moved = (unsigned)(head + cq->size - cq->head) % cq->size;
 
-	if (head >= cq->size || moved > posted) {
+	if (!loopback_cq_head_ok(cq, head)) {
 		lb_error(lb, "CQ head doorbell %u: not within the %u posted entries after %u", head,
-			 posted, cq->head);
+			 loopback_cq_posted(cq), cq->head);
 		return;
 	}
 	while (cq->head != head) {
@@ -189,8 +187,7 @@ unsigned loopback_ctrl_poll(struct loopback_ctrl *lb)
 		return 0;
 	}
 	pending = (tail + lb->sq_size - lb->sq_head) % lb->sq_size;
-	/* CQ full when one more entry would make tail equal the host's head. */
-	cq_free = (unsigned)(lb->cq.head + lb->cq.size - lb->cq.tail - 1) % lb->cq.size;
+	cq_free = loopback_cq_room(&lb->cq);
 	n = pending < cq_free ? pending : cq_free;
 
 	/* Consume first, so every CQE reports the SQ head after the whole batch. */

@@ -53,6 +53,25 @@ struct loopback_cq {
 	uint8_t phase;		/* phase tag of this pass over the CQ; starts at 1 */
 };
 
+/* Entries posted that the host's head has not passed yet. */
+static inline unsigned loopback_cq_posted(const struct loopback_cq *cq)
+{
+	return (unsigned)(cq->tail + cq->size - cq->head) % cq->size;
+}
+
+/* Entries that may still be posted: the CQ is full when one more would make tail equal head. */
+static inline unsigned loopback_cq_room(const struct loopback_cq *cq)
+{
+	return (unsigned)(cq->head + cq->size - cq->tail - 1) % cq->size;
+}
+
+/* A CQ head doorbell value the host may write: inside the ring, moving only over posted entries. */
+static inline bool loopback_cq_head_ok(const struct loopback_cq *cq, uint32_t head)
+{
+	return head < cq->size &&
+	       (unsigned)(head + cq->size - cq->head) % cq->size <= loopback_cq_posted(cq);
+}
+
 /**
  * loopback_cq_post() - post one completion at @cq's tail
  * @cq: the CQ; the caller checked it has room

@@ -169,22 +169,15 @@ static void cq_take_head(uint16_t qid)
 {
 	struct loopback_cq *cq = &cqs[qid].q;
 	uint32_t head = *doorbell(qid, true);
-	unsigned posted = (unsigned)(cq->tail + cq->size - cq->head) % cq->size;
-	unsigned moved = (unsigned)(head + cq->size - cq->head) % cq->size;
 
 	if (head == cq->head)
 		return;
-	if (head >= cq->size || moved > posted) {
+	if (!loopback_cq_head_ok(cq, head)) {
 		reject("CQ %u head doorbell %u: not within the %u posted entries after %u", qid,
-		       head, posted, cq->head);
+		       head, loopback_cq_posted(cq), cq->head);
 		return;
 	}
 	cq->head = (uint16_t)head;
-}
-
-static bool cq_full(const struct loopback_cq *cq)
-{
-	return (uint16_t)(cq->tail + 1 == cq->size ? 0 : cq->tail + 1) == cq->head;
 }
 
 /* -------------------------------------------------------------- admin */
@@ -545,7 +538,7 @@ static unsigned sq_poll(uint16_t qid)
 		while ((uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec < until);
 	}
 	cq_take_head(sq->cqid);
-	while (sq->head != tail && !cq_full(cq)) {
+	while (sq->head != tail && loopback_cq_room(cq)) {
 		struct nvme_sqe c = sq->sqes[sq->head];
 		uint32_t dw0 = 0;
 		uint16_t status;
@@ -554,7 +547,7 @@ static unsigned sq_poll(uint16_t qid)
 		status = qid ? io_cmd(&c) : admin_cmd(&c, &dw0);
 		(void)loopback_cq_post(cq, qid, sq->head, c.cid, status, dw0);
 		n++;
-		if (cq_full(cq))
+		if (!loopback_cq_room(cq))
 			cq_take_head(sq->cqid);
 	}
 	return n;
