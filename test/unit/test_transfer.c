@@ -666,7 +666,6 @@ static uint64_t sqe_slba(const struct nvme_sqe *c)
 }
 
 #define FUA (1u << 30)		/* CDW12 bit 30 */
-#define DEAC (1u << 25)		/* CDW12 bit 25, Write Zeroes only */
 
 /* A write io_u of len bytes at block slba, issued; its one command as the controller sees it. */
 static const struct nvme_sqe *issue_write(struct io_u *io_u, uint64_t slba, unsigned long long len)
@@ -679,69 +678,66 @@ static const struct nvme_sqe *issue_write(struct io_u *io_u, uint64_t slba, unsi
 	return fetch();
 }
 
-/*
- * write_mode=verify: one Verify (0Ch) per io_u for its blocks, SLBA above
- * 32 bits in CDW11, NLB 0-based; no data pointer, so not split at MDTS; FUA
- * from writefua, no DEAC.
- */
-static void test_verify_command(void)
+/* A write_mode whose command carries no data (Verify, Write Uncorrectable); 2^34 blocks. */
+static void setup_dataless_write(uint8_t write_op)
 {
-	const uint64_t slba = (1ull << 32) + 40;
-	const struct nvme_sqe *c;
-
 	setup(PS, CMD_BLOCKS);
 	ff.blocks = 1ull << 34;
 	ff.plain = false;
-	ff.write_op = NVME_NVM_VERIFY;
-	ff.write_flags = FUA;
-	c = issue_write(&io_us[0], slba, 100 * 1024);	/* 25 blocks; MDTS is 8 */
-	CHECK_EQ(c->opcode, 0x0c);
+	ff.write_op = write_op;
+}
+
+/*
+ * A write io_u of len bytes at block slba becomes one command whatever MDTS
+ * says (MDTS is for data), with opcode and CDW12 (NLB, 0-based, and flags)
+ * as given, SLBA in CDW10-11, and no data or metadata pointer; it completes
+ * without error.
+ */
+static void check_dataless_write(struct io_u *io_u, uint64_t slba, unsigned long long len,
+				 uint8_t opcode, uint32_t cdw12)
+{
+	int failed = check_failed;
+	const struct nvme_sqe *c = issue_write(io_u, slba, len);
+
+	CHECK_EQ(c->opcode, opcode);
 	CHECK_EQ(c->nsid, NSID);
 	CHECK_EQ(sqe_slba(c), slba);
-	CHECK_EQ(c->cdw12 & 0xffff, 24);
-	CHECK_EQ(c->cdw12 & FUA, FUA);
-	CHECK_EQ(c->cdw12 & DEAC, 0);
+	CHECK_EQ(c->cdw12, cdw12);
 	CHECK_EQ(c->prp1, 0);
 	CHECK_EQ(c->prp2, 0);
-	complete(ios[0].cid, 0);
+	CHECK_EQ(c->mptr, 0);
+	complete(ios[io_u->index].cid, 0);
 	CHECK_EQ(reap(1), 1);
-	CHECK_EQ(io_us[0].error, 0);
+	CHECK_EQ(io_u->error, 0);
+	if (check_failed != failed)	/* which caller: the lines above are the helper's */
+		printf("#   in the write of %llu bytes at block %llu, opcode 0x%02x\n", len,
+		       (unsigned long long)slba, opcode);
+}
 
+/*
+ * write_mode=verify: one Verify (0Ch) per io_u for its blocks, SLBA above
+ * 32 bits in CDW11, NLB 0-based; FUA from writefua, no DEAC.
+ */
+static void test_verify_command(void)
+{
+	setup_dataless_write(NVME_NVM_VERIFY);
+	ff.write_flags = FUA;
+	/* 25 blocks where MDTS is 8: NLB 24, FUA. */
+	check_dataless_write(&io_us[0], (1ull << 32) + 40, 100 * 1024, 0x0c, 24 | FUA);
 	/* Without writefua: no FUA. */
 	ff.write_flags = 0;
-	c = issue_write(&io_us[1], 7, PS);
-	CHECK_EQ(c->opcode, 0x0c);
-	CHECK_EQ(sqe_slba(c), 7);
-	CHECK_EQ(c->cdw12, 0);	/* NLB 0: one block; no flags */
-	complete(ios[1].cid, 0);
-	CHECK_EQ(reap(1), 1);
+	check_dataless_write(&io_us[1], 7, PS, 0x0c, 0);
 }
 
 /*
  * write_mode=uncor: one Write Uncorrectable (04h) for the io_u's blocks,
- * not split at MDTS, and nothing in CDW12 but NLB (the command has no FUA,
- * PRINFO or DEAC), no data or metadata pointer.
+ * and nothing in CDW12 but NLB (the command has no FUA, PRINFO or DEAC).
  */
 static void test_write_uncor_command(void)
 {
-	const uint64_t slba = (3ull << 32) + 4095;
-	const struct nvme_sqe *c;
-
-	setup(PS, CMD_BLOCKS);
-	ff.blocks = 1ull << 34;
-	ff.plain = false;
-	ff.write_op = NVME_NVM_WRITE_UNCOR;
-	c = issue_write(&io_us[0], slba, 64 * 1024);	/* 16 blocks */
-	CHECK_EQ(c->opcode, 0x04);
-	CHECK_EQ(c->nsid, NSID);
-	CHECK_EQ(sqe_slba(c), slba);
-	CHECK_EQ(c->cdw12, 15);
-	CHECK_EQ(c->prp1, 0);
-	CHECK_EQ(c->prp2, 0);
-	CHECK_EQ(c->mptr, 0);
-	complete(ios[0].cid, 0);
-	CHECK_EQ(reap(1), 1);
-	CHECK_EQ(io_us[0].error, 0);
+	setup_dataless_write(NVME_NVM_WRITE_UNCOR);
+	/* 16 blocks: NLB 15 and nothing else. */
+	check_dataless_write(&io_us[0], (3ull << 32) + 4095, 64 * 1024, 0x04, 15);
 }
 
 /* Posts a Zone Append's completion: where it landed (ALBA) in DW0-1. */
