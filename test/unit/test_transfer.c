@@ -527,18 +527,28 @@ static void test_pi_host_check_on_read(void)
 	CHECK_EQ(ios[0].pi_err.check, NVME_PI_CHECK_REF);
 }
 
+/*
+ * enable_sgl on the file set up, on a controller whose SGLS is sgls: as
+ * apply_sgl() leaves it, metadata through an SGL where SGLS.MSDS allows.
+ */
+static void use_sgl(uint32_t sgls, uint32_t sge_size, size_t max_len)
+{
+	char why[128];
+
+	ff.plain = false;
+	ff.use_sgl = true;
+	CHECK_EQ(nvme_sgl_setup(&ff.sgl, sgls, sge_size, max_len,
+				ff.md_bytes && (sgls & NVME_SGLS_MSDS), why, sizeof(why)), 0);
+}
+
 /* enable_sgl: one Data Block up to sge_size, a Last Segment beyond, PSDT 01b. */
 static void test_sgl_pointers(void)
 {
 	const struct nvme_sqe *c;
 	const struct nvme_sgl_desc *list;
-	char why[128];
 
 	setup(PS, CMD_BLOCKS);
-	ff.plain = false;
-	ff.use_sgl = true;
-	CHECK_EQ(nvme_sgl_setup(&ff.sgl, NVME_SGLS_SUPPORT_BYTE, 4096, 32768, false, why,
-				sizeof(why)), 0);
+	use_sgl(NVME_SGLS_SUPPORT_BYTE, 4096, 32768);
 	queue_read(&io_us[0], 0, 4096);
 	fvn_queue(&td, &io_us[0]);
 	fvn_commit(&td);
@@ -571,12 +581,9 @@ static struct nvme_sgl_desc md_descs[DEPTH][MAX_CMDS] __attribute__((aligned(64)
 static void test_sgl_metadata_descriptor(void)
 {
 	const struct nvme_sqe *c0, *c1;
-	char why[128];
 
 	setup_pi();
-	ff.use_sgl = true;
-	CHECK_EQ(nvme_sgl_setup(&ff.sgl, NVME_SGLS_SUPPORT_BYTE | NVME_SGLS_MSDS, 4096, 4096, true,
-				why, sizeof(why)), 0);
+	use_sgl(NVME_SGLS_SUPPORT_BYTE | NVME_SGLS_MSDS, 4096, 4096);
 	ios[0].md_descs = md_descs[0];
 	ios[0].md_descs_iova = iova(md_descs[0]);
 	queue_read(&io_us[0], 0, 12 * 512);	/* 8 blocks, then 4 */
@@ -973,13 +980,9 @@ static void test_nlb_split_4k(void)
 static void test_nlb_split_sgl(void)
 {
 	struct big_io big;
-	char why[128];
 
 	setup_nlb(&big, 512, 64u << 20, 2, PS, false);
-	ff.plain = false;
-	ff.use_sgl = true;
-	CHECK_EQ(nvme_sgl_setup(&ff.sgl, NVME_SGLS_SUPPORT_BYTE, 1u << 20, 32u << 20, false, why,
-				sizeof(why)), 0);
+	use_sgl(NVME_SGLS_SUPPORT_BYTE, 1u << 20, 32u << 20);
 	CHECK_EQ(nvme_sgl_list_bytes_needed(32u << 20, 1u << 20), 32 * 16);
 	queue_read(&io_us[0], 0, 64u << 20);
 	io_us[0].ddir = DDIR_WRITE;
