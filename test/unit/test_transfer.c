@@ -10,7 +10,8 @@
  * failed child's status and resid; all children or FIO_Q_BUSY; late child
  * completions; moved buffers; blocks that are not a power of two (extended
  * LBAs); io_us split at the NLB field's 65,536 blocks (MDTS 0), with PRPs
- * and with SGLs.
+ * and with SGLs; SGLs of changing lengths and from moved buffers, walked as
+ * a controller walks them.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -575,6 +576,86 @@ static void test_sgl_pointers(void)
 	CHECK_EQ(ios[0].child_built_bytes, 0);	/* the PRP lists there are gone */
 }
 
+/*
+ * Walks a command's SGL as a controller does: true when its Data Blocks, none
+ * above sge bytes, cover exactly [at, at + len) in order.
+ */
+static bool sgl_covers(const struct nvme_sqe *c, uint64_t at, size_t len, uint32_t sge)
+{
+	const struct nvme_sgl_desc *d = &c->sgl1;
+	size_t n = 1;
+
+	if (c->sgl1.id >> 4 == NVME_SGL_TYPE_LAST_SEGMENT) {
+		d = (const struct nvme_sgl_desc *)(uintptr_t)c->sgl1.addr;
+		n = c->sgl1.len / sizeof(*d);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (d[i].id >> 4 != NVME_SGL_TYPE_DATA_BLOCK || d[i].addr != at || !d[i].len ||
+		    d[i].len > sge || d[i].len > len)
+			return false;
+		at += d[i].len;
+		len -= d[i].len;
+	}
+	return len == 0;
+}
+
+/* An SGL read of len bytes from io_u's xfer_buf in 32 KiB children, each walked, then completed. */
+static void sgl_read(struct io_u *io_u, unsigned long long len, uint32_t sge)
+{
+	unsigned n = (unsigned)((len + 32767) / 32768);
+
+	queue_read(io_u, 0, len);
+	CHECK_EQ(fvn_queue(&td, io_u), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	CHECK_EQ(ios[io_u->index].nr_cmds, n);
+	for (unsigned k = 0; k < n; k++) {
+		const struct nvme_sqe *c = fetch();
+		size_t clen = len - k * 32768ull < 32768 ? len - k * 32768ull : 32768;
+
+		if (!CHECK(sgl_covers(c, iova(io_u->xfer_buf) + k * 32768ull, clen, sge)))
+			printf("#   child %u of a %llu-byte read\n", k, len);
+		complete(c->cid, 0);
+	}
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(io_u->error, 0);
+}
+
+/*
+ * enable_sgl, one io_u through reads of changing length, then from a
+ * buffer fio moved: every child's SGL is exactly its part of the transfer.
+ * sge_size 12 KiB, so a 32 KiB child is 12 + 12 + 8 KiB and a short one
+ * ends in a short block. The order is the one a list kept for io_u->buf
+ * and reused (nvme_sgl_reuse()) must survive: a shorter read shortens one
+ * block of one child's list, and a later read needs that child whole, or
+ * another child shortened.
+ */
+static void test_sgl_lengths(void)
+{
+	static const unsigned long long lens[] = {
+		256 << 10,	/* every child whole */
+		80 << 10,	/* child 2: 12 + 4 KiB */
+		256 << 10,	/* child 2 whole again */
+		80 << 10,
+		48 << 10,	/* child 1 short, child 2 unused */
+		256 << 10,
+		20 << 10,	/* child 0: 12 + 8 KiB */
+		72 << 10,	/* child 2: 8 KiB, one block in the SQE */
+		256 << 10,
+	};
+
+	setup(PS, CMD_BLOCKS);
+	use_sgl(NVME_SGLS_SUPPORT_DWORD, 12288, 32768);
+	for (unsigned i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+		sgl_read(&io_us[0], lens[i], 12288);
+
+	/* Partial transfers: fio moved xfer_buf inside the buffer; then back at its start. */
+	io_us[0].xfer_buf = bufs[0] + 4096;
+	sgl_read(&io_us[0], 48 << 10, 12288);
+	io_us[0].xfer_buf = bufs[0];
+	sgl_read(&io_us[0], 80 << 10, 12288);
+	sgl_read(&io_us[0], 256 << 10, 12288);
+}
+
 /* SGLs on a controller with SGLS.MSDS: MPTR points at one descriptor per command (PSDT 10b). */
 static struct nvme_sgl_desc md_descs[DEPTH][MAX_CMDS] __attribute__((aligned(64)));
 
@@ -1010,6 +1091,7 @@ int main(void)
 	test_pi_host_check_on_read();
 	test_sgl_pointers();
 	test_sgl_metadata_descriptor();
+	test_sgl_lengths();
 	test_compare_and_write_modes();
 	test_verify_command();
 	test_write_uncor_command();
