@@ -102,7 +102,10 @@ static struct nvme_pi_tags io_tags(const struct fvn_file *ff, uint64_t slba)
 /*
  * enable_sgl: the command's data as SGL descriptors of at most sge_size,
  * built per command in the child's list memory (the PRP lists there are
- * then stale: rebuilt on the next PRP use).
+ * then stale: rebuilt on the next PRP use). Not yet kept from io_u->buf
+ * and reused (nvme_sgl_reuse()) as the PRP lists are: that needs state
+ * struct fvn_io lacks, which lists are built and which descriptor a
+ * shorter transfer shortened. test_sgl_lengths is what a reuse must pass.
  */
 static int sgl_data_pointer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io,
 			    struct io_u *io_u, unsigned k, size_t off, size_t len,

@@ -38,10 +38,8 @@ int loopback_ctrl_init(struct loopback_ctrl *lb, struct nvme_sqe *sqes, uint16_t
 	if (sq_size < 2 || cq_size < 2 || !expect->nr_cids || !expect->page_size)
 		return -EINVAL;
 	lb->sqes = sqes;
-	lb->cqes = cqes;
 	lb->sq_size = sq_size;
-	lb->cq_size = cq_size;
-	lb->phase = 1;
+	lb->cq = (struct loopback_cq){ .cqes = cqes, .size = cq_size, .phase = 1 };
 	lb->expect = *expect;
 	lb->cid_busy = calloc(expect->nr_cids, 1);
 	lb->cq_cid = calloc(cq_size, sizeof(*lb->cq_cid));
@@ -90,18 +88,17 @@ static void lb_take_cq_head(struct loopback_ctrl *lb)
 	uint32_t head = lb->shadow ? __atomic_load_n(&lb->shadow_db[lb_shadow_index(true)],
 						     __ATOMIC_ACQUIRE)
 				   : *lb_doorbell(lb, true);
-	unsigned posted = (unsigned)(lb->cq_tail + lb->cq_size - lb->cq_head) % lb->cq_size;
-	unsigned moved = (unsigned)(head + lb->cq_size - lb->cq_head) % lb->cq_size;
+	struct loopback_cq *cq = &lb->cq;
 
-	if (head >= lb->cq_size || moved > posted) {
+	if (!loopback_cq_head_ok(cq, head)) {
 		lb_error(lb, "CQ head doorbell %u: not within the %u posted entries after %u", head,
-			 posted, lb->cq_head);
+			 loopback_cq_posted(cq), cq->head);
 		return;
 	}
-	while (lb->cq_head != head) {
-		if (lb->cq_cid[lb->cq_head] < lb->expect.nr_cids)
-			lb->cid_busy[lb->cq_cid[lb->cq_head]] = 0;
-		lb->cq_head = (uint16_t)((lb->cq_head + 1) % lb->cq_size);
+	while (cq->head != head) {
+		if (lb->cq_cid[cq->head] < lb->expect.nr_cids)
+			lb->cid_busy[lb->cq_cid[cq->head]] = 0;
+		cq->head = (uint16_t)((cq->head + 1) % cq->size);
 	}
 }
 
@@ -170,25 +167,6 @@ static uint16_t lb_check(struct loopback_ctrl *lb, const struct nvme_sqe *c, uin
 	return 0;
 }
 
-static void lb_post(struct loopback_ctrl *lb, uint16_t cid, uint16_t status)
-{
-	struct nvme_cqe *cqe = &lb->cqes[lb->cq_tail];
-
-	cqe->dw0 = 0;
-	cqe->dw1 = 0;
-	cqe->sq_head = lb->sq_head;
-	cqe->sq_id = LOOPBACK_QID;
-	cqe->cid = cid;
-	/* The phase tag last: once it flips, the host may read the rest. */
-	__atomic_store_n(&cqe->status_phase, (uint16_t)(status << NVME_CQE_STATUS_SHIFT | lb->phase),
-			 __ATOMIC_RELEASE);
-	lb->cq_cid[lb->cq_tail] = cid;
-	if (++lb->cq_tail == lb->cq_size) {
-		lb->cq_tail = 0;
-		lb->phase ^= 1;
-	}
-}
-
 unsigned loopback_ctrl_poll(struct loopback_ctrl *lb)
 {
 	uint32_t tail = *lb_doorbell(lb, false);
@@ -209,8 +187,7 @@ unsigned loopback_ctrl_poll(struct loopback_ctrl *lb)
 		return 0;
 	}
 	pending = (tail + lb->sq_size - lb->sq_head) % lb->sq_size;
-	/* CQ full when one more entry would make tail equal the host's head. */
-	cq_free = (unsigned)(lb->cq_head + lb->cq_size - lb->cq_tail - 1) % lb->cq_size;
+	cq_free = loopback_cq_room(&lb->cq);
 	n = pending < cq_free ? pending : cq_free;
 
 	/* Consume first, so every CQE reports the SQ head after the whole batch. */
@@ -221,8 +198,11 @@ unsigned loopback_ctrl_poll(struct loopback_ctrl *lb)
 	}
 	for (unsigned k = 0; k < n; k++) {
 		unsigned i = lb->reverse ? n - 1 - k : k;
+		uint16_t cid = lb->sqes[(first + i) % lb->sq_size].cid;
 
-		lb_post(lb, lb->sqes[(first + i) % lb->sq_size].cid, lb->status[i]);
+		/* The cid stays busy until the host's CQ head passes its slot. */
+		lb->cq_cid[loopback_cq_post(&lb->cq, LOOPBACK_QID, lb->sq_head, cid, lb->status[i],
+					    0)] = cid;
 	}
 	/* Tell the host where to ring the register next: past the tail just read. */
 	if (lb->shadow) {

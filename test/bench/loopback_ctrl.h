@@ -39,6 +39,75 @@
 #define LOOPBACK_DSTRD 0
 #define LOOPBACK_REGS_BYTES (NVME_REG_DBS + 4 * 4)
 
+/*
+ * A CQ as a controller keeps it: where its next completion goes, the phase
+ * tag that completion carries, and the host's head as its doorbell last
+ * said. Both loopbacks keep their CQs in one: this one, and the controller
+ * process (test/bench/loopback_dev.c), which includes this header for it.
+ */
+struct loopback_cq {
+	struct nvme_cqe *cqes;
+	uint16_t size;
+	uint16_t tail;		/* next CQE slot to post to */
+	uint16_t head;		/* host's CQ head, from its doorbell at the last look */
+	uint8_t phase;		/* phase tag of this pass over the CQ; starts at 1 */
+};
+
+/* Entries posted that the host's head has not passed yet. */
+static inline unsigned loopback_cq_posted(const struct loopback_cq *cq)
+{
+	return (unsigned)(cq->tail + cq->size - cq->head) % cq->size;
+}
+
+/* Entries that may still be posted: the CQ is full when one more would make tail equal head. */
+static inline unsigned loopback_cq_room(const struct loopback_cq *cq)
+{
+	return (unsigned)(cq->head + cq->size - cq->tail - 1) % cq->size;
+}
+
+/* A CQ head doorbell value the host may write: inside the ring, moving only over posted entries. */
+static inline bool loopback_cq_head_ok(const struct loopback_cq *cq, uint32_t head)
+{
+	return head < cq->size &&
+	       (unsigned)(head + cq->size - cq->head) % cq->size <= loopback_cq_posted(cq);
+}
+
+/**
+ * loopback_cq_post() - post one completion at @cq's tail
+ * @cq: the CQ; the caller checked it has room
+ * @sq_id: the SQ the command came from
+ * @sq_head: that SQ's head to report
+ * @cid: the command's id
+ * @status: its 15-bit status
+ * @dw0: command-specific DW0 (0 for I/O commands)
+ *
+ * Return: the slot posted to.
+ */
+static inline uint16_t loopback_cq_post(struct loopback_cq *cq, uint16_t sq_id, uint16_t sq_head,
+					uint16_t cid, uint16_t status, uint32_t dw0)
+{
+	uint16_t slot = cq->tail;
+	struct nvme_cqe *cqe = &cq->cqes[slot];
+
+	cqe->dw0 = dw0;
+	cqe->dw1 = 0;
+	cqe->sq_head = sq_head;
+	cqe->sq_id = sq_id;
+	cqe->cid = cid;
+	/*
+	 * The phase tag last, with a release store: once it flips, the host
+	 * may read the rest (the controller process writes into memory the
+	 * host polls from another process).
+	 */
+	__atomic_store_n(&cqe->status_phase, (uint16_t)(status << NVME_CQE_STATUS_SHIFT | cq->phase),
+			 __ATOMIC_RELEASE);
+	if (++cq->tail == cq->size) {
+		cq->tail = 0;
+		cq->phase ^= 1;
+	}
+	return slot;
+}
+
 /* What a valid command looks like: anything else counts as an error. */
 struct loopback_expect {
 	uint8_t opcode;		/* e.g. NVME_NVM_READ */
@@ -53,12 +122,9 @@ struct loopback_expect {
 struct loopback_ctrl {
 	uint32_t regs[LOOPBACK_REGS_BYTES / 4];	/* fake BAR0: only doorbells used */
 	struct nvme_sqe *sqes;
-	struct nvme_cqe *cqes;
-	uint16_t sq_size, cq_size;
+	uint16_t sq_size;
 	uint16_t sq_head;	/* next SQE to consume */
-	uint16_t cq_tail;	/* next CQE slot to post to */
-	uint16_t cq_head;	/* host's CQ head, from its doorbell at the last poll */
-	uint8_t phase;		/* phase tag of this pass over the CQ; starts at 1 */
+	struct loopback_cq cq;	/* its head: from the doorbell at the last poll */
 	struct loopback_expect expect;
 
 	/* Completion behaviour, set by the caller after init. */

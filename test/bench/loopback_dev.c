@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "nvme/spec.h"
+#include "test/bench/loopback_ctrl.h"
 #include "test/bench/loopback_shm.h"
 
 #define LB_MQES 1023	/* CAP.MQES: 1024 entries per queue */
@@ -58,9 +59,7 @@ struct lb_sq {
 
 struct lb_cq {
 	bool live;
-	struct nvme_cqe *cqes;
-	uint16_t size, tail, head;
-	uint8_t phase;
+	struct loopback_cq q;
 };
 
 static volatile uint8_t *bar;
@@ -138,15 +137,13 @@ static void live_update(void)
 static int cq_make(uint16_t qid, uint64_t iova, uint16_t size)
 {
 	struct lb_cq *cq = &cqs[qid];
+	struct nvme_cqe *cqes = iova_to_va(iova, (uint64_t)size * sizeof(struct nvme_cqe));
 
-	cq->cqes = iova_to_va(iova, (uint64_t)size * sizeof(struct nvme_cqe));
-	if (!cq->cqes)
+	if (!cqes)
 		return -1;
 	/* A new queue starts at 0, whatever the last one with this id left in its doorbell. */
 	*doorbell(qid, true) = 0;
-	cq->size = size;
-	cq->tail = cq->head = 0;
-	cq->phase = 1;
+	cq->q = (struct loopback_cq){ .cqes = cqes, .size = size, .phase = 1 };
 	cq->live = true;
 	return 0;
 }
@@ -170,44 +167,17 @@ static int sq_make(uint16_t qid, uint64_t iova, uint16_t size, uint16_t cqid)
 /* The host's CQ head doorbell: it may only move over posted entries. */
 static void cq_take_head(uint16_t qid)
 {
-	struct lb_cq *cq = &cqs[qid];
+	struct loopback_cq *cq = &cqs[qid].q;
 	uint32_t head = *doorbell(qid, true);
-	unsigned posted = (unsigned)(cq->tail + cq->size - cq->head) % cq->size;
-	unsigned moved = (unsigned)(head + cq->size - cq->head) % cq->size;
 
 	if (head == cq->head)
 		return;
-	if (head >= cq->size || moved > posted) {
+	if (!loopback_cq_head_ok(cq, head)) {
 		reject("CQ %u head doorbell %u: not within the %u posted entries after %u", qid,
-		       head, posted, cq->head);
+		       head, loopback_cq_posted(cq), cq->head);
 		return;
 	}
 	cq->head = (uint16_t)head;
-}
-
-static bool cq_full(const struct lb_cq *cq)
-{
-	return (uint16_t)(cq->tail + 1 == cq->size ? 0 : cq->tail + 1) == cq->head;
-}
-
-static void cq_post(uint16_t sqid, uint16_t cid, uint16_t status, uint32_t dw0)
-{
-	struct lb_sq *sq = &sqs[sqid];
-	struct lb_cq *cq = &cqs[sq->cqid];
-	struct nvme_cqe *cqe = &cq->cqes[cq->tail];
-
-	cqe->dw0 = dw0;
-	cqe->dw1 = 0;
-	cqe->sq_head = sq->head;
-	cqe->sq_id = sqid;
-	cqe->cid = cid;
-	/* The phase tag last: once it flips, the host may read the rest. */
-	__atomic_store_n(&cqe->status_phase, (uint16_t)(status << NVME_CQE_STATUS_SHIFT | cq->phase),
-			 __ATOMIC_RELEASE);
-	if (++cq->tail == cq->size) {
-		cq->tail = 0;
-		cq->phase ^= 1;
-	}
 }
 
 /* -------------------------------------------------------------- admin */
@@ -545,7 +515,7 @@ static uint16_t io_cmd(const struct nvme_sqe *c)
 static unsigned sq_poll(uint16_t qid)
 {
 	struct lb_sq *sq = &sqs[qid];
-	struct lb_cq *cq = &cqs[sq->cqid];
+	struct loopback_cq *cq = &cqs[sq->cqid].q;
 	uint32_t tail = *doorbell(qid, false);
 	unsigned n = 0;
 
@@ -568,16 +538,16 @@ static unsigned sq_poll(uint16_t qid)
 		while ((uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec < until);
 	}
 	cq_take_head(sq->cqid);
-	while (sq->head != tail && !cq_full(cq)) {
+	while (sq->head != tail && loopback_cq_room(cq)) {
 		struct nvme_sqe c = sq->sqes[sq->head];
 		uint32_t dw0 = 0;
 		uint16_t status;
 
 		sq->head = (uint16_t)(sq->head + 1 == sq->size ? 0 : sq->head + 1);
 		status = qid ? io_cmd(&c) : admin_cmd(&c, &dw0);
-		cq_post(qid, c.cid, status, dw0);
+		(void)loopback_cq_post(cq, qid, sq->head, c.cid, status, dw0);
 		n++;
-		if (cq_full(cq))
+		if (!loopback_cq_room(cq))
 			cq_take_head(sq->cqid);
 	}
 	return n;

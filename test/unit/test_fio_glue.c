@@ -410,7 +410,7 @@ static void test_generations(void)
 	CHECK(ios[1].inflight);
 	pairs[0].stalled = false;
 	/* The loopback posts after the raw CQE: the host took that slot already. */
-	pairs[0].lb.cq_tail = pairs[0].ff.qp.cq.head;
+	pairs[0].lb.cq.tail = pairs[0].ff.qp.cq.head;
 	CHECK_EQ(reap_events(1, 1000), 1);
 	CHECK_EQ(fvn_event(&td, 0), &io_us[1]);
 	CHECK_EQ(io_us[1].error, 0);

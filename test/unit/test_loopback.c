@@ -133,7 +133,7 @@ static void test_qd1_wraps(void)
 	CHECK_EQ(h.cq.head, 0);
 	CHECK_EQ(*h.cq.head_db.reg, 0);
 	CHECK_EQ(loopback_ctrl_poll(&h.lb), 0);	/* the loopback reads doorbells when polled */
-	CHECK_EQ(h.lb.cq_head, 0);
+	CHECK_EQ(h.lb.cq.head, 0);
 	loopback_ctrl_free(&h.lb);
 }
 
@@ -168,7 +168,7 @@ static void test_batches(bool reverse)
 	CHECK_EQ(h.lb.failed, 1000 / 7);
 	CHECK_EQ(h.lb.errors, 0);
 	CHECK_EQ(h.sq.head, h.sq.tail);
-	CHECK_EQ(h.cq.head, h.lb.cq_tail);
+	CHECK_EQ(h.cq.head, h.lb.cq.tail);
 	CHECK(rounds > 400);
 	loopback_ctrl_free(&h.lb);
 }

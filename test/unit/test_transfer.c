@@ -10,7 +10,8 @@
  * failed child's status and resid; all children or FIO_Q_BUSY; late child
  * completions; moved buffers; blocks that are not a power of two (extended
  * LBAs); io_us split at the NLB field's 65,536 blocks (MDTS 0), with PRPs
- * and with SGLs.
+ * and with SGLs; SGLs of changing lengths and from moved buffers, walked as
+ * a controller walks them.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -538,18 +539,28 @@ static void test_pi_host_check_on_read(void)
 	CHECK_EQ(ios[0].pi_err.check, NVME_PI_CHECK_REF);
 }
 
+/*
+ * enable_sgl on the file set up, on a controller whose SGLS is sgls: as
+ * apply_sgl() leaves it, metadata through an SGL where SGLS.MSDS allows.
+ */
+static void use_sgl(uint32_t sgls, uint32_t sge_size, size_t max_len)
+{
+	char why[128];
+
+	ff.plain = false;
+	ff.use_sgl = true;
+	CHECK_EQ(nvme_sgl_setup(&ff.sgl, sgls, sge_size, max_len,
+				ff.md_bytes && (sgls & NVME_SGLS_MSDS), why, sizeof(why)), 0);
+}
+
 /* enable_sgl: one Data Block up to sge_size, a Last Segment beyond, PSDT 01b. */
 static void test_sgl_pointers(void)
 {
 	const struct nvme_sqe *c;
 	const struct nvme_sgl_desc *list;
-	char why[128];
 
 	setup(PS, CMD_BLOCKS);
-	ff.plain = false;
-	ff.use_sgl = true;
-	CHECK_EQ(nvme_sgl_setup(&ff.sgl, NVME_SGLS_SUPPORT_BYTE, 4096, 32768, false, why,
-				sizeof(why)), 0);
+	use_sgl(NVME_SGLS_SUPPORT_BYTE, 4096, 32768);
 	queue_read(&io_us[0], 0, 4096);
 	queue(&io_us[0]);
 	fvn_commit(&td);
@@ -576,18 +587,95 @@ static void test_sgl_pointers(void)
 	CHECK_EQ(ios[0].child_built_bytes, 0);	/* the PRP lists there are gone */
 }
 
+/*
+ * Walks a command's SGL as a controller does: true when its Data Blocks, none
+ * above sge bytes, cover exactly [at, at + len) in order.
+ */
+static bool sgl_covers(const struct nvme_sqe *c, uint64_t at, size_t len, uint32_t sge)
+{
+	const struct nvme_sgl_desc *d = &c->sgl1;
+	size_t n = 1;
+
+	if (c->sgl1.id >> 4 == NVME_SGL_TYPE_LAST_SEGMENT) {
+		d = (const struct nvme_sgl_desc *)(uintptr_t)c->sgl1.addr;
+		n = c->sgl1.len / sizeof(*d);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (d[i].id >> 4 != NVME_SGL_TYPE_DATA_BLOCK || d[i].addr != at || !d[i].len ||
+		    d[i].len > sge || d[i].len > len)
+			return false;
+		at += d[i].len;
+		len -= d[i].len;
+	}
+	return len == 0;
+}
+
+/* An SGL read of len bytes from io_u's xfer_buf in 32 KiB children, each walked, then completed. */
+static void sgl_read(struct io_u *io_u, unsigned long long len, uint32_t sge)
+{
+	unsigned n = (unsigned)((len + 32767) / 32768);
+
+	queue_read(io_u, 0, len);
+	CHECK_EQ(fvn_queue(&td, io_u), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	CHECK_EQ(ios[io_u->index].nr_cmds, n);
+	for (unsigned k = 0; k < n; k++) {
+		const struct nvme_sqe *c = fetch();
+		size_t clen = len - k * 32768ull < 32768 ? len - k * 32768ull : 32768;
+
+		if (!CHECK(sgl_covers(c, iova(io_u->xfer_buf) + k * 32768ull, clen, sge)))
+			printf("#   child %u of a %llu-byte read\n", k, len);
+		complete(c->cid, 0);
+	}
+	CHECK_EQ(reap(1), 1);
+	CHECK_EQ(io_u->error, 0);
+}
+
+/*
+ * enable_sgl, one io_u through reads of changing length, then from a
+ * buffer fio moved: every child's SGL is exactly its part of the transfer.
+ * sge_size 12 KiB, so a 32 KiB child is 12 + 12 + 8 KiB and a short one
+ * ends in a short block. The order is the one a list kept for io_u->buf
+ * and reused (nvme_sgl_reuse()) must survive: a shorter read shortens one
+ * block of one child's list, and a later read needs that child whole, or
+ * another child shortened.
+ */
+static void test_sgl_lengths(void)
+{
+	static const unsigned long long lens[] = {
+		256 << 10,	/* every child whole */
+		80 << 10,	/* child 2: 12 + 4 KiB */
+		256 << 10,	/* child 2 whole again */
+		80 << 10,
+		48 << 10,	/* child 1 short, child 2 unused */
+		256 << 10,
+		20 << 10,	/* child 0: 12 + 8 KiB */
+		72 << 10,	/* child 2: 8 KiB, one block in the SQE */
+		256 << 10,
+	};
+
+	setup(PS, CMD_BLOCKS);
+	use_sgl(NVME_SGLS_SUPPORT_DWORD, 12288, 32768);
+	for (unsigned i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+		sgl_read(&io_us[0], lens[i], 12288);
+
+	/* Partial transfers: fio moved xfer_buf inside the buffer; then back at its start. */
+	io_us[0].xfer_buf = bufs[0] + 4096;
+	sgl_read(&io_us[0], 48 << 10, 12288);
+	io_us[0].xfer_buf = bufs[0];
+	sgl_read(&io_us[0], 80 << 10, 12288);
+	sgl_read(&io_us[0], 256 << 10, 12288);
+}
+
 /* SGLs on a controller with SGLS.MSDS: MPTR points at one descriptor per command (PSDT 10b). */
 static struct nvme_sgl_desc md_descs[DEPTH][MAX_CMDS] __attribute__((aligned(64)));
 
 static void test_sgl_metadata_descriptor(void)
 {
 	const struct nvme_sqe *c0, *c1;
-	char why[128];
 
 	setup_pi();
-	ff.use_sgl = true;
-	CHECK_EQ(nvme_sgl_setup(&ff.sgl, NVME_SGLS_SUPPORT_BYTE | NVME_SGLS_MSDS, 4096, 4096, true,
-				why, sizeof(why)), 0);
+	use_sgl(NVME_SGLS_SUPPORT_BYTE | NVME_SGLS_MSDS, 4096, 4096);
 	ios[0].md_descs = md_descs[0];
 	ios[0].md_descs_iova = iova(md_descs[0]);
 	queue_read(&io_us[0], 0, 12 * 512);	/* 8 blocks, then 4 */
@@ -677,7 +765,6 @@ static uint64_t sqe_slba(const struct nvme_sqe *c)
 }
 
 #define FUA (1u << 30)		/* CDW12 bit 30 */
-#define DEAC (1u << 25)		/* CDW12 bit 25, Write Zeroes only */
 
 /* A write io_u of len bytes at block slba, issued; its one command as the controller sees it. */
 static const struct nvme_sqe *issue_write(struct io_u *io_u, uint64_t slba, unsigned long long len)
@@ -690,69 +777,66 @@ static const struct nvme_sqe *issue_write(struct io_u *io_u, uint64_t slba, unsi
 	return fetch();
 }
 
-/*
- * write_mode=verify: one Verify (0Ch) per io_u for its blocks, SLBA above
- * 32 bits in CDW11, NLB 0-based; no data pointer, so not split at MDTS; FUA
- * from writefua, no DEAC.
- */
-static void test_verify_command(void)
+/* A write_mode whose command carries no data (Verify, Write Uncorrectable); 2^34 blocks. */
+static void setup_dataless_write(uint8_t write_op)
 {
-	const uint64_t slba = (1ull << 32) + 40;
-	const struct nvme_sqe *c;
-
 	setup(PS, CMD_BLOCKS);
 	ff.blocks = 1ull << 34;
 	ff.plain = false;
-	ff.write_op = NVME_NVM_VERIFY;
-	ff.write_flags = FUA;
-	c = issue_write(&io_us[0], slba, 100 * 1024);	/* 25 blocks; MDTS is 8 */
-	CHECK_EQ(c->opcode, 0x0c);
+	ff.write_op = write_op;
+}
+
+/*
+ * A write io_u of len bytes at block slba becomes one command whatever MDTS
+ * says (MDTS is for data), with opcode and CDW12 (NLB, 0-based, and flags)
+ * as given, SLBA in CDW10-11, and no data or metadata pointer; it completes
+ * without error.
+ */
+static void check_dataless_write(struct io_u *io_u, uint64_t slba, unsigned long long len,
+				 uint8_t opcode, uint32_t cdw12)
+{
+	int failed = check_failed;
+	const struct nvme_sqe *c = issue_write(io_u, slba, len);
+
+	CHECK_EQ(c->opcode, opcode);
 	CHECK_EQ(c->nsid, NSID);
 	CHECK_EQ(sqe_slba(c), slba);
-	CHECK_EQ(c->cdw12 & 0xffff, 24);
-	CHECK_EQ(c->cdw12 & FUA, FUA);
-	CHECK_EQ(c->cdw12 & DEAC, 0);
+	CHECK_EQ(c->cdw12, cdw12);
 	CHECK_EQ(c->prp1, 0);
 	CHECK_EQ(c->prp2, 0);
-	complete(ios[0].cid, 0);
+	CHECK_EQ(c->mptr, 0);
+	complete(ios[io_u->index].cid, 0);
 	CHECK_EQ(reap(1), 1);
-	CHECK_EQ(io_us[0].error, 0);
+	CHECK_EQ(io_u->error, 0);
+	if (check_failed != failed)	/* which caller: the lines above are the helper's */
+		printf("#   in the write of %llu bytes at block %llu, opcode 0x%02x\n", len,
+		       (unsigned long long)slba, opcode);
+}
 
+/*
+ * write_mode=verify: one Verify (0Ch) per io_u for its blocks, SLBA above
+ * 32 bits in CDW11, NLB 0-based; FUA from writefua, no DEAC.
+ */
+static void test_verify_command(void)
+{
+	setup_dataless_write(NVME_NVM_VERIFY);
+	ff.write_flags = FUA;
+	/* 25 blocks where MDTS is 8: NLB 24, FUA. */
+	check_dataless_write(&io_us[0], (1ull << 32) + 40, 100 * 1024, 0x0c, 24 | FUA);
 	/* Without writefua: no FUA. */
 	ff.write_flags = 0;
-	c = issue_write(&io_us[1], 7, PS);
-	CHECK_EQ(c->opcode, 0x0c);
-	CHECK_EQ(sqe_slba(c), 7);
-	CHECK_EQ(c->cdw12, 0);	/* NLB 0: one block; no flags */
-	complete(ios[1].cid, 0);
-	CHECK_EQ(reap(1), 1);
+	check_dataless_write(&io_us[1], 7, PS, 0x0c, 0);
 }
 
 /*
  * write_mode=uncor: one Write Uncorrectable (04h) for the io_u's blocks,
- * not split at MDTS, and nothing in CDW12 but NLB (the command has no FUA,
- * PRINFO or DEAC), no data or metadata pointer.
+ * and nothing in CDW12 but NLB (the command has no FUA, PRINFO or DEAC).
  */
 static void test_write_uncor_command(void)
 {
-	const uint64_t slba = (3ull << 32) + 4095;
-	const struct nvme_sqe *c;
-
-	setup(PS, CMD_BLOCKS);
-	ff.blocks = 1ull << 34;
-	ff.plain = false;
-	ff.write_op = NVME_NVM_WRITE_UNCOR;
-	c = issue_write(&io_us[0], slba, 64 * 1024);	/* 16 blocks */
-	CHECK_EQ(c->opcode, 0x04);
-	CHECK_EQ(c->nsid, NSID);
-	CHECK_EQ(sqe_slba(c), slba);
-	CHECK_EQ(c->cdw12, 15);
-	CHECK_EQ(c->prp1, 0);
-	CHECK_EQ(c->prp2, 0);
-	CHECK_EQ(c->mptr, 0);
-	complete(ios[0].cid, 0);
-	CHECK_EQ(reap(1), 1);
-	CHECK_EQ(io_us[0].error, 0);
+	setup_dataless_write(NVME_NVM_WRITE_UNCOR);
+	/* 16 blocks: NLB 15 and nothing else. */
+	check_dataless_write(&io_us[0], (3ull << 32) + 4095, 64 * 1024, 0x04, 15);
 }
 
 /* Posts a Zone Append's completion: where it landed (ALBA) in DW0-1. */
@@ -988,13 +1072,9 @@ static void test_nlb_split_4k(void)
 static void test_nlb_split_sgl(void)
 {
 	struct big_io big;
-	char why[128];
 
 	setup_nlb(&big, 512, 64u << 20, 2, PS, false);
-	ff.plain = false;
-	ff.use_sgl = true;
-	CHECK_EQ(nvme_sgl_setup(&ff.sgl, NVME_SGLS_SUPPORT_BYTE, 1u << 20, 32u << 20, false, why,
-				sizeof(why)), 0);
+	use_sgl(NVME_SGLS_SUPPORT_BYTE, 1u << 20, 32u << 20);
 	CHECK_EQ(nvme_sgl_list_bytes_needed(32u << 20, 1u << 20), 32 * 16);
 	queue_read(&io_us[0], 0, 64u << 20);
 	io_us[0].ddir = DDIR_WRITE;
@@ -1022,6 +1102,7 @@ int main(void)
 	test_pi_host_check_on_read();
 	test_sgl_pointers();
 	test_sgl_metadata_descriptor();
+	test_sgl_lengths();
 	test_compare_and_write_modes();
 	test_verify_command();
 	test_write_uncor_command();
