@@ -427,9 +427,9 @@ static inline __attribute__((always_inline)) unsigned reap_plain(struct fvn_thre
 }
 
 /* Any file, any completion: reap_plain() where it can, reap_cqes() for the rest. */
-static inline __attribute__((always_inline)) unsigned reap(struct fvn_thread *t,
-							   struct fvn_file *ff,
-							   struct io_u **out, unsigned max)
+static inline __attribute__((always_inline)) unsigned reap_any(struct fvn_thread *t,
+							       struct fvn_file *ff,
+							       struct io_u **out, unsigned max)
 {
 	bool other = !ff->fast_len;
 	unsigned n = other ? 0 : reap_plain(t, ff, out, max, &other);
@@ -513,8 +513,8 @@ static __attribute__((noinline)) int getevents_wait(struct thread_data *td, stru
 			struct fvn_file *ff = t->files[i];
 
 			if (ff->qp_live && ff->inflight)
-				t->nr_events += reap(t, ff, t->events + t->nr_events,
-						     max - t->nr_events);
+				t->nr_events += reap_any(t, ff, t->events + t->nr_events,
+							 max - t->nr_events);
 		}
 		if (t->nr_events >= min || t->nr_events >= max)
 			break;

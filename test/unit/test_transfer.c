@@ -616,7 +616,7 @@ static void sgl_read(struct io_u *io_u, unsigned long long len, uint32_t sge)
 	unsigned n = (unsigned)((len + 32767) / 32768);
 
 	queue_read(io_u, 0, len);
-	CHECK_EQ(fvn_queue(&td, io_u), FIO_Q_QUEUED);
+	CHECK_EQ(queue(io_u), FIO_Q_QUEUED);
 	fvn_commit(&td);
 	CHECK_EQ(ios[io_u->index].nr_cmds, n);
 	for (unsigned k = 0; k < n; k++) {
