@@ -392,7 +392,7 @@ static inline __attribute__((always_inline)) unsigned reap_plain(struct fvn_thre
 								 bool *other)
 {
 	struct nvme_cq_cursor c = nvme_cq_cursor(&ff->qp.cq);
-	const struct nvme_cqe *cqe, *last = NULL;
+	const struct nvme_cqe *cqe;
 	unsigned n = 0;
 
 	while (n < max && (cqe = nvme_cq_cursor_peek(&c))) {
@@ -408,8 +408,7 @@ static inline __attribute__((always_inline)) unsigned reap_plain(struct fvn_thre
 			break;
 		}
 		nvme_cq_cursor_advance(&c);
-		last = cqe;
-		io->pending = 0;
+		/* io->pending stays 1: nothing reads it once the io_u is not in flight. */
 		io->inflight = false;
 		ff->inflight--;
 		io_u = io->io_u;
@@ -417,11 +416,11 @@ static inline __attribute__((always_inline)) unsigned reap_plain(struct fvn_thre
 		io_u->resid = 0;
 		out[n++] = io_u;
 	}
-	if (!last)
+	if (!n)
 		return 0;
 	nvme_cq_cursor_put(&ff->qp.cq, &c);
-	/* The newest CQE says how far the controller has read the SQ. */
-	nvme_sq_update_head(&ff->qp.sq, last->sq_head);
+	/* The newest CQE, the one before the head, says how far the controller has read the SQ. */
+	nvme_sq_update_head(&ff->qp.sq, c.cqes[(c.head ? c.head : c.size) - 1].sq_head);
 	ack_cqes(t, &ff->qp.cq);
 	return n;
 }
