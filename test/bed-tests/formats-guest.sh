@@ -157,11 +157,17 @@ result "ns4: pi_act=0 reads of 256 blocks check the PI on the host" ns4-act0-r r
 # --- 4096+64 extended LBAs without PI -------------------------------------
 # bs counts data and metadata (4160); fio's verify covers both.
 # QEMU 7.2 mishandles the metadata of extended-LBA namespaces without PI in
-# commands of more than one block: blocks after the first two read back with
-# a few metadata bytes wrong, whoever wrote them (the kernel's passthrough
-# ioctl shows it too, with no engine involved; with PI it takes another path
-# and is right). So the split is shown on $X5, whose MDTS 1 (8 KiB) carries
-# one 4160-byte block per command: 266240-byte io_us become 64 children.
+# commands of more than one block: it moves a command's metadata with the
+# 512-byte alignment of data, so of a metadata transfer above 512 bytes and
+# not a multiple of 512 only the first (bytes mod 512) move. On 4096+64 that
+# is a command of more than 8 blocks, not a multiple of 8: after its first
+# N mod 8 blocks the metadata reads back as whatever the buffer held,
+# whoever wrote it (the kernel's passthrough ioctl shows it too; with PI it
+# takes another path and is right). QEMU 8.0 fixed it (commit 9b4f01812f,
+# "hw/nvme: Change alignment in dma functions for nvme_blk_*"): on 10.0.2
+# (scripts/qemu-backports.sh) ns5 passes multi-block verify jobs. So the
+# split is shown on $X5, whose MDTS 1 (8 KiB) carries one 4160-byte block per
+# command: 266240-byte io_us become 64 children.
 verify_case x5-bssplit --filename=$X5 --rw=randwrite --bssplit=4160/40:8320/20:266240/40 \
 	--iodepth=16 --size=$((4160 * 2048)) --verify=crc32c
 verify_case ns5-1blk "--filename=$N5" --rw=randwrite --bs=4160 --iodepth=16 \
