@@ -144,6 +144,20 @@ static struct fvn_thread *thread_of(struct thread_data *td)
 	return t;
 }
 
+/* How the job's commands point at data and separate metadata, for the start-up line. */
+static const char *pointers_text(const struct fvn_file *ff)
+{
+	if (!ff->use_sgl)
+		return ff->md_bytes ? "; separate metadata through MPTR" : "";
+	if (!ff->md_bytes)
+		return "; enable_sgl=1: data through SGL descriptors";
+	if (ff->sgl.psdt == NVME_SQE_PSDT_SGL_MPTR_SGL)
+		return "; enable_sgl=1: data through SGL descriptors, separate metadata through an "
+		       "SGL descriptor (SGLS.MSDS)";
+	return "; enable_sgl=1: data through SGL descriptors, separate metadata through MPTR as "
+	       "one buffer (the controller's SGLS lacks MSDS)";
+}
+
 /* The start-up line for each namespace: what it is formatted with, and how the job moves it. */
 static void log_format(struct thread_data *td, const struct fvn_file *ff)
 {
@@ -160,7 +174,7 @@ static void log_format(struct thread_data *td, const struct fvn_file *ff)
 	env_notice("%s ns %u: %" PRIu64 " blocks, %s%s%s%s%s", ff->bdf, ff->nsid, ff->blocks, format,
 		   ff->fmt.pi_type ? (ff->pi_host ? "; pi_act=0: the host generates and checks PI" :
 				      "; pi_act=1: the controller inserts and strips PI") : "",
-		   ff->md_bytes ? "; separate metadata through MPTR" : "", split, zones);
+		   pointers_text(ff), split, zones);
 }
 
 static int setup_file(struct thread_data *td, struct fvn_thread *t, struct fio_file *f)

@@ -429,44 +429,10 @@ result "kernel reads ns4 (PRACT, controller checks PI type 2) identical to what 
 	kernel-ns4 test "$(rc_of kernel-ns4)" = 0
 # ns5: no block device; read data and metadata through the passthrough
 # ioctl and compare with fio's "k5"%o pattern for bs=4160.
-cat > "$out/passthru-read.py" <<'PY'
-import ctypes, fcntl, os, struct, sys
-dev, slba, nlb, bs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-class Cmd(ctypes.Structure):   # struct nvme_passthru_cmd, linux/nvme_ioctl.h
-    _fields_ = [("opcode", ctypes.c_uint8), ("flags", ctypes.c_uint8), ("rsvd1", ctypes.c_uint16),
-                ("nsid", ctypes.c_uint32), ("cdw2", ctypes.c_uint32), ("cdw3", ctypes.c_uint32),
-                ("metadata", ctypes.c_uint64), ("addr", ctypes.c_uint64),
-                ("metadata_len", ctypes.c_uint32), ("data_len", ctypes.c_uint32)] + \
-               [("cdw%d" % i, ctypes.c_uint32) for i in range(10, 16)] + \
-               [("timeout_ms", ctypes.c_uint32), ("result", ctypes.c_uint32)]
-assert ctypes.sizeof(Cmd) == 72
-NVME_IOCTL_ID, NVME_IOCTL_IO_CMD = 0x4E40, 0xC0484E43
-fd = os.open(dev, os.O_RDONLY)
-nsid = fcntl.ioctl(fd, NVME_IOCTL_ID)
-bad = 0
-for first in range(slba, slba + nlb, 16):
-    n = min(16, slba + nlb - first)
-    buf = ctypes.create_string_buffer(n * bs)
-    c = Cmd(opcode=0x02, nsid=nsid, addr=ctypes.addressof(buf), data_len=n * bs,
-            cdw10=first & 0xffffffff, cdw11=first >> 32, cdw12=n - 1)
-    status = fcntl.ioctl(fd, NVME_IOCTL_IO_CMD, c)
-    if status:
-        sys.exit("read of LBA %d: NVMe status 0x%x" % (first, status))
-    for i in range(n):
-        off = (first + i) * bs
-        unit = b"k5" + struct.pack("<Q", off)
-        want = (unit * (bs // len(unit) + 1))[:bs]
-        if buf.raw[i * bs:(i + 1) * bs] != want:
-            bad += 1
-            if bad <= 3:
-                print("LBA %d differs from the pattern for offset %d" % (first + i, off))
-print("%d of %d blocks differ" % (bad, nlb))
-sys.exit(1 if bad else 0)
-PY
-timeout 60 python3 "$out/passthru-read.py" /dev/ng${c#nvme}n5 4096 256 4160 > "$out/kernel-ns5.out" \
-	2> "$out/kernel-ns5.err"
+timeout 60 python3 "$repo/test/bed-tests/passthru-read.py" /dev/ng${c#nvme}n5 4096 256 4160 offset:k5 \
+	> "$out/kernel-ns5.out" 2> "$out/kernel-ns5.err"
 echo $? > "$out/kernel-ns5.rc"
-echo "python3 $out/passthru-read.py /dev/ng${c#nvme}n5 4096 256 4160" > "$out/kernel-ns5.cmd"
+echo "python3 test/bed-tests/passthru-read.py /dev/ng${c#nvme}n5 4096 256 4160 offset:k5" > "$out/kernel-ns5.cmd"
 result "kernel passthrough reads ns5's 4160-byte blocks (data and metadata) identical to the engine's pattern" \
 	kernel-ns5 test "$(rc_of kernel-ns5)" = 0
 # The tampered blocks: the kernel (and the controller) must refuse them.
