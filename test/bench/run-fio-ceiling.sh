@@ -28,6 +28,13 @@
 # empty polls), and the engine's figures have them taken off.
 # fio's JSON, stderr and callgrind's files are kept under test/out/bench/ceiling/.
 #
+# BASE=DIR (another checkout of this repository, configured, e.g. a git
+# worktree at an older commit) adds its loopback build as a third kind,
+# "base", timed in the same interleaved repetitions, so that before and
+# after are compared on one host in one run (this host's timed figures move
+# by up to 2x between runs); each line then also has base_iops=... and
+# base_ratio=... (base_iops / null_iops), and engine_vs_base=... .
+#
 # Environment: DEPTHS (default "1 8 32"), REPS (default 5), RUNTIME (seconds
 # per timed run, default 3), CG_IOS (default 100000; 0 skips callgrind),
 # CAL_IOS (the empty-poll calibration's reads, default 10000),
@@ -66,6 +73,15 @@ common=(--name=ceiling --thread=1 --rw=randread --bs=4k --norandommap --cpus_all
 	--eta=never)
 # The same 8 TiB both ways: the loopback's namespace, and the null engine's file.
 engine_args=(--ioengine=external:"$so" --filename=0000.00.04.0)
+kinds="null engine"
+if [ -n "${BASE:-}" ]; then
+	if ! (cd "$BASE" && test/bench/build-loopback.sh "$out/base") > "$out/base-build.log" 2>&1; then
+		echo "fio-ceiling: BASE=$BASE: its loopback build failed (see $out/base-build.log)" >&2
+		exit 3
+	fi
+	base_args=(--ioengine=external:"$out/base/fio-loopback-nvme.so" --filename=0000.00.04.0)
+	kinds="null engine base"
+fi
 null_args=(--ioengine=null --size=8t)
 rc=0
 # Failures found in subshells ($(...)), for the exit status.
@@ -76,7 +92,11 @@ rm -f "$failures" "$out"/*.json "$out"/*.err "$out"/*.callgrind "$out"/*.objects
 # fio arguments in extra=(); its JSON and stderr kept. Prints its IOPS or "error".
 run() {
 	local kind=$1 qd=$2 tag=$3 args
-	if [ "$kind" = engine ]; then args=("${engine_args[@]}"); else args=("${null_args[@]}"); fi
+	case $kind in
+	engine) args=("${engine_args[@]}") ;;
+	base) args=("${base_args[@]}") ;;
+	*) args=("${null_args[@]}") ;;
+	esac
 	"${prefix[@]}" "$FIO" "${common[@]}" "${args[@]}" "${extra[@]}" --iodepth="$qd" \
 		--output-format=json > "$out/$tag.json" 2> "$out/$tag.err"
 	local frc=$?
@@ -106,7 +126,7 @@ median() {
 declare -A iops
 for rep in $(seq 1 "$REPS"); do
 	for qd in $DEPTHS; do
-		for kind in null engine; do
+		for kind in $kinds; do
 			prefix=(env) extra=(--time_based --runtime="$RUNTIME")
 			v=$(run "$kind" "$qd" "time-$kind-qd$qd-rep$rep")
 			if [ "$v" = error ]; then
@@ -170,6 +190,12 @@ for qd in $DEPTHS; do
 	line+=" $(awk -v e="$engine_iops" -v n="$null_iops" 'BEGIN {
 		printf "ratio=%.3f ns_per_io=%.1f null_ns_per_io=%.1f", n ? e / n : 0,
 			e ? 1e9 / e : 0, n ? 1e9 / n : 0 }')"
+	if [ -n "${BASE:-}" ]; then
+		base_iops=$(echo "${iops[base,$qd]:-}" | median)
+		line+=" $(awk -v b="$base_iops" -v e="$engine_iops" -v n="$null_iops" 'BEGIN {
+			printf "base_iops=%d base_ratio=%.3f engine_vs_base=%.3f", b, n ? b / n : 0,
+				b ? e / b : 0 }')"
+	fi
 	if [ "$CG_IOS" -gt 0 ]; then
 		read -r n1 _ < <(cg null "$qd" "$CG_IOS")
 		read -r n2 _ < <(cg null "$qd" $((2 * CG_IOS)))
