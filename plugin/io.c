@@ -189,8 +189,11 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 	struct nvme_sqe *cmd;
 	uint16_t cid;
 
-	/* len - 1: a length of 0, or any length when fast_len is 0, fails too. */
-	if (__builtin_expect(io_u->ddir > DDIR_WRITE || len - 1 >= ff->fast_len ||
+	/*
+	 * Unsigned, so that DDIR_INVAL (-1) is not a read or write either; len
+	 * - 1: a length of 0, or any length when fast_len is 0, fails too.
+	 */
+	if (__builtin_expect((unsigned)io_u->ddir > DDIR_WRITE || len - 1 >= ff->fast_len ||
 			     ((offset | len) & ff->fast_mask) || offset > ff->fast_end - len ||
 			     io_u->xfer_buf != io_u->buf || next == sq->head, 0))
 		return queue_general(td, io_u);

@@ -15,8 +15,12 @@ while [ ! -e "$out/soak-done" ]; do
 	# other test-bed test that runs beside this one (test/run-all.sh).
 	mode=$([ $((jobs % 2)) = 1 ] && echo interrupt || echo poll)
 	# A timeout is ETIMEDOUT (110); fio stops on it unless ignore_error names
-	# it, for reads and writes. Verify errors stay fatal.
-	FIO_VFIO_NVME_LOG=info timeout -k 5 120 fio --thread=1 --ioengine=external:"$engine" \
+	# it, for reads and writes. Verify errors stay fatal. A job takes 40 to
+	# 120 s: most of it in the host's stalls and the recoveries they cause,
+	# and the rest on cores the tests beside this one share (test/run-all.sh
+	# runs the host tests and the other test-bed tests meanwhile). A hung job
+	# never ends, so the limit only has to be well clear of a slow one.
+	FIO_VFIO_NVME_LOG=info timeout -k 5 300 fio --thread=1 --ioengine=external:"$engine" \
 		--name=soak --filename=0000.00.04.0 --rw=randwrite --bs=4k --size=64m --iodepth=4 \
 		--completion=$mode \
 		--offset=$(( (jobs % 3) * 64 ))m --verify=crc32c --do_verify=1 --verify_fatal=1 \
