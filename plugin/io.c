@@ -367,12 +367,14 @@ static unsigned reap_cqes(struct fvn_thread *t, struct fvn_file *ff, struct io_u
 	struct nvme_cq *cq = &ff->qp.cq;
 	unsigned n = 0, taken = 0;
 
-	while (n < max && nvme_cqe_pending(cq)) {
+	while (n < max) {
+		/* Read before taking: still ours until the CQ doorbell below. */
 		const struct nvme_cqe *cqe = nvme_cq_head_cqe(cq);
 		struct io_u *io_u;
+		uint16_t cid, status;
 
-		nvme_sq_update_head(&ff->qp.sq, cqe->sq_head);
-		nvme_cq_advance(cq);
+		if (!nvme_io_take_cqe(&ff->qp.sq, cq, &cid, &status))
+			break;
 		taken++;
 		io_u = complete_cqe(t, ff, cqe);
 		if (io_u)
@@ -547,11 +549,8 @@ int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 	 * fio asks for (by default one completion) already there.
 	 */
 	if (__builtin_expect(ff && ff->fast_len, 1)) {
-		bool other = false;
-		unsigned n = reap_plain(t, ff, t->events, max, &other);
+		unsigned n = reap_any(t, ff, t->events, max);
 
-		if (__builtin_expect(other, 0) && n < max)
-			n += reap_cqes(t, ff, t->events + n, max - n);
 		t->nr_events = n;
 		if (n >= min)
 			return (int)n;
