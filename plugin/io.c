@@ -218,26 +218,27 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 	return FIO_Q_QUEUED;
 }
 
+static inline void ring_sq(struct fvn_thread *t, struct fvn_file *ff)
+{
+	if (ff->qp_live && nvme_sq_ring_doorbell(&ff->qp.sq))
+		t->doorbells++;
+}
+
 /* Stamps and tallies the io_us queued since the last commit, after their doorbells. */
 static __attribute__((noinline)) int commit_staged(struct thread_data *td, struct fvn_thread *t)
 {
 	struct timespec now;
 	unsigned i, n = t->nr_staged;
 
-	/* The doorbell first: at QD1 every instruction before it is latency. */
-	if (__builtin_expect(t->nr_files == 1, 1)) {
-		struct fvn_file *ff = t->files[0];
-
-		if (ff->qp_live && nvme_sq_ring_doorbell(&ff->qp.sq))
-			t->doorbells++;
-	} else {
-		for (i = 0; i < t->nr_files; i++) {
-			struct fvn_file *ff = t->files[i];
-
-			if (ff->qp_live && nvme_sq_ring_doorbell(&ff->qp.sq))
-				t->doorbells++;
-		}
-	}
+	/*
+	 * The doorbell first: at QD1 every instruction before it is latency.
+	 * One file, the common case, without the loop.
+	 */
+	if (__builtin_expect(t->only_file != NULL, 1))
+		ring_sq(t, t->only_file);
+	else
+		for (i = 0; i < t->nr_files; i++)
+			ring_sq(t, t->files[i]);
 	/*
 	 * Issue time is the doorbell, not the queue call: that is when the
 	 * device can see it. The engine sets FIO_ASYNCIO_SETS_ISSUE_TIME, so
