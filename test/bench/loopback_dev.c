@@ -29,6 +29,9 @@
  * block, the first one as text. Read, Write, Flush and Dataset Management
  * are the I/O commands it knows, and those of the features it was asked for.
  *
+ * CAP.DSTRD is 0 unless the env asks for more (FVN_LOOPBACK_DSTRD), so that
+ * the engine's doorbell addressing is driven at other strides too.
+ *
  * Usage: fio-loopback-ctrld BAR_FD DMA_FD CPU PARENT_PID (CPU -1: not
  * pinned). It exits when the control block says stop, or when the parent
  * is gone.
@@ -73,6 +76,7 @@ static uint16_t live_qids[LB_MAX_QID];
 static unsigned nr_live;
 static uint32_t nr_io_queues = LB_MAX_QID - 1;
 static uint32_t features;	/* LB_FEAT_*, from the control block at start */
+static unsigned dstrd;		/* CAP.DSTRD, from the control block at start */
 /* Blocks Write Uncorrectable marked, one bit each (LB_MEDIA_BLOCKS). */
 static uint8_t media_marks[LB_MEDIA_BLOCKS / 8];
 
@@ -88,7 +92,7 @@ static uint64_t reg64(uint32_t off)
 
 static volatile uint32_t *doorbell(uint16_t qid, bool is_cq)
 {
-	return reg32((uint32_t)nvme_doorbell_offset(qid, is_cq, 0));
+	return reg32((uint32_t)nvme_doorbell_offset(qid, is_cq, dstrd));
 }
 
 /* DMA memory at iova for len bytes, or NULL when it is not all inside. */
@@ -621,10 +625,11 @@ int main(int argc, char **argv)
 	}
 	ctl = (struct lb_control *)(bar + LB_CTL_OFFSET);
 	features = ctl->features;
+	dstrd = ctl->dstrd <= LB_MAX_DSTRD ? ctl->dstrd : 0;
 	media_load();
-	/* MQES 1023, CQR, TO 1 (500 ms), DSTRD 0, CSS NVM, MPSMIN = MPSMAX = 4 KiB. */
+	/* MQES 1023, CQR, TO 1 (500 ms), DSTRD as asked, CSS NVM, MPSMIN = MPSMAX = 4 KiB. */
 	cap = (uint64_t)NVME_SET(CAP_MQES, LB_MQES) | NVME_SET(CAP_CQR, 1) | NVME_SET(CAP_TO, 1) |
-	      NVME_SET(CAP_CSS, NVME_CAP_CSS_NVM);
+	      NVME_SET(CAP_CSS, NVME_CAP_CSS_NVM) | NVME_SET(CAP_DSTRD, dstrd);
 	if (features & LB_FEAT_WRR)
 		cap |= NVME_SET(CAP_AMS, NVME_CAP_AMS_WRR);
 	*reg32(NVME_REG_CAP) = (uint32_t)cap;

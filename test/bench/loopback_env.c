@@ -28,7 +28,8 @@
  * FVN_LOOPBACK_FEATURES (comma separated: wrr, uncor, verify, zeroes, or all:
  * optional parts of the spec the controller then offers; default none) and
  * FVN_LOOPBACK_MEDIA (a file that keeps the blocks Write Uncorrectable marked
- * from one fio run to the next).
+ * from one fio run to the next) and FVN_LOOPBACK_DSTRD (CAP.DSTRD, 0 to
+ * LB_MAX_DSTRD; default 0, as most SSDs: the doorbells 4 bytes apart).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -259,6 +260,7 @@ int env_pci_open(struct env_pci_dev *dev, const char *bdf)
 	char prog[PATH_MAX], bar_arg[16], dma_arg[16], cpu_arg[16], ppid_arg[16];
 	const char *cpu = getenv("FVN_LOOPBACK_CPU"), *fail = getenv("FVN_LOOPBACK_FAIL_EVERY");
 	const char *delay = getenv("FVN_LOOPBACK_DELAY_NS"), *media = getenv("FVN_LOOPBACK_MEDIA");
+	const char *dstrd = getenv("FVN_LOOPBACK_DSTRD");
 	int64_t features = features_of(bdf, getenv("FVN_LOOPBACK_FEATURES"));
 	char *argv[] = { prog, bar_arg, dma_arg, cpu_arg, ppid_arg, NULL };
 	posix_spawn_file_actions_t fa;
@@ -277,6 +279,11 @@ int env_pci_open(struct env_pci_dev *dev, const char *bdf)
 
 	if (features < 0)
 		return -EINVAL;
+	if (dstrd && (strlen(dstrd) != 1 || dstrd[0] < '0' || dstrd[0] > '0' + LB_MAX_DSTRD)) {
+		env_err("%s: loopback: FVN_LOOPBACK_DSTRD=%s: CAP.DSTRD must be 0 to %d", bdf, dstrd,
+			LB_MAX_DSTRD);
+		return -EINVAL;
+	}
 	if (media && strlen(media) >= sizeof(((struct lb_control *)0)->media_path)) {
 		env_err("%s: loopback: FVN_LOOPBACK_MEDIA is longer than %zu characters", bdf,
 			sizeof(((struct lb_control *)0)->media_path) - 1);
@@ -306,6 +313,7 @@ int env_pci_open(struct env_pci_dev *dev, const char *bdf)
 	lb_ctl(bar)->fail_every = fail ? (uint32_t)strtoul(fail, NULL, 0) : 0;
 	lb_ctl(bar)->delay_ns = delay ? (uint32_t)strtoul(delay, NULL, 0) : 0;
 	lb_ctl(bar)->features = (uint32_t)features;
+	lb_ctl(bar)->dstrd = dstrd ? (uint32_t)(dstrd[0] - '0') : 0;
 	snprintf(lb_ctl(bar)->media_path, sizeof(lb_ctl(bar)->media_path), "%s",
 		 media ? media : "");
 

@@ -27,9 +27,13 @@
 
 /* I/O queue ids 1..LB_MAX_QID-1, the admin queue 0. */
 #define LB_MAX_QID 64
-/* BAR0: registers, doorbells for LB_MAX_QID queues at CAP.DSTRD 0, control block. */
-#define LB_CTL_OFFSET 0x2000
-#define LB_BAR_BYTES 0x3000
+/*
+ * BAR0: registers, doorbells for LB_MAX_QID queues at up to CAP.DSTRD
+ * LB_MAX_DSTRD (one doorbell per 64-byte cache line), control block.
+ */
+#define LB_MAX_DSTRD 4
+#define LB_CTL_OFFSET (0x1000 + 2 * LB_MAX_QID * (4 << LB_MAX_DSTRD))
+#define LB_BAR_BYTES (LB_CTL_OFFSET + 0x1000)
 /* DMA memory: reserved, filled on touch (memfd pages). */
 #define LB_DMA_BYTES (UINT64_C(1) << 30)
 #define LB_IOVA_BASE (UINT64_C(1) << 40)
@@ -65,6 +69,7 @@ struct lb_control {
 	volatile uint32_t stop;		/* set by env_pci_close(): tally and exit */
 	volatile uint32_t fail_every;	/* every Nth I/O command fails (Internal Error); 0: none */
 	volatile uint32_t delay_ns;	/* each batch of I/O commands waits this long: a slow device */
+	volatile uint32_t dstrd;	/* CAP.DSTRD, 0..LB_MAX_DSTRD; read once, before CAP is set */
 	/* controller -> env */
 	volatile uint32_t alive;	/* set once the controller polls BAR0 */
 	volatile uint32_t done;		/* tallies below are final */

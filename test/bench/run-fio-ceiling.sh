@@ -28,6 +28,19 @@
 # empty polls), and the engine's figures have them taken off.
 # fio's JSON, stderr and callgrind's files are kept under test/out/bench/ceiling/.
 #
+# The floor (test/bench/core_pingpong.c), measured first and last: one cache
+# line's round trip between JOB_CPU and CTRL_CPU, the fastest of its passes,
+#   fio-ceiling-floor core_round_trip_ns=... median=...
+# Every QD1 I/O waits at least that long (the controller sees the SQE only
+# when its line has come over, the host the CQE only when it has come back),
+# on top of the host's own work, which at QD1 cannot overlap the wait and
+# is no less than the null engine's (fio with the engine runs more
+# instructions per I/O than with null; see the callgrind figures). So the
+# QD1 line also has qd1_ratio_bound=null_ns_per_io/(null_ns_per_io +
+# round_trip): about the best ratio any engine can reach at QD1 with the
+# controller on its own core. The smaller of the two round trips is used
+# (the bound most in the engine's favour).
+#
 # BASE=DIR (another checkout of this repository, configured, e.g. a git
 # worktree at an older commit) adds its loopback build as a third kind,
 # "base", timed in the same interleaved repetitions, so that before and
@@ -68,6 +81,16 @@ if ! "$repo/test/bench/build-loopback.sh" "$repo/test/out/bench"; then
 fi
 so=$repo/test/out/bench/fio-loopback-nvme.so
 export FVN_LOOPBACK_CPU=$CTRL_CPU
+pingpong=$repo/test/out/bench/core-pingpong
+if ! gcc -O2 -pthread -o "$pingpong" "$repo/test/bench/core_pingpong.c"; then
+	echo "fio-ceiling: core_pingpong.c does not build" >&2
+	exit 3
+fi
+# floor: "MIN MEDIAN" of one measurement between the job's and the controller's cores.
+floor() {
+	"$pingpong" "$JOB_CPU" "$CTRL_CPU" | sed -n 's/^core_round_trip_ns min=\([0-9.]*\) median=\([0-9.]*\)$/\1 \2/p'
+}
+read -r rtt_min rtt_median < <(floor)
 
 common=(--name=ceiling --thread=1 --rw=randread --bs=4k --norandommap --cpus_allowed="$JOB_CPU"
 	--eta=never)
@@ -183,6 +206,15 @@ if [ "$CG_IOS" -gt 0 ]; then
 fi
 
 : > "$out/fio-ceiling.txt"
+read -r rtt2_min rtt2_median < <(floor)
+if [ -z "${rtt_min:-}" ] || [ -z "${rtt2_min:-}" ]; then
+	echo "fio-ceiling: core-pingpong printed no round trip" >&2
+	rc=1
+	rtt_min=0 rtt2_min=0
+fi
+rtt=$(awk -v a="$rtt_min" -v b="$rtt2_min" 'BEGIN { print (b < a ? b : a) }')
+echo "fio-ceiling-floor core_round_trip_ns=$rtt median=$rtt_median/$rtt2_median" \
+	"(cpus $JOB_CPU and $CTRL_CPU, before and after the runs)" | tee "$out/floor.txt"
 for qd in $DEPTHS; do
 	null_iops=$(echo "${iops[null,$qd]:-}" | median)
 	engine_iops=$(echo "${iops[engine,$qd]:-}" | median)
@@ -190,6 +222,8 @@ for qd in $DEPTHS; do
 	line+=" $(awk -v e="$engine_iops" -v n="$null_iops" 'BEGIN {
 		printf "ratio=%.3f ns_per_io=%.1f null_ns_per_io=%.1f", n ? e / n : 0,
 			e ? 1e9 / e : 0, n ? 1e9 / n : 0 }')"
+	[ "$qd" = 1 ] && line+=" $(awk -v n="$null_iops" -v r="$rtt" 'BEGIN {
+		printf "qd1_ratio_bound=%.3f", n ? (1e9 / n) / (1e9 / n + r) : 0 }')"
 	if [ -n "${BASE:-}" ]; then
 		base_iops=$(echo "${iops[base,$qd]:-}" | median)
 		line+=" $(awk -v b="$base_iops" -v e="$engine_iops" -v n="$null_iops" 'BEGIN {

@@ -34,3 +34,21 @@ check "a read the loopback fails (every 500th) is an error for fio (rc $rc)" \
 	sh -c "[ $rc -ne 0 ] && printf '%s' \"\$1\" | grep -q 'err=[ ]*[1-9]'" _ "$res"
 check "the loopback counted the read it failed" \
 	sh -c "printf '%s' \"\$1\" | grep -q 'fio-loopback: .* failed=[1-9]'" _ "$res"
+
+# A controller whose doorbells are 64 bytes apart (CAP.DSTRD 4; real ones
+# have other strides than 0): the engine finds its doorbells from CAP, so
+# the controller sees every command and rejects none. A wrong stride leaves
+# the SQ doorbell unseen and the job times out.
+res=$(FVN_LOOPBACK_DSTRD=4 timeout 60 fio "${job[@]}" --number_ios=20000 --cmd_timeout_ms=2000 \
+	--log_level=info 2>&1)
+rc=$?
+printf '%s\n' "$res" > "$out/dstrd4.log"
+check "CAP.DSTRD 4: the start-up line says a doorbell stride of 64 bytes" \
+	sh -c "printf '%s' \"\$1\" | grep -q 'doorbell stride 64 B'" _ "$res"
+check "CAP.DSTRD 4: 20,000 reads with err=0, none rejected (rc $rc)" \
+	sh -c "[ $rc -eq 0 ] && printf '%s' \"\$1\" | grep -q 'err= 0' &&
+		printf '%s' \"\$1\" | grep -q 'fio-loopback: .* io_commands=20000 .*rejected=0'" _ "$res"
+res=$(FVN_LOOPBACK_DSTRD=9 timeout 60 fio "${job[@]}" --number_ios=10 2>&1)
+rc=$?
+check "FVN_LOOPBACK_DSTRD=9 is refused with the range (rc $rc)" \
+	sh -c "[ $rc -ne 0 ] && printf '%s' \"\$1\" | grep -q 'CAP.DSTRD must be 0 to 4'" _ "$res"
