@@ -270,8 +270,9 @@ static inline void nvme_cq_advance(struct nvme_cq *cq)
  * A run of CQEs with the head and phase in registers, for a caller that
  * stores its own bookkeeping between them (which could otherwise alias
  * them, so the compiler would load them again for every CQE):
- * nvme_cq_cursor() takes them from the CQ, nvme_cq_cursor_peek() returns
- * the CQE at the head when it is new, nvme_cq_cursor_advance() moves past
+ * nvme_cq_cursor() takes them from the CQ, nvme_cq_cursor_new() says
+ * whether the CQE at the head (nvme_cq_cursor_cqe()) is new,
+ * nvme_cq_cursor_advance() moves past
  * it, nvme_cq_cursor_put() gives them back. The same rules as
  * nvme_cqe_pending() and nvme_cq_advance().
  */
@@ -289,16 +290,21 @@ static inline struct nvme_cq_cursor nvme_cq_cursor(const struct nvme_cq *cq)
 	};
 }
 
-/* The new CQE at the cursor, not yet consumed; NULL when there is none. */
-static inline const struct nvme_cqe *nvme_cq_cursor_peek(const struct nvme_cq_cursor *c)
+/* The CQE at the cursor: to be read only once nvme_cq_cursor_new() said it is new. */
+static inline const struct nvme_cqe *nvme_cq_cursor_cqe(const struct nvme_cq_cursor *c)
 {
-	const struct nvme_cqe *cqe = &c->cqes[c->head];
-	uint16_t word = __atomic_load_n(&cqe->status_phase, __ATOMIC_RELAXED);
+	return &c->cqes[c->head];
+}
+
+/* Whether the CQE at the cursor is a new completion, not yet consumed. */
+static inline bool nvme_cq_cursor_new(const struct nvme_cq_cursor *c)
+{
+	uint16_t word = __atomic_load_n(&c->cqes[c->head].status_phase, __ATOMIC_RELAXED);
 
 	if (nvme_cqe_word_phase(word) != c->phase)
-		return NULL;
+		return false;
 	nvme_rmb(); /* as in nvme_cqe_pending(): the phase tag first */
-	return cqe;
+	return true;
 }
 
 /* Consume the CQE peeked at (it stays readable until the CQ doorbell). */

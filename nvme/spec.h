@@ -400,6 +400,24 @@ static inline uint16_t nvme_cqe_status(const struct nvme_cqe *cqe)
 	return nvme_cqe_word_status(cqe->status_phase);
 }
 
+/*
+ * Dword 3 of a CQE as one value, cid in bits 15:0 and status_phase in
+ * 31:16 (the phase tag in bit 16): a host can check command id, status and
+ * phase with one compare. Read only after the phase tag said the CQE is new.
+ */
+#define NVME_CQE_DW3_PHASE (UINT32_C(1) << 16)
+
+static inline uint32_t nvme_cqe_dw3(const struct nvme_cqe *cqe)
+{
+	const uint8_t *dw3 = (const uint8_t *)cqe + offsetof(struct nvme_cqe, cid);
+	uint32_t v;
+
+	__builtin_memcpy(&v, dw3, sizeof(v));
+	return v;
+}
+_Static_assert(offsetof(struct nvme_cqe, status_phase) == offsetof(struct nvme_cqe, cid) + 2,
+	       "nvme_cqe_dw3(): status_phase is the upper half of dword 3");
+
 static inline uint8_t nvme_status_sc(uint16_t status)
 {
 	return (uint8_t)NVME_GET(status, STATUS_SC);

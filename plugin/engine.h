@@ -140,6 +140,14 @@ struct fvn_io {
 	bool inflight;              /* on the device: its buffer may be written */
 	bool timed_out;
 	bool deliver_later;         /* failed by recovery, not yet handed to fio (no room) */
+	/*
+	 * The CQE dword 3 (nvme_cqe_dw3(), with the phase bit set) that ends
+	 * this io_u the plain way: its one command, successful, with no
+	 * host-side work after it; 0, which no such dword is, when none can
+	 * (not in flight, timed out, issued by the general path). getevents
+	 * checks a completion with this one compare and io->ff.
+	 */
+	uint32_t plain_cqe;
 
 	struct nvme_prp_list prp;   /* built once for the io_u's whole buffer (up to one command) */
 	/*
@@ -162,7 +170,7 @@ struct fvn_io {
 	uint64_t dsm_iova;
 	uint64_t alba;              /* a Zone Append's result: the first block it wrote */
 };
-_Static_assert(offsetof(struct fvn_io, deliver_later) < 64,
+_Static_assert(offsetof(struct fvn_io, plain_cqe) + sizeof(uint32_t) <= 64,
 	       "the fields every I/O touches share the first cache line");
 
 struct fvn_thread {
@@ -252,6 +260,12 @@ static inline void fvn_set_cid_layout(struct fvn_thread *t, unsigned index_bits,
 static inline uint16_t fvn_first_cid(const struct fvn_thread *t, unsigned index)
 {
 	return (uint16_t)(index << t->child_shift);
+}
+
+/* io's command can no longer end the plain way: done, failed, timed out, or issued again. */
+static inline void fvn_io_not_plain(struct fvn_io *io)
+{
+	io->plain_cqe = 0;
 }
 
 /*

@@ -41,6 +41,7 @@ static inline __attribute__((always_inline)) void start_issue(struct fvn_file *f
 	io->compare = false;
 	io->inflight = true;
 	io->timed_out = false;
+	io->plain_cqe = cid | NVME_CQE_DW3_PHASE;
 }
 
 /*
@@ -69,6 +70,7 @@ int fvn_issue(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io *io, stru
 	if (nvme_sq_full(&ff->qp.sq))
 		return EBUSY;
 	cid = next_cid(t, io);
+	fvn_io_not_plain(io);	/* every completion of this issue goes through complete_cqe() */
 	io->nr_cmds = 1;
 	io->status = 0;		/* also when stall.c issues it again after a recovery */
 	io->bad_cmd = 0;
@@ -341,6 +343,7 @@ static __attribute__((noinline)) struct io_u *complete_cqe(struct fvn_thread *t,
 	}
 	if (!ff->plain && fvn_zone_append_write(ff, io->io_u))
 		io->alba = nvme_cqe_alba(cqe);
+	fvn_io_not_plain(io);
 	if (--io->pending)
 		return NULL;
 	io->inflight = false;
@@ -354,11 +357,18 @@ static __attribute__((noinline)) struct io_u *complete_cqe(struct fvn_thread *t,
 	return io->io_u;
 }
 
+/* Out of line: due once per CQ doorbell batch, and a call costs the caller less than its code. */
+static __attribute__((noinline)) void ring_cq(struct fvn_thread *t, struct nvme_cq *cq)
+{
+	if (nvme_cq_ring_doorbell(cq))
+		t->cq_doorbells++;
+}
+
 /* By CQEs taken, not io_us finished: children free CQ slots too. */
 static inline void ack_cqes(struct fvn_thread *t, struct nvme_cq *cq)
 {
-	if (nvme_cq_doorbell_due(cq) && nvme_cq_ring_doorbell(cq))
-		t->cq_doorbells++;
+	if (__builtin_expect(nvme_cq_doorbell_due(cq), 0))
+		ring_cq(t, cq);
 }
 
 /* Any file: up to max finished io_us into out[], from the CQEs ff's CQ has. */
@@ -387,10 +397,59 @@ static unsigned reap_cqes(struct fvn_thread *t, struct fvn_file *ff, struct io_u
 }
 
 /*
+ * Whether @cqe on ff's CQ is the common completion: the one command of an
+ * io_u in flight on ff, successful, with no host-side work after it. Any
+ * index names an fvn_io (t->ios covers the command id's index bits), so
+ * the lookup needs no bounds check. *iop: that fvn_io.
+ */
+static inline __attribute__((always_inline)) bool plain_completion(const struct fvn_thread *t,
+								   const struct fvn_file *ff,
+								   const struct nvme_cqe *cqe,
+								   struct fvn_io **iop)
+{
+	uint32_t dw3 = nvme_cqe_dw3(cqe) | NVME_CQE_DW3_PHASE;
+	struct fvn_io *io = &t->ios[(unsigned)((uint16_t)dw3 & t->cid_index_mask) >> t->child_shift];
+
+	*iop = io;
+	/* The command id of its one command, status 0 (see fvn_io.plain_cqe); and on this file. */
+	return __builtin_expect(dw3 == io->plain_cqe && io->ff == ff, 1);
+}
+
+/*
+ * The io_u of a plain completion, taken off the CQ. fio set its error and
+ * resid to 0 when it queued it (td_io_queue()), and nothing of the engine
+ * changes them for an io_u that completes this way, so they are left alone.
+ * io->pending stays 1: nothing reads it once the io_u is not in flight.
+ */
+static inline __attribute__((always_inline)) struct io_u *finish_plain(struct fvn_file *ff,
+								       struct fvn_io *io)
+{
+	fvn_io_not_plain(io);
+	io->inflight = false;
+	ff->inflight--;
+	return io->io_u;
+}
+
+/*
+ * After CQEs were taken off ff's CQ through a cursor: the CQ's head back,
+ * the SQ head the newest of them reports (how far the controller has read
+ * the SQ), and the CQ doorbell when due.
+ */
+static inline __attribute__((always_inline)) void put_cursor(struct fvn_thread *t,
+							     struct fvn_file *ff,
+							     const struct nvme_cq_cursor *c,
+							     const struct nvme_cqe *newest)
+{
+	nvme_cq_cursor_put(&ff->qp.cq, c);
+	nvme_sq_update_head(&ff->qp.sq, newest->sq_head);
+	ack_cqes(t, &ff->qp.cq);
+}
+
+/*
  * reap_cqes() for a plain file whose queue pair works (ff->fast_len), in
- * line and only for the common completion: the one command of an io_u in
- * flight, successful. It stops at any other, which it leaves on the CQ for
- * reap_cqes(), and says so (*other). An empty look is a few loads.
+ * line and only for plain completions. It stops at any other, which it
+ * leaves on the CQ for reap_cqes(), and says so (*other). An empty look is
+ * a few loads.
  */
 static inline __attribute__((always_inline)) unsigned reap_plain(struct fvn_thread *t,
 								 struct fvn_file *ff,
@@ -398,37 +457,57 @@ static inline __attribute__((always_inline)) unsigned reap_plain(struct fvn_thre
 								 bool *other)
 {
 	struct nvme_cq_cursor c = nvme_cq_cursor(&ff->qp.cq);
-	const struct nvme_cqe *cqe;
+	const struct nvme_cqe *cqe, *newest = NULL;
 	unsigned n = 0;
 
-	while (n < max && (cqe = nvme_cq_cursor_peek(&c))) {
-		uint16_t cid = cqe->cid;
-		/* Any index names an fvn_io: t->ios covers the command id's index bits. */
-		struct fvn_io *io = &t->ios[(cid & t->cid_index_mask) >> t->child_shift];
-		struct io_u *io_u;
+	while (n < max && nvme_cq_cursor_new(&c)) {
+		struct fvn_io *io;
 
-		/* cid == io->cid: child 0 of this generation; nr_cmds 1: no siblings. */
-		if (__builtin_expect(cid != io->cid || io->ff != ff || !io->inflight ||
-				     io->timed_out || io->nr_cmds != 1 || nvme_cqe_status(cqe), 0)) {
+		cqe = nvme_cq_cursor_cqe(&c);
+		if (!plain_completion(t, ff, cqe, &io)) {
 			*other = true;
 			break;
 		}
 		nvme_cq_cursor_advance(&c);
-		/* io->pending stays 1: nothing reads it once the io_u is not in flight. */
-		io->inflight = false;
-		ff->inflight--;
-		io_u = io->io_u;
-		io_u->error = 0;
-		io_u->resid = 0;
-		out[n++] = io_u;
+		newest = cqe;
+		out[n++] = finish_plain(ff, io);
 	}
 	if (!n)
 		return 0;
-	nvme_cq_cursor_put(&ff->qp.cq, &c);
-	/* The newest CQE, the one before the head, says how far the controller has read the SQ. */
-	nvme_sq_update_head(&ff->qp.sq, c.cqes[(c.head ? c.head : c.size) - 1].sq_head);
-	ack_cqes(t, &ff->qp.cq);
+	put_cursor(t, ff, &c, newest);
 	return n;
+}
+
+/*
+ * fio asks for one completion at a time (iodepth_batch_complete_max
+ * defaults to 1), so getevents mostly takes exactly one CQE: this does
+ * that and nothing else, for a plain file whose queue pair works, with no
+ * loop and no call, so that its caller need save few registers. False when
+ * the CQ has nothing new or its next CQE is not plain; the caller then
+ * looks the general way. The CQ doorbell is the caller's (take_one_due()).
+ */
+static inline __attribute__((always_inline)) bool take_one(struct fvn_thread *t,
+							   struct fvn_file *ff,
+							   struct io_u **io_u)
+{
+	struct nvme_cq_cursor c = nvme_cq_cursor(&ff->qp.cq);
+	const struct nvme_cqe *cqe = nvme_cq_cursor_cqe(&c);
+	struct fvn_io *io;
+
+	if (!nvme_cq_cursor_new(&c) || !plain_completion(t, ff, cqe, &io))
+		return false;
+	nvme_cq_cursor_advance(&c);
+	nvme_cq_cursor_put(&ff->qp.cq, &c);
+	nvme_sq_update_head(&ff->qp.sq, cqe->sq_head);
+	*io_u = finish_plain(ff, io);
+	return true;
+}
+
+/* take_one() took a CQE and the CQ doorbell is due: ring it, and getevents returns 1. */
+static __attribute__((noinline)) int take_one_due(struct fvn_thread *t, struct nvme_cq *cq)
+{
+	ring_cq(t, cq);
+	return 1;
 }
 
 /* Any file, any completion: reap_plain() where it can, reap_cqes() for the rest. */
@@ -539,17 +618,18 @@ static __attribute__((noinline)) int getevents_wait(struct thread_data *td, stru
 	return (int)t->nr_events;
 }
 
-int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
-		  const struct timespec *timeout)
+/*
+ * getevents for everything but one plain completion: more than one asked
+ * for, several files, a file that is not plain, or nothing there yet.
+ */
+static __attribute__((noinline)) int getevents_general(struct thread_data *td,
+						       struct fvn_thread *t, unsigned min,
+						       unsigned max, const struct timespec *timeout)
 {
-	struct fvn_thread *t = td->io_ops_data;
 	struct fvn_file *ff = t->only_file;
 
-	/*
-	 * The common case in one look: a job on one plain namespace, and what
-	 * fio asks for (by default one completion) already there.
-	 */
-	if (__builtin_expect(ff && ff->fast_len, 1)) {
+	/* One look first: what fio asks for may be there already. */
+	if (ff && ff->fast_len) {
 		unsigned n = reap_any(t, ff, t->events, max);
 
 		t->nr_events = n;
@@ -559,6 +639,34 @@ int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 		t->nr_events = 0;
 	}
 	return getevents_wait(td, t, min, max, timeout);
+}
+
+int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
+		  const struct timespec *timeout)
+{
+	struct fvn_thread *t = td->io_ops_data;
+	struct fvn_file *ff = t->only_file;
+	struct io_u *io_u;
+
+	/*
+	 * The common case, with nothing else in this function, so that it
+	 * saves few registers (three, after the checks below): a job on one
+	 * plain namespace, fio asking for one completion (its default), and
+	 * that completion there.
+	 */
+	if (__builtin_expect(ff && ff->fast_len && max == 1, 1)) {
+		if (__builtin_expect(take_one(t, ff, &io_u), 1)) {
+			t->events[0] = io_u;
+			t->nr_events = 1;
+			if (__builtin_expect(nvme_cq_doorbell_due(&ff->qp.cq), 0))
+				return take_one_due(t, &ff->qp.cq);
+			return 1;
+		}
+		/* Nothing new, or not plain: getevents_wait() looks the general way. */
+		t->nr_events = 0;
+		return getevents_wait(td, t, min, max, timeout);
+	}
+	return getevents_general(td, t, min, max, timeout);
 }
 
 struct io_u *fvn_event(struct thread_data *td, int ev)

@@ -92,6 +92,7 @@ static struct fvn_io *take_inflight(struct fvn_thread *t, struct fvn_file *ff, u
 
 		if (io->inflight && io->ff == ff) {
 			(*i)++;
+			fvn_io_not_plain(io);
 			io->inflight = false;
 			ff->inflight--;
 			return io;
@@ -232,6 +233,7 @@ static unsigned abort_timed_out(struct fvn_thread *t, struct fvn_file *ff, uint6
 		    now - fvn_issued_ms(io) < t->cmd_timeout_ms)
 			continue;
 		io->timed_out = true;
+		fvn_io_not_plain(io); /* its completion, if it comes, is complete_cqe()'s */
 		t->timeouts++;
 		any = true;
 		env_err("%s: %s of %llu bytes at LBA %llu (command id %u, queue %u) did not "

@@ -329,13 +329,19 @@ static void poll_devices(void)
 			loopback_ctrl_poll(&pairs[i].lb);
 }
 
+/*
+ * What getevents is asked for at most: DEPTH, or 1, fio's default
+ * (iodepth_batch_complete_max), which takes getevents' one-CQE path.
+ */
+static unsigned reap_max = DEPTH;
+
 /* getevents as fio calls it, with a bound so a bug is a failed check, not a hang. */
 static int reap_events(unsigned min, unsigned ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
 
 	poll_devices();
-	return fvn_getevents(&td, min, DEPTH, &ts);
+	return fvn_getevents(&td, min, min > reap_max ? min : reap_max, &ts);
 }
 
 static bool got(int n, struct io_u *io_u)
@@ -918,7 +924,63 @@ static void test_vectors(void)
 	td.eo = NULL;
 }
 
-int main(void)
+/*
+ * One completion at a time, as fio asks by default: a repeated CQE for a
+ * command already completed, a failed one, and one of an older generation
+ * never end an io_u the plain way.
+ */
+static void test_one_at_a_time(void)
+{
+	uint16_t cid;
+
+	setup(1, 0);
+	CHECK_EQ(fvn_queue(&td, &io_us[2]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	CHECK_EQ(reap_events(1, 1000), 1);
+	CHECK_EQ(fvn_event(&td, 0), &io_us[2]);
+	CHECK_EQ(io_us[2].error, 0);
+	CHECK(!ios[2].inflight);
+	cid = ios[2].cid;
+
+	/*
+	 * The same CQE again, while another io_u is in flight (with none,
+	 * getevents does not look at the CQ): dropped, not a second completion.
+	 */
+	pairs[0].stalled = true;
+	CHECK_EQ(fvn_queue(&td, &io_us[3]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	post_raw_cqe(&pairs[0], cid, 0);
+	CHECK_EQ(reap_events(0, 0), 0);
+	CHECK_EQ(t.stale, 1);
+	CHECK(!ios[2].inflight);
+	CHECK_EQ(pairs[0].ff.inflight, 1);
+
+	/* A failed command reaches fio as an error, through the general path. */
+	CHECK_EQ(fvn_queue(&td, &io_us[2]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	post_raw_cqe(&pairs[0], ios[2].cid, NVME_SC_INTERNAL);
+	CHECK_EQ(reap_events(1, 1000), 1);
+	CHECK_EQ(fvn_event(&td, 0), &io_us[2]);
+	CHECK(io_us[2].error != 0);
+	CHECK(!ios[2].inflight);
+
+	/* The previous generation's CQE while the io_u is in flight again: dropped. */
+	io_us[2].error = 0; /* fio clears it before queueing (td_io_queue()) */
+	cid = ios[2].cid;
+	CHECK_EQ(fvn_queue(&td, &io_us[2]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	post_raw_cqe(&pairs[0], cid, 0);
+	CHECK_EQ(reap_events(0, 0), 0);
+	CHECK_EQ(t.stale, 2);
+	CHECK(ios[2].inflight);
+	post_raw_cqe(&pairs[0], ios[2].cid, 0);
+	CHECK_EQ(reap_events(1, 1000), 1);
+	CHECK_EQ(fvn_event(&td, 0), &io_us[2]);
+	CHECK_EQ(io_us[2].error, 0);
+	CHECK(ios[3].inflight); /* never completed: the loopback stays stalled */
+}
+
+static void run_tests(void)
 {
 	test_read_path_and_contracts();
 	test_generations();
@@ -938,6 +1000,15 @@ int main(void)
 	test_hybrid_spins_first();
 	test_completion_options();
 	test_vectors();
+}
+
+int main(void)
+{
+	run_tests();
+	/* Again with one completion per getevents, fio's default, and its own cases. */
+	reap_max = 1;
+	run_tests();
+	test_one_at_a_time();
 	for (int i = 0; i < 2; i++)
 		loopback_ctrl_free(&pairs[i].lb);
 	return check_done("test_fio_glue");
