@@ -77,6 +77,12 @@ struct nvme_cq {
 	uint16_t last_db_head;	/* head value the doorbell last received */
 	uint16_t db_batch;	/* consumed CQEs that may wait for the doorbell; 0: none */
 	uint8_t expected_phase;	/* phase tag of new CQEs; starts at 1 */
+	/*
+	 * db_batch less the CQEs consumed since the doorbell: below 0, the
+	 * doorbell is due. Counted down as CQEs are consumed, so that the
+	 * check after each is one test, not a distance around the ring.
+	 */
+	int32_t db_credit;
 };
 
 /*
@@ -260,6 +266,7 @@ static inline bool nvme_cqe_pending(const struct nvme_cq *cq)
 /* Consume the head CQE; the phase the host expects flips on every wrap. */
 static inline void nvme_cq_advance(struct nvme_cq *cq)
 {
+	cq->db_credit--;
 	if (++cq->head == cq->size) {
 		cq->head = 0;
 		cq->expected_phase ^= 1;
@@ -281,6 +288,7 @@ struct nvme_cq_cursor {
 	uint16_t head;
 	uint16_t size;
 	uint8_t phase;
+	uint16_t taken;		/* CQEs consumed through the cursor */
 };
 
 static inline struct nvme_cq_cursor nvme_cq_cursor(const struct nvme_cq *cq)
@@ -307,9 +315,10 @@ static inline bool nvme_cq_cursor_new(const struct nvme_cq_cursor *c)
 	return true;
 }
 
-/* Consume the CQE peeked at (it stays readable until the CQ doorbell). */
+/* Consume the CQE at the cursor (it stays readable until the CQ doorbell). */
 static inline void nvme_cq_cursor_advance(struct nvme_cq_cursor *c)
 {
+	c->taken++;
 	if (++c->head == c->size) {
 		c->head = 0;
 		c->phase ^= 1;
@@ -320,6 +329,7 @@ static inline void nvme_cq_cursor_put(struct nvme_cq *cq, const struct nvme_cq_c
 {
 	cq->head = c->head;
 	cq->expected_phase = c->phase;
+	cq->db_credit -= c->taken;
 }
 
 /*
@@ -332,7 +342,12 @@ static inline void nvme_cq_cursor_put(struct nvme_cq *cq, const struct nvme_cq_c
  */
 static inline void nvme_cq_set_doorbell_batch(struct nvme_cq *cq, uint16_t sq_size)
 {
+	int unacked = (int)cq->head - (int)cq->last_db_head;
+
+	if (unacked < 0)
+		unacked += cq->size;
 	cq->db_batch = cq->size > sq_size ? (uint16_t)(cq->size - sq_size) : 0;
+	cq->db_credit = (int32_t)cq->db_batch - unacked;
 }
 
 /*
@@ -352,11 +367,7 @@ static inline uint32_t nvme_cq_slots_for(uint32_t sq_size, uint32_t page_size, u
 
 static inline bool nvme_cq_doorbell_due(const struct nvme_cq *cq)
 {
-	int unacked = (int)cq->head - (int)cq->last_db_head;
-
-	if (unacked < 0)
-		unacked += cq->size;
-	return unacked > cq->db_batch;
+	return cq->db_credit < 0;
 }
 
 /*
@@ -377,6 +388,7 @@ static inline bool nvme_cq_ring_doorbell(struct nvme_cq *cq)
 	nvme_rmb();
 	wrote = nvme_doorbell_write(&cq->head_db, cq->last_db_head, cq->head);
 	cq->last_db_head = cq->head;
+	cq->db_credit = cq->db_batch;
 	return wrote;
 }
 
@@ -394,6 +406,7 @@ static inline void nvme_cq_ack_for_irq(struct nvme_cq *cq)
 		*cq->head_db.shadow = cq->head;
 	*cq->head_db.reg = cq->head;
 	cq->last_db_head = cq->head;
+	cq->db_credit = cq->db_batch;
 }
 
 #endif /* NVME_QUEUE_H */

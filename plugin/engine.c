@@ -573,6 +573,7 @@ static int fvn_post_init(struct thread_data *td)
 	}
 	t->nr_ios = n;
 	t->fill_issue_time = fio_fill_issue_time(td);
+	t->submit_at_queue = td->o.iodepth_batch == 1;
 	for (unsigned i = 0; i < n; i++) {
 		struct io_u *io_u = td->io_u_all.io_us[i];
 		struct fvn_io *io = &t->ios[io_u->index];

@@ -212,6 +212,11 @@ struct fvn_thread {
 	uint64_t last_check_ms;     /* of the last stall check (fvn_now_ms()); 0: look at the next one */
 	uint32_t page_size;
 	bool fill_issue_time;       /* fio_fill_issue_time(td): fio's options fixed it at init */
+	/*
+	 * fio commits after every queue call (iodepth_batch_submit=1, its
+	 * default): the common case rings its doorbell in queue, not commit.
+	 */
+	bool submit_at_queue;
 	bool first_io_done;         /* for the start-up figure: time to first I/O */
 	/* counters for the end-of-job summary */
 	uint64_t doorbells, cq_doorbells, submitted, empty_polls, busy;

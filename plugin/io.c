@@ -172,6 +172,62 @@ static __attribute__((noinline)) enum fio_q_status queue_general(struct thread_d
 	return FIO_Q_QUEUED;
 }
 
+static inline void ring_sq(struct fvn_thread *t, struct fvn_file *ff)
+{
+	if (ff->qp_live && nvme_sq_ring_doorbell(&ff->qp.sq))
+		t->doorbells++;
+}
+
+/*
+ * Issue time is the doorbell, not the queue call: that is when the device
+ * can see the command. The engine sets FIO_ASYNCIO_SETS_ISSUE_TIME, so fio
+ * does not stamp it again later, as it does io_uring's. The command
+ * timeout counts from it too (fvn_issued_ms()), so every io_u gets it,
+ * whether fio's statistics want it or not. One io_u, read into it.
+ */
+static inline void stamp_one(struct thread_data *td, struct fvn_thread *t, struct io_u *io_u)
+{
+	fio_gettime(&io_u->issue_time, NULL);
+	if (t->fill_issue_time) {
+		io_u_queued(td, io_u);
+		if (td->o.read_iolog_file)
+			td->last_issue = io_u->issue_time;
+	}
+}
+
+static __attribute__((noinline)) void note_first_io(struct thread_data *td, struct fvn_thread *t)
+{
+	t->first_io_done = true;
+	env_info("job '%s' thread %d: first I/O %.1f ms after the engine's set-up began",
+		 td->o.name, td->thread_number,
+		 (env_clock_ns() - env_eal_init_began_ns()) / 1e6);
+}
+
+/* fio's submit statistics for n io_us just rung, and the start-up figure at the first. */
+static inline void count_submitted(struct thread_data *td, struct fvn_thread *t, unsigned n)
+{
+	io_u_mark_submit(td, n);
+	t->submitted += n;
+	if (__builtin_expect(!t->first_io_done, 0))
+		note_first_io(td, t);
+}
+
+/*
+ * fvn_queue()'s common case when fio commits after every queue call
+ * (iodepth_batch_submit=1, its default: t->submit_at_queue): the doorbell
+ * now, which is what commit would do next, without staging the io_u for it.
+ */
+static __attribute__((noinline)) enum fio_q_status submit_now(struct thread_data *td,
+							      struct fvn_thread *t,
+							      struct fvn_file *ff,
+							      struct io_u *io_u)
+{
+	ring_sq(t, ff);
+	stamp_one(td, t, io_u);
+	count_submitted(td, t, 1);
+	return FIO_Q_QUEUED;
+}
+
 /*
  * The common case in line, and nothing else: a read or write on a plain
  * namespace (no metadata, no PI, no special command or flag) that one
@@ -216,14 +272,10 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 	sq->tail = next;
 	start_issue(ff, io, cid);
 	ff->inflight++;
+	if (__builtin_expect(t->submit_at_queue, 1))
+		return submit_now(td, t, ff, io_u);
 	t->staged[t->nr_staged++] = io_u;
 	return FIO_Q_QUEUED;
-}
-
-static inline void ring_sq(struct fvn_thread *t, struct fvn_file *ff)
-{
-	if (ff->qp_live && nvme_sq_ring_doorbell(&ff->qp.sq))
-		t->doorbells++;
 }
 
 /* Stamps and tallies the io_us queued since the last commit, after their doorbells. */
@@ -241,34 +293,21 @@ static __attribute__((noinline)) int commit_staged(struct thread_data *td, struc
 	else
 		for (i = 0; i < t->nr_files; i++)
 			ring_sq(t, t->files[i]);
-	/*
-	 * Issue time is the doorbell, not the queue call: that is when the
-	 * device can see it. The engine sets FIO_ASYNCIO_SETS_ISSUE_TIME, so
-	 * fio does not stamp it again later, as it does io_uring's. The
-	 * command timeout counts from it too (fvn_issued_ms()), so every io_u
-	 * gets it, whether fio's statistics want it or not.
-	 */
-	fio_gettime(&now, NULL);
-	if (t->fill_issue_time) {
+	if (__builtin_expect(n == 1, 1)) {
+		stamp_one(td, t, t->staged[0]);
+	} else {
+		/* One clock read for the batch (stamp_one() says why it is taken here). */
+		fio_gettime(&now, NULL);
 		for (i = 0; i < n; i++) {
 			t->staged[i]->issue_time = now;
-			io_u_queued(td, t->staged[i]);
+			if (t->fill_issue_time)
+				io_u_queued(td, t->staged[i]);
 		}
-		if (td->o.read_iolog_file)
+		if (t->fill_issue_time && td->o.read_iolog_file)
 			td->last_issue = now;
-	} else {
-		for (i = 0; i < n; i++)
-			t->staged[i]->issue_time = now;
 	}
-	io_u_mark_submit(td, n);
-	t->submitted += n;
+	count_submitted(td, t, n);
 	t->nr_staged = 0;
-	if (__builtin_expect(!t->first_io_done, 0)) {
-		t->first_io_done = true;
-		env_info("job '%s' thread %d: first I/O %.1f ms after the engine's set-up began",
-			 td->o.name, td->thread_number,
-			 (env_clock_ns() - env_eal_init_began_ns()) / 1e6);
-	}
 	return 0;
 }
 

@@ -980,6 +980,46 @@ static void test_one_at_a_time(void)
 	CHECK(ios[3].inflight); /* never completed: the loopback stays stalled */
 }
 
+/*
+ * iodepth_batch_submit=1 (fio's default, t->submit_at_queue): the common
+ * case rings its doorbell and is stamped and counted in queue; commit then
+ * has nothing left. Anything the general path queues still waits for
+ * commit.
+ */
+static void test_submit_at_queue(void)
+{
+	volatile uint32_t *sq_db;
+
+	setup(1, 0);
+	t.submit_at_queue = true;
+	sq_db = &pairs[0].lb.regs[nvme_doorbell_offset(LOOPBACK_QID, false, 0) / 4];
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	CHECK_EQ(*sq_db, 1);		/* rung in queue */
+	CHECK_EQ(t.doorbells, 1);
+	CHECK_EQ(issue_stamped, 1);
+	CHECK_EQ(submit_marked, 1);
+	CHECK_EQ(t.submitted, 1);
+	CHECK_EQ(t.nr_staged, 0);
+	CHECK_EQ(fvn_commit(&td), 0);	/* nothing staged: nothing more */
+	CHECK_EQ(t.doorbells, 1);
+	CHECK_EQ(submit_marked, 1);
+	CHECK_EQ(reap_events(1, 1000), 1);
+	CHECK_EQ(fvn_event(&td, 0), &io_us[0]);
+	CHECK_EQ(io_us[0].error, 0);
+
+	/* A flush takes the general path: staged, rung by commit. */
+	io_us[1].ddir = DDIR_SYNC;
+	CHECK_EQ(fvn_queue(&td, &io_us[1]), FIO_Q_QUEUED);
+	io_us[1].ddir = DDIR_READ;
+	CHECK_EQ(t.nr_staged, 1);
+	CHECK_EQ(*sq_db, 1);
+	CHECK_EQ(submit_marked, 1);
+	CHECK_EQ(fvn_commit(&td), 0);
+	CHECK_EQ(*sq_db, 2);
+	CHECK_EQ(submit_marked, 2);
+	CHECK_EQ(issue_stamped, 2);
+}
+
 static void run_tests(void)
 {
 	test_read_path_and_contracts();
@@ -1009,6 +1049,7 @@ int main(void)
 	reap_max = 1;
 	run_tests();
 	test_one_at_a_time();
+	test_submit_at_queue();
 	for (int i = 0; i < 2; i++)
 		loopback_ctrl_free(&pairs[i].lb);
 	return check_done("test_fio_glue");

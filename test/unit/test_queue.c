@@ -296,6 +296,58 @@ static void test_cq_doorbell_batch(void)
 	CHECK(nvme_cq_doorbell_due(&cq));
 }
 
+/*
+ * The cursor: new CQEs by phase, wrap with the phase flip, and the CQEs it
+ * consumed count towards the CQ doorbell batch as nvme_cq_advance()'s do.
+ */
+static void test_cq_cursor(void)
+{
+	static struct nvme_cqe cqes[4];
+	uint32_t db = 0;
+	struct nvme_cq_cursor c;
+	struct nvme_cq cq;
+
+	memset(cqes, 0, sizeof(cqes));
+	nvme_cq_init(&cq, cqes, &db, 4);
+	nvme_cq_set_doorbell_batch(&cq, 2); /* 2 may wait */
+	for (int i = 0; i < 3; i++)
+		cqes[i] = (struct nvme_cqe){ .cid = (uint16_t)(10 + i), .status_phase = 1 };
+	c = nvme_cq_cursor(&cq);
+	for (int i = 0; i < 3; i++) {
+		CHECK(nvme_cq_cursor_new(&c));
+		CHECK_EQ(nvme_cq_cursor_cqe(&c)->cid, 10 + i);
+		CHECK_EQ(nvme_cqe_dw3(nvme_cq_cursor_cqe(&c)), (uint32_t)(10 + i) | NVME_CQE_DW3_PHASE);
+		nvme_cq_cursor_advance(&c);
+	}
+	CHECK(!nvme_cq_cursor_new(&c)); /* slot 3 still has phase 0 */
+	CHECK_EQ(cq.head, 0);		 /* nothing given back yet */
+	nvme_cq_cursor_put(&cq, &c);
+	CHECK_EQ(cq.head, 3);
+	CHECK(nvme_cq_doorbell_due(&cq)); /* 3 consumed, 2 may wait */
+	CHECK(nvme_cq_ring_doorbell(&cq));
+	CHECK_EQ(db, 3);
+	CHECK(!nvme_cq_doorbell_due(&cq));
+
+	/* Slot 3, then the wrap: slot 0 is new again only with phase 0. */
+	cqes[3] = (struct nvme_cqe){ .cid = 13, .status_phase = 1 };
+	cqes[0] = (struct nvme_cqe){ .cid = 14, .status_phase = (uint16_t)(0x2 << 1 | 0) };
+	c = nvme_cq_cursor(&cq);
+	CHECK(nvme_cq_cursor_new(&c));
+	nvme_cq_cursor_advance(&c);
+	CHECK_EQ(c.head, 0);
+	CHECK_EQ(c.phase, 0);
+	CHECK(nvme_cq_cursor_new(&c));
+	CHECK_EQ(nvme_cqe_status(nvme_cq_cursor_cqe(&c)), 2);
+	CHECK_EQ(nvme_cqe_dw3(nvme_cq_cursor_cqe(&c)), 14u | (uint32_t)0x2 << 17);
+	nvme_cq_cursor_advance(&c);
+	nvme_cq_cursor_put(&cq, &c);
+	CHECK_EQ(cq.expected_phase, 0);
+	CHECK(!nvme_cq_doorbell_due(&cq)); /* 2 consumed since the doorbell */
+	/* A batch set while entries are unacknowledged counts them. */
+	nvme_cq_set_doorbell_batch(&cq, 3); /* 1 may wait, 2 are out */
+	CHECK(nvme_cq_doorbell_due(&cq));
+}
+
 /* CQ sizes: four times the SQ, at least a page of CQEs, at most CAP.MQES + 1. */
 static void test_cq_slots_for(void)
 {
@@ -402,6 +454,7 @@ int main(void)
 	test_sq_odd_size();
 	test_round_trips();
 	test_cq_doorbell_batch();
+	test_cq_cursor();
 	test_cq_slots_for();
 	test_shadow_doorbells();
 	return check_done("test_queue");
