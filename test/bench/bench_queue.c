@@ -11,8 +11,10 @@
  *                     the list built at set-up (nvme_prp_reuse), SQE build
  *                     (nvme_io_rw_cmd), copy into the SQ (nvme_sq_copy_cmd);
  *   driver_commit() - fvn_commit: one SQ doorbell per batch;
- *   driver_reap()   - reap: completions by phase (nvme_io_take_cqe), status
- *                     to errno, one CQ doorbell per batch.
+ *   driver_reap()   - reap: completions by phase through a CQ cursor
+ *                     (nvme_cq_cursor, as the engine's common path,
+ *                     reap_plain() in plugin/io.c), status to errno, the SQ
+ *                     head from the newest CQE, one CQ doorbell per batch.
  * run-queue-bench.sh counts instructions with callgrind toggled on these
  * three only (--toggle-collect), so neither the loopback nor the loop here
  * is counted. The ns per I/O figure times the whole loop, loopback included.
@@ -116,12 +118,17 @@ static DRIVER_FN void driver_commit(struct drv *d)
 
 static DRIVER_FN unsigned driver_reap(struct drv *d, unsigned max)
 {
+	struct nvme_cq_cursor c = nvme_cq_cursor(&d->cq);
+	const struct nvme_cqe *newest = NULL;
 	unsigned n = 0;
-	uint16_t cid, status;
 
-	while (n < max && nvme_io_take_cqe(&d->sq, &d->cq, &cid, &status)) {
+	while (n < max && nvme_cq_cursor_new(&c)) {
+		const struct nvme_cqe *cqe = nvme_cq_cursor_cqe(&c);
+		uint16_t cid = cqe->cid, status = nvme_cqe_status(cqe);
 		struct drv_req *req;
 
+		nvme_cq_cursor_advance(&c);
+		newest = cqe;
 		if (cid >= d->nr_ios) {
 			d->bad_cid++;
 			continue;
@@ -132,8 +139,11 @@ static DRIVER_FN unsigned driver_reap(struct drv *d, unsigned max)
 		d->inflight--;
 		d->done[n++] = cid;
 	}
-	if (n)
+	if (newest) {
+		nvme_cq_cursor_put(&d->cq, &c);
+		nvme_sq_update_head(&d->sq, newest->sq_head);
 		nvme_cq_ring_doorbell(&d->cq);
+	}
 	return n;
 }
 
