@@ -3,6 +3,22 @@
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 vm_run="$repo/test/bed/vm-run"
 ok() { echo "ok - $*"; }
+
+# bed_test_start NAME [engine]: how every bed test begins. The cache folder
+# ($FVN_CACHE), the repository as the working folder, a fresh output folder
+# test/out/NAME in $out; with "engine", one failed result and the end of the
+# test when the engine is not built.
+bed_test_start() {
+	. "$repo/scripts/cache-dir.sh"
+	cd "$repo" || exit 1
+	out=$repo/test/out/$1
+	rm -rf "$out"
+	mkdir -p "$out"
+	if [ "${2:-}" = engine ] && [ ! -f fio-vfio-nvme.so ]; then
+		not_ok "engine built (fio-vfio-nvme.so missing)"
+		exit 1
+	fi
+}
 not_ok() { echo "not ok - $*"; }
 # check DESC CMD...: runs CMD, one result line.
 check() {

@@ -5,11 +5,7 @@
 # both on vfio-pci at boot, the nvme driver loaded with a poll queue. The
 # checks run in compare-guest.sh; the report and the picture are checked here.
 . "$(dirname "$0")/lib.sh"
-. "$repo/scripts/cache-dir.sh"
-cd "$repo"
-out=$repo/test/out/compare
-rm -rf "$out"; mkdir -p "$out"
-[ -f fio-vfio-nvme.so ] || { not_ok "engine built (fio-vfio-nvme.so missing)"; exit 1; }
+bed_test_start compare engine
 
 start=$SECONDS
 "$vm_run" --job "$out/vm" --timeout 480 --nvme-param poll_queues=1 \

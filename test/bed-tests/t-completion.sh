@@ -9,10 +9,7 @@
 #   0000:00:07.0  null-co, every I/O takes 5 ms: CPU per I/O when idle
 # completion-guest.sh runs them; the checks are its lines.
 . "$(dirname "$0")/lib.sh"
-cd "$repo"
-out=$repo/test/out/completion
-rm -rf "$out"; mkdir -p "$out"
-[ -f fio-vfio-nvme.so ] || { not_ok "engine built (fio-vfio-nvme.so missing)"; exit 1; }
+bed_test_start completion engine
 
 start=$SECONDS
 "$vm_run" --job "$out/vm" --timeout 360 \

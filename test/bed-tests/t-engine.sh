@@ -8,10 +8,7 @@
 # core per thread, JSON output, data crossing to and from the kernel driver,
 # a run after SIGKILL, and the error paths.
 . "$(dirname "$0")/lib.sh"
-cd "$repo"
-out=$repo/test/out/engine
-rm -rf "$out"; mkdir -p "$out"
-[ -f fio-vfio-nvme.so ] || { not_ok "engine built (fio-vfio-nvme.so missing)"; exit 1; }
+bed_test_start engine engine
 
 "$vm_run" --job "$out/vm" --cpus 4 --mem 3072 --hugepages 512 --timeout 540 \
 	--nvme slot=4,lbs=512,size=1G,mdts=8,serial=fvn-a \

@@ -8,10 +8,7 @@
 # plus missing hugepages and a low RLIMIT_MEMLOCK; and, in a second boot,
 # the vfio modules not loaded.
 . "$(dirname "$0")/lib.sh"
-cd "$repo"
-out=$repo/test/out/faults
-rm -rf "$out"; mkdir -p "$out"
-[ -f fio-vfio-nvme.so ] || { not_ok "engine built (fio-vfio-nvme.so missing)"; exit 1; }
+bed_test_start faults engine
 
 "$vm_run" --job "$out/vm" --hugepages 256 --timeout 480 \
 	--qemu-arg -device --qemu-arg pcie-root-port,id=rp1,bus=pcie.0,chassis=1,addr=0x10 \

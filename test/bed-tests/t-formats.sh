@@ -41,11 +41,7 @@
 # All four with capacity read back through the kernel; unwritten PI blocks
 # read fine (QEMU returns their PI as all-ones, which nobody checks).
 . "$(dirname "$0")/lib.sh"
-cd "$repo"
-. "$repo/scripts/cache-dir.sh"
-out=$repo/test/out/formats
-rm -rf "$out"; mkdir -p "$out"
-[ -f fio-vfio-nvme.so ] || { not_ok "engine built (fio-vfio-nvme.so missing)"; exit 1; }
+bed_test_start formats engine
 
 # The format keys are checked before any boot.
 "$vm_run" --job "$out/bad-pi" --nvme ms=8,pi=1,pif=2 -- true 2> "$out/bad-pi.err"

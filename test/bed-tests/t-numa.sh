@@ -3,9 +3,7 @@
 # on node 1. Thread placement, the remote-node warning, and hugepages that
 # are all on the wrong node (engine and fvn-setup doctor).
 . "$(dirname "$0")/lib.sh"
-cd "$repo"
-out=$repo/test/out/numa
-rm -rf "$out"; mkdir -p "$out"
+bed_test_start numa
 "$vm_run" --job "$out/vm" --numa2 --hugepages 256 --timeout 300 \
 	--qemu-arg -device --qemu-arg pxb-pcie,id=pxb1,bus_nr=8,numa_node=1,bus=pcie.0,addr=0x12 \
 	--qemu-arg -device --qemu-arg pcie-root-port,id=rp9,bus=pxb1,chassis=9 \

@@ -7,9 +7,7 @@
 # 0000:01:01.0 on nvme), and a controller another fio holds.
 # FVN_ENGINE=PATH tests another build of the engine.
 . "$(dirname "$0")/lib.sh"
-cd "$repo"
-out=$repo/test/out/preflight
-rm -rf "$out"; mkdir -p "$out"
+bed_test_start preflight
 engine=${FVN_ENGINE:-$repo/fio-vfio-nvme.so}
 "$vm_run" --job "$out/vm1" --no-iommu --hugepages 64 --nvme lbs=4096,size=64M,driver=none \
 	-- env FVN_OUT="$out" FVN_ENGINE="$engine" FVN_CASE=no-iommu \

@@ -17,11 +17,7 @@
 # the metadata descriptors show: 64 bytes for a 4 KiB io_u of 512+8 blocks,
 # a length no data descriptor of these jobs has.
 . "$(dirname "$0")/lib.sh"
-cd "$repo"
-. "$repo/scripts/cache-dir.sh"
-out=$repo/test/out/qemu10
-rm -rf "$out"; mkdir -p "$out"
-[ -f fio-vfio-nvme.so ] || { not_ok "engine built (fio-vfio-nvme.so missing)"; exit 1; }
+bed_test_start qemu10 engine
 
 qemu_dir=$(scripts/qemu-backports.sh 2> "$out/qemu-backports.err")
 rc=$?

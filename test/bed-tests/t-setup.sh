@@ -8,10 +8,7 @@
 # The checks themselves are in setup-guest.sh. FVN_SETUP_TOOL=PATH (inside the
 # repository) runs them against another copy of the tool, e.g. a broken one.
 . "$(dirname "$0")/lib.sh"
-. "$repo/scripts/cache-dir.sh"
-cd "$repo"
-out=$repo/test/out/setup
-rm -rf "$out"; mkdir -p "$out"
+bed_test_start setup
 
 check "tools/fvn-setup is executable" test -x tools/fvn-setup
 check "tools/fvn-setup parses with the host's python3" \

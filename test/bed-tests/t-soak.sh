@@ -7,10 +7,7 @@
 # continue_on_error the jobs go on. Nothing may be lost (every job verifies
 # what it wrote), nothing may hang, and the stalls must show as errors.
 . "$(dirname "$0")/lib.sh"
-cd "$repo"
-out=$repo/test/out/soak
-rm -rf "$out"; mkdir -p "$out"
-[ -f fio-vfio-nvme.so ] || { not_ok "engine built (fio-vfio-nvme.so missing)"; exit 1; }
+bed_test_start soak engine
 cycles=${FVN_SOAK_CYCLES:-100}
 
 "$vm_run" --job "$out/vm" --hugepages 256 --timeout 600 --nvme lbs=4096,size=256M \

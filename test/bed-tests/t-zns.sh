@@ -11,11 +11,7 @@
 # examples, and at the end hands 0000:00:04.0 to the kernel's nvme driver
 # to compare its write pointers with what the engine's jobs left.
 . "$(dirname "$0")/lib.sh"
-cd "$repo"
-. "$repo/scripts/cache-dir.sh"
-out=$repo/test/out/zns
-rm -rf "$out"; mkdir -p "$out"
-[ -f fio-vfio-nvme.so ] || { not_ok "engine built (fio-vfio-nvme.so missing)"; exit 1; }
+bed_test_start zns engine
 
 start=$SECONDS
 "$vm_run" --job "$out/vm" --timeout 300 \
