@@ -50,8 +50,12 @@ media_failed() {
 		[ "$(tally media_errors)" -ge 1 ] && [ "$(tally rejected)" = 0 ]
 }
 
-# Weighted round robin: two jobs, each its own priority class, one controller.
-run wrr wrr --rw=randread --norandommap --number_ios=2000 --enable_wrr=1 \
+# Weighted round robin: two jobs, each its own priority class, one
+# controller. Both run for the same second, so that each opens the
+# controller while the other holds it: with a count of I/Os instead, a fast
+# first job could finish and close it before the second opened its own
+# (seen once in CI: the last tally then had only the low class).
+run wrr wrr --rw=randread --norandommap --time_based --runtime=1 --enable_wrr=1 \
 	--arbitration_burst=3 --low_weight=1 --medium_weight=2 --high_weight=8 \
 	--name=high --wrr_priority=1 --name=low --wrr_priority=3
 check "enable_wrr=1: both jobs run without error, no command rejected (rc $rc)" clean
