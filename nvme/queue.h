@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -203,6 +204,25 @@ static inline int nvme_sq_copy_cmd(struct nvme_sq *sq, const struct nvme_sqe *cm
 }
 
 /*
+ * nvme_sq_ring_doorbell() for a caller that has just moved the tail, so
+ * that the test for something new would only cost it.
+ */
+static inline bool nvme_sq_ring_new_tail(struct nvme_sq *sq)
+{
+	uint16_t tail = sq->tail; /* read before the barrier, which makes the compiler read again */
+	bool wrote;
+
+	/*
+	 * The SQE stores must reach memory before the doorbell store reaches
+	 * the device, or the controller may fetch a half-written command.
+	 */
+	nvme_wmb();
+	wrote = nvme_doorbell_write(&sq->tail_db, sq->last_db_tail, tail);
+	sq->last_db_tail = tail;
+	return wrote;
+}
+
+/*
  * Publish every command copied since the last call, with at most one MMIO
  * write.
  * Return: true when the doorbell register was written, false when nothing
@@ -211,18 +231,9 @@ static inline int nvme_sq_copy_cmd(struct nvme_sq *sq, const struct nvme_sqe *cm
  */
 static inline bool nvme_sq_ring_doorbell(struct nvme_sq *sq)
 {
-	bool wrote;
-
 	if (sq->tail == sq->last_db_tail)
 		return false;
-	/*
-	 * The SQE stores must reach memory before the doorbell store reaches
-	 * the device, or the controller may fetch a half-written command.
-	 */
-	nvme_wmb();
-	wrote = nvme_doorbell_write(&sq->tail_db, sq->last_db_tail, sq->tail);
-	sq->last_db_tail = sq->tail;
-	return wrote;
+	return nvme_sq_ring_new_tail(sq);
 }
 
 /*
@@ -261,6 +272,33 @@ static inline bool nvme_cqe_pending(const struct nvme_cq *cq)
 	 */
 	nvme_rmb();
 	return true;
+}
+
+/*
+ * Dword 3 of @cqe (nvme_cqe_dw3(): cid, status, phase tag), read once, with
+ * the phase bit made to read 1 when the CQE is new to a host expecting
+ * @phase and 0 when it is not. A new completion's dword then reads the
+ * same on every pass over the ring, so that one compare with what the host
+ * expects of it (phase bit set) says both that it is new and what it says.
+ * The rest of the CQE may be read only after that, and nvme_rmb().
+ */
+typedef uint32_t __attribute__((may_alias)) nvme_cqe_dword;
+
+static inline uint32_t nvme_cqe_dw3_new(const struct nvme_cqe *cqe, uint8_t phase)
+{
+	/* The controller writes this memory behind the compiler's back. */
+	const nvme_cqe_dword *dw3 = (const nvme_cqe_dword *)((const uint8_t *)cqe +
+							      offsetof(struct nvme_cqe, cid));
+
+	return __atomic_load_n(dw3, __ATOMIC_RELAXED) ^ (uint32_t)(phase ^ 1) << 16;
+}
+_Static_assert(NVME_CQE_DW3_PHASE == UINT32_C(1) << 16 && offsetof(struct nvme_cqe, cid) % 4 == 0,
+	       "nvme_cqe_dw3_new(): dword 3 is aligned and holds the phase tag in bit 16");
+
+/* nvme_cqe_dw3_new() of the CQE at the head. */
+static inline uint32_t nvme_cq_head_dw3(const struct nvme_cq *cq)
+{
+	return nvme_cqe_dw3_new(nvme_cq_head_cqe(cq), cq->expected_phase);
 }
 
 /* Consume the head CQE; the phase the host expects flips on every wrap. */

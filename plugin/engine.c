@@ -562,7 +562,7 @@ static int fvn_post_init(struct thread_data *td)
 	/* The list pages, a page for the DSM range, the children's lists, metadata descriptors. */
 	stride = (list_pages + 1) * t->page_size + t->max_cmds * t->child_list_bytes +
 		 md_desc_pages * t->page_size;
-	t->ios = calloc(((size_t)t->cid_index_mask + 1) >> t->child_shift, sizeof(*t->ios));
+	t->ios = calloc((size_t)t->index_mask + 1, sizeof(*t->ios));
 	t->io_dma = env_dma_alloc(stride * n, t->page_size, t->numa_node, &dma_iova);
 	if (!t->ios || !t->io_dma)
 		return 1;
@@ -582,6 +582,7 @@ static int fvn_post_init(struct thread_data *td)
 
 		io->io_u = io_u;
 		io->cid = fvn_first_cid(t, io_u->index);
+		fvn_io_not_plain(io);
 		io->prp.entries = (uint64_t *)base;
 		io->prp.iova = iova;
 		io->prp.pages = list_pages;
@@ -600,7 +601,7 @@ static int fvn_post_init(struct thread_data *td)
 			io->md_iova = md_iova + i * t->md_per_io;
 		}
 		if (io_u->buf && t->buf) {
-			io->buf_iova = t->buf_iova + ((uint8_t *)io_u->buf - (uint8_t *)t->buf);
+			fvn_io_set_buf(t, io, t->buf_iova + ((uint8_t *)io_u->buf - (uint8_t *)t->buf));
 			if (one_cmd && !nvme_prp_build(io->buf_iova, one_cmd, t->page_size, &io->prp,
 						       &prp1, &prp2))
 				io->prp_built_len = one_cmd;

@@ -116,7 +116,6 @@ struct fvn_io {
 	struct io_u *io_u;
 	struct fvn_file *ff;        /* whose queue pair it was issued on */
 	uint64_t buf_iova;          /* IOVA of io_u->buf */
-	size_t prp_built_len;       /* 0: not built (no buffer, or not usable) */
 	/*
 	 * The command timeout counts from the doorbell, which commit writes
 	 * into io_u->issue_time (fio's clock) for every io_u, or from this
@@ -125,7 +124,7 @@ struct fvn_io {
 	 */
 	uint64_t requeued_ms;
 	/*
-	 * Of child 0: generation << cid_shift | index << child_shift. Set up
+	 * Of child 0: generation << cid_shift | index. Set up
 	 * with generation 0; each issue adds thread->gen_step, which moves the
 	 * generation on and leaves the index bits as they are.
 	 */
@@ -141,18 +140,29 @@ struct fvn_io {
 	bool timed_out;
 	bool deliver_later;         /* failed by recovery, not yet handed to fio (no room) */
 	/*
-	 * The CQE dword 3 (nvme_cqe_dw3(), with the phase bit set) that ends
-	 * this io_u the plain way: its one command, successful, with no
-	 * host-side work after it; 0, which no such dword is, when none can
-	 * (not in flight, timed out, issued by the general path). getevents
-	 * checks a completion with this one compare and io->ff.
+	 * The CQE dword 3 that ends this io_u the plain way, as
+	 * nvme_cqe_dw3_new() reads it (phase bit set: new): its one command,
+	 * successful, with no host-side work after it. getevents checks the
+	 * CQE at the head with this one compare and io->ff, new or not. When
+	 * nothing can end it so (not in flight, timed out, issued by the
+	 * general path), fvn_io_not_plain() sets a value that no CQE naming
+	 * this fvn_io reads as, new or old.
 	 */
 	uint32_t plain_cqe;
+	/*
+	 * fvn_queue()'s data pointer without a list, worked out once from
+	 * buf_iova: up to prp_room bytes fit the buffer's first memory page
+	 * (PRP2 is 0), up to prp_max its first two (PRP2 is buf_iova +
+	 * prp_room). prp_max 0: no buffer, so never.
+	 */
+	uint32_t prp_room;
+	uint32_t prp_max;
 
+	size_t prp_built_len;       /* 0: not built (no buffer, or not usable) */
 	struct nvme_prp_list prp;   /* built once for the io_u's whole buffer (up to one command) */
 	/*
 	 * An io_u larger than one command becomes nr_cmds children with
-	 * consecutive command ids (cid + k), child k's PRP list at
+	 * command ids fvn_child_cid(cid, k), child k's PRP list at
 	 * child_lists + k * thread->child_list_bytes. Built at set-up for
 	 * children of child_built_bytes from io_u->buf; rebuilt only when a
 	 * file with another child size or a moved buffer needs it.
@@ -170,7 +180,7 @@ struct fvn_io {
 	uint64_t dsm_iova;
 	uint64_t alba;              /* a Zone Append's result: the first block it wrote */
 };
-_Static_assert(offsetof(struct fvn_io, plain_cqe) + sizeof(uint32_t) <= 64,
+_Static_assert(offsetof(struct fvn_io, prp_max) + sizeof(uint32_t) <= 64,
 	       "the fields every I/O touches share the first cache line");
 
 struct fvn_thread {
@@ -193,11 +203,15 @@ struct fvn_thread {
 	struct fvn_io *ios;
 	void *io_dma;               /* PRP lists and DSM ranges of every io_u */
 	unsigned nr_ios;
-	unsigned cid_shift;         /* slot bits of a command id; the rest count reuses */
+	/*
+	 * A command id is generation | child | io_u index, the index lowest so
+	 * that a completion names its fvn_io with one mask (fvn_cid_io()).
+	 */
+	unsigned cid_shift;         /* child and index bits; the rest count reuses */
 	uint16_t gen_step;          /* 1 << cid_shift in 16 bits: the next generation of a command id */
-	uint16_t cid_index_mask;    /* the slot: io_u index << child_shift | child */
-	unsigned child_shift;       /* bits of a command id that number an io_u's children */
-	uint16_t child_mask;
+	uint16_t index_mask;        /* the io_u index bits */
+	unsigned child_shift;       /* where the child number starts: the index bits */
+	uint16_t child_mask;        /* the child number, shifted down */
 	unsigned max_cmds;          /* most commands one io_u needs on any of the files */
 	size_t child_list_bytes;    /* PRP list memory of one child */
 	size_t max_bs;              /* the job's largest block size: what buffers are built for */
@@ -248,29 +262,60 @@ static inline bool fvn_to_blocks(const struct fvn_file *ff, uint64_t offset, uin
 }
 
 /*
- * The command id layout, generation | io_u index | child, with index_bits
+ * The command id layout, generation | child | io_u index, with index_bits
  * and child_bits (at most 16 together); what is left counts generations.
  */
 static inline void fvn_set_cid_layout(struct fvn_thread *t, unsigned index_bits,
 				      unsigned child_bits)
 {
-	t->child_shift = child_bits;
+	t->index_mask = (uint16_t)((1u << index_bits) - 1);
+	t->child_shift = index_bits;
 	t->child_mask = (uint16_t)((1u << child_bits) - 1);
 	t->cid_shift = index_bits + child_bits;
-	t->cid_index_mask = (uint16_t)((1u << t->cid_shift) - 1);
 	t->gen_step = (uint16_t)(1u << t->cid_shift);
 }
 
-/* What an fvn_io's cid holds before its first issue: generation 0, its index. */
+/* What an fvn_io's cid holds before its first issue: generation 0, child 0, its index. */
 static inline uint16_t fvn_first_cid(const struct fvn_thread *t, unsigned index)
 {
-	return (uint16_t)(index << t->child_shift);
+	(void)t;
+	return (uint16_t)index;
 }
 
-/* io's command can no longer end the plain way: done, failed, timed out, or issued again. */
+/* Child k's command id, from child 0's. */
+static inline uint16_t fvn_child_cid(const struct fvn_thread *t, uint16_t cid, unsigned k)
+{
+	return (uint16_t)(cid + (k << t->child_shift));
+}
+
+/*
+ * The fvn_io a command id names: any id names one (t->ios covers every
+ * index), so that a completion needs no bounds check to be looked up, even
+ * one read before it is known to be new.
+ */
+static inline struct fvn_io *fvn_cid_io(const struct fvn_thread *t, uint32_t cid)
+{
+	return &t->ios[cid & t->index_mask];
+}
+
+/* io's buffer is at @iova: what fvn_queue()'s PRPs without a list need of it. */
+static inline void fvn_io_set_buf(const struct fvn_thread *t, struct fvn_io *io, uint64_t iova)
+{
+	io->buf_iova = iova;
+	io->prp_room = t->page_size - (uint32_t)(iova & (t->page_size - 1));
+	io->prp_max = io->prp_room + t->page_size;
+}
+
+/*
+ * io's command can no longer end the plain way: done, failed, timed out,
+ * issued again, or never issued (set up with this). A CQE names its fvn_io
+ * by the index bits of its command id (fvn_cid_io()), which are io->cid's;
+ * bit 0 of this is not, so no CQE that leads to io equals it. (0 would not
+ * do: an old, zeroed CQE of command id 0 reads as 0 in the first pass.)
+ */
 static inline void fvn_io_not_plain(struct fvn_io *io)
 {
-	io->plain_cqe = 0;
+	io->plain_cqe = ~(uint32_t)io->cid & 1;
 }
 
 /*

@@ -213,68 +213,74 @@ static inline void count_submitted(struct thread_data *td, struct fvn_thread *t,
 }
 
 /*
- * fvn_queue()'s common case when fio commits after every queue call
- * (iodepth_batch_submit=1, its default: t->submit_at_queue): the doorbell
- * now, which is what commit would do next, without staging the io_u for it.
+ * The common case, and nothing else: a read or write on a plain namespace
+ * (no metadata, no PI, no special command or flag) that one command
+ * carries, whole blocks inside the namespace, from fio's own buffer, with
+ * room in the SQ. ff->fast_len says the file allows it (0 when it does
+ * not, so that the length test fails). Builds the command in the SQ and,
+ * when fio commits after every queue call (t->submit_at_queue), rings its
+ * doorbell. False, having changed nothing, for anything else and anything
+ * that would fail: queue_general()'s. A leaf, apart from fvn_queue()'s
+ * calls into fio, so that it keeps its many values in the registers a
+ * call may clobber and fvn_queue() saves only the three it needs after.
  */
-static __attribute__((noinline)) enum fio_q_status submit_now(struct thread_data *td,
-							      struct fvn_thread *t,
-							      struct fvn_file *ff,
-							      struct io_u *io_u)
+static inline __attribute__((always_inline)) bool issue_plain(struct fvn_thread *t, struct io_u *io_u)
 {
-	ring_sq(t, ff);
-	stamp_one(td, t, io_u);
-	count_submitted(td, t, 1);
-	return FIO_Q_QUEUED;
-}
-
-/*
- * The common case in line, and nothing else: a read or write on a plain
- * namespace (no metadata, no PI, no special command or flag) that one
- * command carries, whole blocks inside the namespace, from fio's own
- * buffer, with room in the SQ. ff->fast_len says the file allows it (0
- * when it does not, so that the length test fails). Anything else, and
- * anything that would fail, is queue_general()'s.
- */
-enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
-{
-	struct fvn_thread *t = td->io_ops_data;
 	struct fvn_file *ff = FILE_ENG_DATA(io_u->file);
 	struct fvn_io *io = &t->ios[io_u->index];
 	struct nvme_sq *sq = &ff->qp.sq;
-	uint64_t len = io_u->xfer_buflen, offset = io_u->offset, prp1, prp2;
+	uint64_t len = io_u->xfer_buflen, offset = io_u->offset;
 	uint16_t tail = sq->tail, next = tail + 1 == sq->size ? 0 : tail + 1;
-	struct nvme_sqe *cmd;
 	uint16_t cid;
 
 	/*
 	 * Unsigned, so that DDIR_INVAL (-1) is not a read or write either; len
 	 * - 1: a length of 0, or any length when fast_len is 0, fails too.
+	 * Up to two memory pages need no PRP list (io->prp_max, worked out
+	 * at set-up); longer transfers use the list built at set-up, which
+	 * fvn_set_data_pointer() in queue_general() picks.
 	 */
 	if (__builtin_expect((unsigned)io_u->ddir > DDIR_WRITE || len - 1 >= ff->fast_len ||
 			     ((offset | len) & ff->fast_mask) || offset > ff->fast_end - len ||
-			     io_u->xfer_buf != io_u->buf || next == sq->head, 0))
-		return queue_general(td, io_u);
-	/*
-	 * Up to two memory pages need no PRP list; longer transfers use the
-	 * list built at set-up, which fvn_set_data_pointer() in
-	 * queue_general() picks (a call here would cost every I/O registers).
-	 */
-	if (__builtin_expect(!nvme_prp_without_list(io->buf_iova, len, t->page_size, &prp1, &prp2),
+			     io_u->xfer_buf != io_u->buf || next == sq->head || len > io->prp_max,
 			     0))
-		return queue_general(td, io_u);
+		return false;
 	cid = next_cid(t, io);
-	cmd = &sq->sqes[tail];
-	nvme_io_rw_cmd(cmd, io_u->ddir == DDIR_READ ? NVME_NVM_READ : NVME_NVM_WRITE, cid,
-		       ff->nsid, offset >> ff->lba_shift, (uint32_t)(len >> ff->lba_shift));
-	cmd->prp1 = prp1;
-	cmd->prp2 = prp2;
+	nvme_io_rw_prp_cmd(&sq->sqes[tail], (uint8_t)(NVME_NVM_READ - io_u->ddir), cid, ff->nsid,
+			   offset >> ff->lba_shift, (uint32_t)(len >> ff->lba_shift), io->buf_iova,
+			   len > io->prp_room ? io->buf_iova + io->prp_room : 0);
 	sq->tail = next;
 	start_issue(ff, io, cid);
 	ff->inflight++;
-	if (__builtin_expect(t->submit_at_queue, 1))
-		return submit_now(td, t, ff, io_u);
-	t->staged[t->nr_staged++] = io_u;
+	if (__builtin_expect(!t->submit_at_queue, 0)) {
+		t->staged[t->nr_staged++] = io_u;
+		return true;
+	}
+	/*
+	 * fio commits after every queue call (iodepth_batch_submit=1, its
+	 * default): the doorbell now, which is what commit would do next,
+	 * without staging the io_u for it. The tail has just moved and the
+	 * queue pair works (ff->fast_len), so ring_sq()'s tests are known.
+	 */
+	if (nvme_sq_ring_new_tail(sq))
+		t->doorbells++;
+	return true;
+}
+_Static_assert(NVME_NVM_READ - DDIR_READ == NVME_NVM_READ &&
+		       NVME_NVM_READ - DDIR_WRITE == NVME_NVM_WRITE,
+	       "issue_plain(): the opcode is NVME_NVM_READ - ddir");
+
+enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
+{
+	struct fvn_thread *t = td->io_ops_data;
+
+	if (__builtin_expect(!issue_plain(t, io_u), 0))
+		return queue_general(td, io_u);
+	if (__builtin_expect(t->submit_at_queue, 1)) {
+		/* Rung already: stamped and counted now, so that commit finds nothing staged. */
+		stamp_one(td, t, io_u);
+		count_submitted(td, t, 1);
+	}
 	return FIO_Q_QUEUED;
 }
 
@@ -357,19 +363,21 @@ static __attribute__((noinline)) struct io_u *complete_cqe(struct fvn_thread *t,
 							   const struct nvme_cqe *cqe)
 {
 	uint16_t cid = cqe->cid, status = nvme_cqe_status(cqe);
-	unsigned slot = cid & t->cid_index_mask, child = slot & t->child_mask;
-	unsigned idx = slot >> t->child_shift;
-	struct fvn_io *io = &t->ios[idx];
+	struct fvn_io *io = fvn_cid_io(t, cid);
+	/*
+	 * cid - io->cid: the same index bits, so 0 there; the child above them
+	 * when the generation is this issue's, and at least 1 << cid_shift
+	 * (past any child) when not.
+	 */
+	unsigned child = (uint16_t)(cid - io->cid) >> t->child_shift;
 
 	/*
 	 * Only a command this io_u has on this queue pair now: a completion
 	 * for an older generation, for an io_u already failed, or from another
 	 * queue pair is late, or the controller is broken. Either way fio must
-	 * not see it. One compare for generation, io_u and child: io->cid has
-	 * child bits 0, so cid - io->cid is the child when the rest matches,
-	 * and at least 1 << cid_shift (more than any nr_cmds) when not.
+	 * not see it. One compare for generation and child (above).
 	 */
-	if (idx >= t->nr_ios || (uint16_t)(cid - io->cid) >= io->nr_cmds || io->ff != ff ||
+	if ((unsigned)(cid & t->index_mask) >= t->nr_ios || child >= io->nr_cmds || io->ff != ff ||
 	    !io->inflight) {
 		t->stale++;
 		env_info("%s: queue %u: dropped a completion for command id %u that is "
@@ -447,7 +455,7 @@ static inline __attribute__((always_inline)) bool plain_completion(const struct 
 								   struct fvn_io **iop)
 {
 	uint32_t dw3 = nvme_cqe_dw3(cqe) | NVME_CQE_DW3_PHASE;
-	struct fvn_io *io = &t->ios[(unsigned)((uint16_t)dw3 & t->cid_index_mask) >> t->child_shift];
+	struct fvn_io *io = fvn_cid_io(t, dw3);
 
 	*iop = io;
 	/* The command id of its one command, status 0 (see fvn_io.plain_cqe); and on this file. */
@@ -529,15 +537,17 @@ static inline __attribute__((always_inline)) bool take_one(struct fvn_thread *t,
 							   struct fvn_file *ff,
 							   struct io_u **io_u)
 {
-	struct nvme_cq_cursor c = nvme_cq_cursor(&ff->qp.cq);
-	const struct nvme_cqe *cqe = nvme_cq_cursor_cqe(&c);
-	struct fvn_io *io;
+	struct nvme_cq *cq = &ff->qp.cq;
+	const struct nvme_cqe *cqe = nvme_cq_head_cqe(cq);
+	uint32_t dw3 = nvme_cqe_dw3_new(cqe, cq->expected_phase);
+	struct fvn_io *io = fvn_cid_io(t, dw3);
 
-	if (!nvme_cq_cursor_new(&c) || !plain_completion(t, ff, cqe, &io))
+	/* New, the command id of its one command, status 0 (see fvn_io.plain_cqe); and on this file. */
+	if (__builtin_expect(dw3 != io->plain_cqe || io->ff != ff, 0))
 		return false;
-	nvme_cq_cursor_advance(&c);
-	nvme_cq_cursor_put(&ff->qp.cq, &c);
+	nvme_rmb(); /* the rest of the CQE after the phase tag */
 	nvme_sq_update_head(&ff->qp.sq, cqe->sq_head);
+	nvme_cq_advance(cq);
 	*io_u = finish_plain(ff, io);
 	return true;
 }
@@ -661,10 +671,10 @@ static __attribute__((noinline)) int getevents_wait(struct thread_data *td, stru
  * getevents for everything but one plain completion: more than one asked
  * for, several files, a file that is not plain, or nothing there yet.
  */
-static __attribute__((noinline)) int getevents_general(struct thread_data *td,
-						       struct fvn_thread *t, unsigned min,
+static __attribute__((noinline)) int getevents_general(struct thread_data *td, unsigned min,
 						       unsigned max, const struct timespec *timeout)
 {
+	struct fvn_thread *t = td->io_ops_data;
 	struct fvn_file *ff = t->only_file;
 
 	/* One look first: what fio asks for may be there already. */
@@ -701,11 +711,12 @@ int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 				return take_one_due(t, &ff->qp.cq);
 			return 1;
 		}
-		/* Nothing new, or not plain: getevents_wait() looks the general way. */
-		t->nr_events = 0;
-		return getevents_wait(td, t, min, max, timeout);
+		/*
+		 * Nothing new, or not plain: the general way, with fio's own
+		 * arguments, so that this path keeps them where they came.
+		 */
 	}
-	return getevents_general(td, t, min, max, timeout);
+	return getevents_general(td, min, max, timeout);
 }
 
 struct io_u *fvn_event(struct thread_data *td, int ev)

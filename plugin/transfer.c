@@ -197,7 +197,7 @@ int fvn_issue_transfer(struct fvn_thread *t, struct fvn_file *ff, struct fvn_io 
 		struct nvme_sqe c, *cmd = &c;
 		int ret = 0;
 
-		nvme_io_rw_cmd(cmd, opcode, (uint16_t)(cid + k), ff->nsid, slba + first, blocks);
+		nvme_io_rw_cmd(cmd, opcode, fvn_child_cid(t, cid, k), ff->nsid, slba + first, blocks);
 		cmd->cdw12 |= flags;
 		/* Write Uncorrectable has no PRINFO: it leaves no data, and no PI. */
 		if (ff->fmt.pi_type && opcode != NVME_NVM_WRITE_UNCOR)

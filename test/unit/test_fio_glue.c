@@ -317,7 +317,8 @@ static void setup(unsigned nr_files, unsigned timeout_ms)
 					  .buflen = PS, .offset = (uint64_t)i * PS };
 		ios[i].io_u = &io_us[i];
 		ios[i].cid = fvn_first_cid(&t, i);
-		ios[i].buf_iova = (uint64_t)(uintptr_t)bufs[i];
+		fvn_io_not_plain(&ios[i]);
+		fvn_io_set_buf(&t, &ios[i], (uint64_t)(uintptr_t)bufs[i]);
 		ios[i].prp_built_len = PS;
 	}
 }
@@ -986,6 +987,29 @@ static void test_one_at_a_time(void)
  * has nothing left. Anything the general path queues still waits for
  * commit.
  */
+/*
+ * An io_u the general path issued cannot end the plain way, and the CQE at
+ * the head that is not new yet must not read as its completion: here the
+ * zeroed memory of a fresh CQ (command id 0, status 0, old phase) and io_u
+ * 0, whose index bits are 0 as well.
+ */
+static void test_old_cqe_not_plain(void)
+{
+	setup(1, 0);
+	pairs[0].stalled = true;
+	ios[0].prp_max = 0; /* as for a buffer not the engine's: the general path */
+	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
+	fvn_commit(&td);
+	CHECK_EQ(reap_events(0, 0), 0);
+	CHECK(ios[0].inflight);
+	CHECK_EQ(t.stale, 0);
+	pairs[0].stalled = false;
+	CHECK_EQ(reap_events(1, 1000), 1);
+	CHECK_EQ(fvn_event(&td, 0), &io_us[0]);
+	CHECK_EQ(io_us[0].error, 0);
+	CHECK(!ios[0].inflight);
+}
+
 static void test_submit_at_queue(void)
 {
 	volatile uint32_t *sq_db;
@@ -1040,6 +1064,7 @@ static void run_tests(void)
 	test_hybrid_spins_first();
 	test_completion_options();
 	test_vectors();
+	test_old_cqe_not_plain();
 }
 
 int main(void)

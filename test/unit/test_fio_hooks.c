@@ -1280,7 +1280,8 @@ static void test_split_plan(void)
 	CHECK_EQ(thread_start(), 0);
 	t = td.io_ops_data;
 	CHECK_EQ(t->max_cmds, 8);
-	CHECK_EQ(t->child_shift, 3);
+	CHECK_EQ(t->child_mask, 7);	/* 8 children, above the 2 index bits */
+	CHECK_EQ(t->child_shift, 2);
 	CHECK_EQ(t->cid_shift, 2 + 3);	/* 4 io_us, 8 children */
 	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0);
 	CHECK_EQ(((struct fvn_file *)FILE_ENG_DATA(td.files[0]))->qp.entries, NR_IOS * 8 + 1);
@@ -1399,7 +1400,8 @@ static void test_nlb_split_plan(void)
 		io_us[i].buf = NULL;
 	CHECK_EQ(ioengine.post_init(&td), 0);
 	CHECK_EQ(t->max_cmds, 2);
-	CHECK_EQ(t->child_shift, 1);
+	CHECK_EQ(t->child_mask, 1);	/* 2 children, above the 2 index bits */
+	CHECK_EQ(t->cid_shift, 2 + 1);
 	/* A PRP list for 32 MiB from any offset in a page: 8193 entries, 17 list pages. */
 	CHECK_EQ(t->child_list_bytes, 17 * PS);
 	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0);

@@ -168,7 +168,8 @@ static void setup(uint32_t block_bytes, uint32_t cmd_blocks)
 					  .buflen = MAX_BS };
 		io->io_u = &io_us[i];
 		io->cid = fvn_first_cid(&t, i);
-		io->buf_iova = iova(bufs[i]);
+		fvn_io_not_plain(io);
+		fvn_io_set_buf(&t, io, iova(bufs[i]));
 		io->prp.entries = (uint64_t *)lists[i];
 		io->prp.iova = iova(lists[i]);
 		io->prp.pages = 1;
@@ -246,12 +247,12 @@ static void test_children(void)
 	CHECK_EQ(fvn_commit(&td), 0);
 	CHECK_EQ(nvme_sq_free_slots(&ff.qp.sq), SQ_SLOTS - 1 - 4);
 	base = ios[0].cid;
-	CHECK_EQ(base & 7, 0);			/* child 0 */
-	CHECK_EQ((base >> 3) & 1, 0);		/* io_u 0 */
+	CHECK_EQ((base >> 1) & 7, 0);		/* child 0 */
+	CHECK_EQ(base & 1, 0);			/* io_u 0 */
 	for (int k = 0; k < 4; k++) {
 		c[k] = fetch();
 		CHECK_EQ(c[k]->opcode, NVME_NVM_READ);
-		CHECK_EQ(c[k]->cid, base + k);
+		CHECK_EQ(c[k]->cid, fvn_child_cid(&t, base, k));
 		CHECK_EQ(c[k]->nsid, NSID);
 		CHECK_EQ((uint64_t)c[k]->cdw11 << 32 | c[k]->cdw10, 256 + 8 * k);
 		CHECK_EQ((c[k]->cdw12 & 0xffff) + 1, k < 3 ? 8 : 1);
@@ -266,12 +267,12 @@ static void test_children(void)
 	CHECK_EQ(c[3]->prp2, 0);		/* one page: no second pointer */
 
 	/* Out of order: nothing for fio until the last child. */
-	complete((uint16_t)(base + 2), 0);
-	complete((uint16_t)(base + 0), 0);
-	complete((uint16_t)(base + 3), 0);
+	complete(fvn_child_cid(&t, base, 2), 0);
+	complete(fvn_child_cid(&t, base, 0), 0);
+	complete(fvn_child_cid(&t, base, 3), 0);
 	CHECK_EQ(reap(0), 0);
 	CHECK_EQ(ios[0].pending, 1);
-	complete((uint16_t)(base + 1), 0);
+	complete(fvn_child_cid(&t, base, 1), 0);
 	CHECK_EQ(reap(1), 1);
 	CHECK_EQ(fvn_event(&td, 0), &io_us[0]);
 	CHECK_EQ(io_us[0].error, 0);
@@ -295,20 +296,20 @@ static void test_failed_child(void)
 	fvn_commit(&td);
 	base0 = ios[0].cid;
 	base1 = ios[1].cid;
-	CHECK_EQ((base1 >> 3) & 1, 1);
+	CHECK_EQ(base1 & 1, 1);
 	for (int k = 0; k < 6; k++)
 		CHECK_EQ(fetch()->opcode, k < 4 ? NVME_NVM_READ : NVME_NVM_WRITE);
 	/* Children 3 and 1 fail, 3 first: the io_u reports child 1's (the lowest). */
-	complete((uint16_t)(base0 + 3), NVME_SC_INTERNAL);
-	complete((uint16_t)(base0 + 0), 0);
-	complete((uint16_t)(base1 + 0), 0);
-	complete((uint16_t)(base0 + 1), NVME_SC_LBA_OUT_OF_RANGE);
-	complete((uint16_t)(base1 + 1), 0);
+	complete(fvn_child_cid(&t, base0, 3), NVME_SC_INTERNAL);
+	complete(fvn_child_cid(&t, base0, 0), 0);
+	complete(fvn_child_cid(&t, base1, 0), 0);
+	complete(fvn_child_cid(&t, base0, 1), NVME_SC_LBA_OUT_OF_RANGE);
+	complete(fvn_child_cid(&t, base1, 1), 0);
 	CHECK_EQ(reap(1), 1);
 	CHECK_EQ(fvn_event(&td, 0), &io_us[1]);	/* the write: all its children succeeded */
 	CHECK_EQ(io_us[1].error, 0);
 	CHECK(ios[0].inflight);			/* one child still out: not counted yet */
-	complete((uint16_t)(base0 + 2), 0);
+	complete(fvn_child_cid(&t, base0, 2), 0);
 	CHECK_EQ(reap(1), 1);
 	CHECK_EQ(fvn_event(&td, 0), &io_us[0]);
 	CHECK_EQ(io_us[0].error, EREMOTEIO);	/* LBA Out of Range, as Linux maps it */
@@ -362,13 +363,13 @@ static void test_stale_child(void)
 	queue(&io_us[0]);
 	fvn_commit(&td);
 	base = ios[0].cid;
-	complete((uint16_t)(base + 5), 0);	/* child 5 of a 2-child io_u */
-	complete((uint16_t)(base + 1 - (1 << 4)), 0);	/* child 1, older generation */
+	complete(fvn_child_cid(&t, base, 5), 0);	/* child 5 of a 2-child io_u */
+	complete((uint16_t)(fvn_child_cid(&t, base, 1) - (1 << 4)), 0);	/* child 1, older generation */
 	CHECK_EQ(reap(0), 0);
 	CHECK_EQ(t.stale, 2);
 	CHECK_EQ(ios[0].pending, 2);
 	complete(base, 0);
-	complete((uint16_t)(base + 1), 0);
+	complete(fvn_child_cid(&t, base, 1), 0);
 	CHECK_EQ(reap(1), 1);
 	CHECK_EQ(io_us[0].error, 0);
 }
@@ -943,7 +944,7 @@ static void setup_nlb(struct big_io *big, uint32_t block_bytes, size_t max_bs, u
 	big->lists = reserve(big->lists_len);
 	io_us[0].buf = io_us[0].xfer_buf = big->buf;
 	io_us[0].buflen = max_bs;
-	io->buf_iova = iova(big->buf);
+	fvn_io_set_buf(&t, io, iova(big->buf));
 	io->prp.entries = (uint64_t *)big->lists;
 	io->prp.iova = iova(big->lists);
 	io->child_lists = big->lists + PS;
@@ -994,7 +995,7 @@ static void check_nlb_children(uint32_t block_bytes, uint64_t slba, uint64_t nlb
 		uint64_t start = iova(io_us[0].xfer_buf) + (uint64_t)k * child_bytes;
 		size_t len = (size_t)want_blocks * block_bytes;
 
-		CHECK_EQ(c->cid, base + k);
+		CHECK_EQ(c->cid, fvn_child_cid(&t, base, k));
 		CHECK_EQ((uint64_t)c->cdw11 << 32 | c->cdw10, slba + blocks);
 		CHECK_EQ(nlb0, want_blocks - 1);
 		if (want_blocks == NVME_MAX_NLB)
