@@ -217,14 +217,13 @@ static inline void count_submitted(struct thread_data *td, struct fvn_thread *t,
  * (no metadata, no PI, no special command or flag) that one command
  * carries, whole blocks inside the namespace, from fio's own buffer, with
  * room in the SQ. ff->fast_len says the file allows it (0 when it does
- * not, so that the length test fails). Builds the command in the SQ and,
- * when fio commits after every queue call (t->submit_at_queue), rings its
- * doorbell. False, having changed nothing, for anything else and anything
- * that would fail: queue_general()'s. A leaf, apart from fvn_queue()'s
- * calls into fio, so that it keeps its many values in the registers a
- * call may clobber and fvn_queue() saves only the three it needs after.
+ * not, so that the length test fails). Builds the command in the SQ and
+ * returns the SQ, whose doorbell is the caller's. NULL, having changed
+ * nothing, for anything else and anything that would fail:
+ * queue_general()'s.
  */
-static inline __attribute__((always_inline)) bool issue_plain(struct fvn_thread *t, struct io_u *io_u)
+static inline __attribute__((always_inline)) struct nvme_sq *issue_plain(struct fvn_thread *t,
+									  struct io_u *io_u)
 {
 	struct fvn_file *ff = FILE_ENG_DATA(io_u->file);
 	struct fvn_io *io = &t->ios[io_u->index];
@@ -244,7 +243,7 @@ static inline __attribute__((always_inline)) bool issue_plain(struct fvn_thread 
 			     ((offset | len) & ff->fast_mask) || offset > ff->fast_end - len ||
 			     io_u->xfer_buf != io_u->buf || next == sq->head || len > io->prp_max,
 			     0))
-		return false;
+		return NULL;
 	cid = next_cid(t, io);
 	nvme_io_rw_prp_cmd(&sq->sqes[tail], (uint8_t)(NVME_NVM_READ - io_u->ddir), cid, ff->nsid,
 			   offset >> ff->lba_shift, (uint32_t)(len >> ff->lba_shift), io->buf_iova,
@@ -252,19 +251,7 @@ static inline __attribute__((always_inline)) bool issue_plain(struct fvn_thread 
 	sq->tail = next;
 	start_issue(ff, io, cid);
 	ff->inflight++;
-	if (__builtin_expect(!t->submit_at_queue, 0)) {
-		t->staged[t->nr_staged++] = io_u;
-		return true;
-	}
-	/*
-	 * fio commits after every queue call (iodepth_batch_submit=1, its
-	 * default): the doorbell now, which is what commit would do next,
-	 * without staging the io_u for it. The tail has just moved and the
-	 * queue pair works (ff->fast_len), so ring_sq()'s tests are known.
-	 */
-	if (nvme_sq_ring_new_tail(sq))
-		t->doorbells++;
-	return true;
+	return sq;
 }
 _Static_assert(NVME_NVM_READ - DDIR_READ == NVME_NVM_READ &&
 		       NVME_NVM_READ - DDIR_WRITE == NVME_NVM_WRITE,
@@ -273,14 +260,25 @@ _Static_assert(NVME_NVM_READ - DDIR_READ == NVME_NVM_READ &&
 enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 {
 	struct fvn_thread *t = td->io_ops_data;
+	struct nvme_sq *sq = issue_plain(t, io_u);
 
-	if (__builtin_expect(!issue_plain(t, io_u), 0))
+	if (__builtin_expect(!sq, 0))
 		return queue_general(td, io_u);
-	if (__builtin_expect(t->submit_at_queue, 1)) {
-		/* Rung already: stamped and counted now, so that commit finds nothing staged. */
-		stamp_one(td, t, io_u);
-		count_submitted(td, t, 1);
+	if (__builtin_expect(!t->submit_at_queue, 0)) {
+		t->staged[t->nr_staged++] = io_u;
+		return FIO_Q_QUEUED;
 	}
+	/*
+	 * fio commits after every queue call (iodepth_batch_submit=1, its
+	 * default): the doorbell now, which is what commit would do next,
+	 * stamped and counted, without staging the io_u for it. The tail has
+	 * just moved and the queue pair works (ff->fast_len), so ring_sq()'s
+	 * tests are known.
+	 */
+	if (nvme_sq_ring_new_tail(sq))
+		t->doorbells++;
+	stamp_one(td, t, io_u);
+	count_submitted(td, t, 1);
 	return FIO_Q_QUEUED;
 }
 
