@@ -79,6 +79,12 @@ struct nvme_cq {
 	uint16_t db_batch;	/* consumed CQEs that may wait for the doorbell; 0: none */
 	uint8_t expected_phase;	/* phase tag of new CQEs; starts at 1 */
 	/*
+	 * NVME_CQE_DW3_PHASE while expected_phase is 0, else 0: what
+	 * nvme_cq_dw3_new() flips, kept with expected_phase so that the hot
+	 * path need not work it out.
+	 */
+	uint32_t dw3_flip;
+	/*
 	 * db_batch less the CQEs consumed since the doorbell: below 0, the
 	 * doorbell is due. Counted down as CQEs are consumed, so that the
 	 * check after each is one test, not a distance around the ring.
@@ -275,30 +281,30 @@ static inline bool nvme_cqe_pending(const struct nvme_cq *cq)
 }
 
 /*
- * Dword 3 of @cqe (nvme_cqe_dw3(): cid, status, phase tag), read once, with
- * the phase bit made to read 1 when the CQE is new to a host expecting
- * @phase and 0 when it is not. A new completion's dword then reads the
- * same on every pass over the ring, so that one compare with what the host
- * expects of it (phase bit set) says both that it is new and what it says.
- * The rest of the CQE may be read only after that, and nvme_rmb().
+ * Dword 3 of @cqe, a CQE of @cq (nvme_cqe_dw3(): cid, status, phase tag),
+ * read once, with the phase bit made to read 1 when the CQE is new and 0
+ * when it is not. A new completion's dword then reads the same on every
+ * pass over the ring, so that one compare with what the host expects of it
+ * (phase bit set) says both that it is new and what it says. The rest of
+ * the CQE may be read only after that, and nvme_rmb().
  */
 typedef uint32_t __attribute__((may_alias)) nvme_cqe_dword;
 
-static inline uint32_t nvme_cqe_dw3_new(const struct nvme_cqe *cqe, uint8_t phase)
+static inline uint32_t nvme_cq_dw3_new(const struct nvme_cq *cq, const struct nvme_cqe *cqe)
 {
 	/* The controller writes this memory behind the compiler's back. */
 	const nvme_cqe_dword *dw3 = (const nvme_cqe_dword *)((const uint8_t *)cqe +
 							      offsetof(struct nvme_cqe, cid));
 
-	return __atomic_load_n(dw3, __ATOMIC_RELAXED) ^ (uint32_t)(phase ^ 1) << 16;
+	return __atomic_load_n(dw3, __ATOMIC_RELAXED) ^ cq->dw3_flip;
 }
-_Static_assert(NVME_CQE_DW3_PHASE == UINT32_C(1) << 16 && offsetof(struct nvme_cqe, cid) % 4 == 0,
-	       "nvme_cqe_dw3_new(): dword 3 is aligned and holds the phase tag in bit 16");
+_Static_assert(offsetof(struct nvme_cqe, cid) % 4 == 0,
+	       "nvme_cq_dw3_new(): dword 3 is aligned, for one load");
 
-/* nvme_cqe_dw3_new() of the CQE at the head. */
-static inline uint32_t nvme_cq_head_dw3(const struct nvme_cq *cq)
+/* cq->dw3_flip for a host that expects @phase. */
+static inline uint32_t nvme_cq_dw3_flip(uint8_t phase)
 {
-	return nvme_cqe_dw3_new(nvme_cq_head_cqe(cq), cq->expected_phase);
+	return phase ? 0 : NVME_CQE_DW3_PHASE;
 }
 
 /* Consume the head CQE; the phase the host expects flips on every wrap. */
@@ -308,6 +314,7 @@ static inline void nvme_cq_advance(struct nvme_cq *cq)
 	if (++cq->head == cq->size) {
 		cq->head = 0;
 		cq->expected_phase ^= 1;
+		cq->dw3_flip ^= NVME_CQE_DW3_PHASE;
 	}
 }
 
@@ -367,6 +374,7 @@ static inline void nvme_cq_cursor_put(struct nvme_cq *cq, const struct nvme_cq_c
 {
 	cq->head = c->head;
 	cq->expected_phase = c->phase;
+	cq->dw3_flip = nvme_cq_dw3_flip(c->phase);
 	cq->db_credit -= c->taken;
 }
 

@@ -141,7 +141,7 @@ struct fvn_io {
 	bool deliver_later;         /* failed by recovery, not yet handed to fio (no room) */
 	/*
 	 * The CQE dword 3 that ends this io_u the plain way, as
-	 * nvme_cqe_dw3_new() reads it (phase bit set: new): its one command,
+	 * nvme_cq_dw3_new() reads it (phase bit set: new): its one command,
 	 * successful, with no host-side work after it. getevents checks the
 	 * CQE at the head with this one compare and io->ff, new or not. When
 	 * nothing can end it so (not in flight, timed out, issued by the
@@ -316,6 +316,16 @@ static inline void fvn_io_set_buf(const struct fvn_thread *t, struct fvn_io *io,
 static inline void fvn_io_not_plain(struct fvn_io *io)
 {
 	io->plain_cqe = ~(uint32_t)io->cid & 1;
+}
+
+/*
+ * fvn_io_not_plain() for an io_u that has just ended the plain way, whose
+ * plain_cqe still holds its command's id: with bit 0 flipped, it is no
+ * longer io's index either.
+ */
+static inline void fvn_io_plain_done(struct fvn_io *io)
+{
+	io->plain_cqe ^= 1;
 }
 
 /*

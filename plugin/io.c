@@ -469,7 +469,7 @@ static inline __attribute__((always_inline)) bool plain_completion(const struct 
 static inline __attribute__((always_inline)) struct io_u *finish_plain(struct fvn_file *ff,
 								       struct fvn_io *io)
 {
-	fvn_io_not_plain(io);
+	fvn_io_plain_done(io);
 	io->inflight = false;
 	ff->inflight--;
 	return io->io_u;
@@ -537,7 +537,7 @@ static inline __attribute__((always_inline)) bool take_one(struct fvn_thread *t,
 {
 	struct nvme_cq *cq = &ff->qp.cq;
 	const struct nvme_cqe *cqe = nvme_cq_head_cqe(cq);
-	uint32_t dw3 = nvme_cqe_dw3_new(cqe, cq->expected_phase);
+	uint32_t dw3 = nvme_cq_dw3_new(cq, cqe);
 	struct fvn_io *io = fvn_cid_io(t, dw3);
 
 	/* New, the command id of its one command, status 0 (see fvn_io.plain_cqe); and on this file. */
