@@ -41,33 +41,59 @@ static inline void nvme_io_rw_cmd(struct nvme_sqe *cmd, uint8_t opcode, uint16_t
 }
 
 /*
- * nvme_io_rw_cmd() with its PRPs, for the hot path: the slot written as
- * its eight 64-bit words, each once, where a command built whole and then
- * given its data pointer costs the stores of zeroing it first. The words
- * are the fields the static asserts of nvme/spec.h place, little-endian as
- * NVMe and the hosts here are.
+ * nvme_io_rw_cmd() with its PRPs, for the hot path: written into the SQ
+ * slot as its eight 64-bit words, each once (a command built whole and
+ * then given its data pointer costs the stores of zeroing it first), by
+ * three calls that together write every byte: nvme_io_rw_prp_dptr(),
+ * nvme_io_rw_prp_range() and nvme_io_rw_prp_head(), in that order. The
+ * words are stored through a type that may alias anything, so the
+ * compiler loads nothing after the first of them that it could load
+ * before; a caller that computes each call's values just before it keeps
+ * few of them live at once, where one call of eight arguments would need
+ * them all in registers together. The words are the fields the static
+ * asserts of nvme/spec.h place, little-endian as NVMe and the hosts here
+ * are.
  */
 typedef uint64_t __attribute__((may_alias)) nvme_sqe_word;
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-	       "nvme_io_rw_prp_cmd() writes the SQE's fields as little-endian words");
-_Static_assert(offsetof(struct nvme_sqe, cdw10) == 5 * sizeof(nvme_sqe_word) &&
+	       "nvme_io_rw_prp_*() write the SQE's fields as little-endian words");
+_Static_assert(offsetof(struct nvme_sqe, prp1) == 3 * sizeof(nvme_sqe_word) &&
+		       offsetof(struct nvme_sqe, prp2) == 4 * sizeof(nvme_sqe_word) &&
+		       offsetof(struct nvme_sqe, cdw10) == 5 * sizeof(nvme_sqe_word) &&
 		       offsetof(struct nvme_sqe, cdw12) == 6 * sizeof(nvme_sqe_word),
-	       "nvme_io_rw_prp_cmd(): SLBA is word 5, CDW12 and CDW13 word 6");
+	       "nvme_io_rw_prp_*(): PRP1, PRP2 words 3 and 4, SLBA word 5, CDW12 and CDW13 word 6");
 
-static inline void nvme_io_rw_prp_cmd(struct nvme_sqe *cmd, uint8_t opcode, uint16_t cid,
-				      uint32_t nsid, uint64_t slba, uint32_t nlb,
-				      uint64_t prp1, uint64_t prp2)
+/* Words 3 and 4: PRP1 and PRP2. */
+static inline void nvme_io_rw_prp_dptr(struct nvme_sqe *cmd, uint64_t prp1, uint64_t prp2)
 {
 	nvme_sqe_word *w = (nvme_sqe_word *)cmd;
 
-	w[0] = opcode | (uint64_t)cid << 16 | (uint64_t)nsid << 32; /* flags 0: PRPs, not fused */
-	w[1] = 0;		/* CDW2, CDW3 */
-	w[2] = 0;		/* MPTR */
 	w[3] = prp1;
 	w[4] = prp2;
+}
+
+/* Words 5 and 6: the starting LBA (CDW10, CDW11), @nlb blocks (1-based) in CDW12, CDW13 0. */
+static inline void nvme_io_rw_prp_range(struct nvme_sqe *cmd, uint64_t slba, uint32_t nlb)
+{
+	nvme_sqe_word *w = (nvme_sqe_word *)cmd;
+
 	w[5] = nvme_rw_cdw10(slba) | (uint64_t)nvme_rw_cdw11(slba) << 32;
-	w[6] = nvme_rw_cdw12(nlb, 0); /* CDW13 0 */
-	w[7] = 0;		/* CDW14, CDW15 */
+	w[6] = nvme_rw_cdw12(nlb, 0);
+}
+
+/*
+ * Words 0 to 2 and 7: @opcode, flags 0 (PRPs, not fused), @cid, @nsid;
+ * CDW2, CDW3, MPTR, CDW14 and CDW15 0.
+ */
+static inline void nvme_io_rw_prp_head(struct nvme_sqe *cmd, uint8_t opcode, uint16_t cid,
+				       uint32_t nsid)
+{
+	nvme_sqe_word *w = (nvme_sqe_word *)cmd;
+
+	w[0] = opcode | (uint64_t)cid << 16 | (uint64_t)nsid << 32;
+	w[1] = 0;
+	w[2] = 0;
+	w[7] = 0;
 }
 
 /*

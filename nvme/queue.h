@@ -140,13 +140,18 @@ static inline void nvme_cq_set_shadow(struct nvme_cq *cq, volatile uint32_t *sha
  * Give the controller a new doorbell value: through the shadow word when
  * there is one, and through the register unless the controller's EventIdx
  * says it will read the shadow word by itself (it is still working through
- * the queue). Callers order their queue memory before this.
+ * the queue). *last holds the value the doorbell last received, and then
+ * this one; only shadow doorbells read it, so it is read there alone.
+ * Callers order their queue memory before this.
  * Return: whether the register was written.
  */
-static inline bool nvme_doorbell_write(const struct nvme_doorbell *db, uint16_t old_value,
+static inline bool nvme_doorbell_write(const struct nvme_doorbell *db, uint16_t *last,
 				       uint16_t new_value)
 {
 	if (db->shadow) {
+		uint16_t old_value = *last;
+
+		*last = new_value;
 		*db->shadow = new_value;
 		/*
 		 * Store the shadow word, then load EventIdx: a full fence, even
@@ -159,6 +164,7 @@ static inline bool nvme_doorbell_write(const struct nvme_doorbell *db, uint16_t 
 		if (!nvme_shadow_doorbell_needs_mmio((uint16_t)*db->event_idx, new_value, old_value))
 			return false;
 	}
+	*last = new_value;
 	*db->reg = new_value;
 	return true;
 }
@@ -173,11 +179,22 @@ static inline uint16_t nvme_sq_free_slots(const struct nvme_sq *sq)
 	return (uint16_t)(sq->size - 1 - used);
 }
 
+/*
+ * The slot after @slot, around the ring. A branch, not a select: it wraps
+ * once per pass, and the select costs every command a few instructions.
+ */
+static inline uint16_t nvme_sq_next_slot(const struct nvme_sq *sq, uint16_t slot)
+{
+	uint16_t next = slot + 1;
+
+	if (__builtin_expect(next == sq->size, 0))
+		next = 0;
+	return next;
+}
+
 static inline bool nvme_sq_full(const struct nvme_sq *sq)
 {
-	uint16_t next = sq->tail + 1 == sq->size ? 0 : sq->tail + 1;
-
-	return next == sq->head;
+	return nvme_sq_next_slot(sq, sq->tail) == sq->head;
 }
 
 /*
@@ -192,7 +209,7 @@ static inline struct nvme_sqe *nvme_sq_tail_sqe(const struct nvme_sq *sq)
 /* The tail slot is filled: move on. The doorbell still waits. */
 static inline void nvme_sq_advance(struct nvme_sq *sq)
 {
-	sq->tail = sq->tail + 1 == sq->size ? 0 : sq->tail + 1;
+	sq->tail = nvme_sq_next_slot(sq, sq->tail);
 }
 
 /*
@@ -216,16 +233,13 @@ static inline int nvme_sq_copy_cmd(struct nvme_sq *sq, const struct nvme_sqe *cm
 static inline bool nvme_sq_ring_new_tail(struct nvme_sq *sq)
 {
 	uint16_t tail = sq->tail; /* read before the barrier, which makes the compiler read again */
-	bool wrote;
 
 	/*
 	 * The SQE stores must reach memory before the doorbell store reaches
 	 * the device, or the controller may fetch a half-written command.
 	 */
 	nvme_wmb();
-	wrote = nvme_doorbell_write(&sq->tail_db, sq->last_db_tail, tail);
-	sq->last_db_tail = tail;
-	return wrote;
+	return nvme_doorbell_write(&sq->tail_db, &sq->last_db_tail, tail);
 }
 
 /*
@@ -432,8 +446,7 @@ static inline bool nvme_cq_ring_doorbell(struct nvme_cq *cq)
 	 * their slots, or the controller could overwrite one still being read.
 	 */
 	nvme_rmb();
-	wrote = nvme_doorbell_write(&cq->head_db, cq->last_db_head, cq->head);
-	cq->last_db_head = cq->head;
+	wrote = nvme_doorbell_write(&cq->head_db, &cq->last_db_head, cq->head);
 	cq->db_credit = cq->db_batch;
 	return wrote;
 }

@@ -229,7 +229,8 @@ static inline __attribute__((always_inline)) struct nvme_sq *issue_plain(struct 
 	struct fvn_io *io = &t->ios[io_u->index];
 	struct nvme_sq *sq = &ff->qp.sq;
 	uint64_t len = io_u->xfer_buflen, offset = io_u->offset;
-	uint16_t tail = sq->tail, next = tail + 1 == sq->size ? 0 : tail + 1;
+	uint16_t tail = sq->tail, next = nvme_sq_next_slot(sq, tail);
+	struct nvme_sqe *cmd;
 	uint16_t cid;
 
 	/*
@@ -244,11 +245,14 @@ static inline __attribute__((always_inline)) struct nvme_sq *issue_plain(struct 
 			     io_u->xfer_buf != io_u->buf || next == sq->head || len > io->prp_max,
 			     0))
 		return NULL;
-	cid = next_cid(t, io);
-	nvme_io_rw_prp_cmd(&sq->sqes[tail], (uint8_t)(NVME_NVM_READ - io_u->ddir), cid, ff->nsid,
-			   offset >> ff->lba_shift, (uint32_t)(len >> ff->lba_shift), io->buf_iova,
-			   len > io->prp_room ? io->buf_iova + io->prp_room : 0);
+	/* Each word as soon as its values are known: see nvme_io_rw_prp_dptr(). */
+	cmd = &sq->sqes[tail];
 	sq->tail = next;
+	nvme_io_rw_prp_dptr(cmd, io->buf_iova,
+			    len > io->prp_room ? io->buf_iova + io->prp_room : 0);
+	nvme_io_rw_prp_range(cmd, offset >> ff->lba_shift, (uint32_t)(len >> ff->lba_shift));
+	cid = next_cid(t, io);
+	nvme_io_rw_prp_head(cmd, (uint8_t)(NVME_NVM_READ - io_u->ddir), cid, ff->nsid);
 	start_issue(ff, io, cid);
 	ff->inflight++;
 	return sq;
