@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 
+#include "nvme/io_cmd.h"
 #include "nvme/queue.h"
 #include "test/unit/check.h"
 
@@ -348,6 +349,98 @@ static void test_cq_cursor(void)
 	CHECK(nvme_cq_doorbell_due(&cq));
 }
 
+/*
+ * nvme_cq_dw3_new(): a new CQE's dword 3 reads the same on every pass (the
+ * phase bit set), one not yet new reads with the phase bit clear, whether
+ * it is zeroed memory or the previous pass's; through nvme_cq_advance()
+ * and through a cursor, which keep cq->dw3_flip with the phase.
+ */
+static void test_cq_dw3_new(void)
+{
+	static struct nvme_cqe cqes[3];
+	uint32_t db = 0;
+	struct nvme_cq cq;
+
+	memset(cqes, 0, sizeof(cqes));
+	nvme_cq_init(&cq, cqes, &db, 3);
+	CHECK_EQ(nvme_cq_dw3_new(&cq, &cqes[0]), 0); /* zeroed: not new, cid 0, status 0 */
+	for (unsigned n = 0; n < 3 * 4; n++) {
+		unsigned phase = 1 ^ (n / 3 & 1), slot = n % 3;
+		uint16_t cid = (uint16_t)(0x8000 | n), status = (uint16_t)(n & 1 ? 0x4002 : 0);
+
+		CHECK_EQ(cq.head, slot);
+		CHECK_EQ(cq.expected_phase, phase);
+		/* The previous pass's CQE (or zeroes) is here: phase bit clear. */
+		CHECK_EQ(nvme_cq_dw3_new(&cq, &cqes[slot]) & NVME_CQE_DW3_PHASE, 0);
+		post_cqe(&cqes[slot], cid, 0, status, phase);
+		CHECK_EQ(nvme_cq_dw3_new(&cq, &cqes[slot]),
+			 cid | NVME_CQE_DW3_PHASE | (uint32_t)status << 17);
+		if (n % 2) {
+			nvme_cq_advance(&cq);
+		} else {
+			struct nvme_cq_cursor c = nvme_cq_cursor(&cq);
+
+			nvme_cq_cursor_advance(&c);
+			nvme_cq_cursor_put(&cq, &c);
+		}
+		CHECK_EQ(cq.dw3_flip, nvme_cq_dw3_flip(cq.expected_phase));
+	}
+}
+
+/*
+ * nvme_io_rw_prp_dptr(), _range() and _head() write every byte of a slot
+ * that held anything, as nvme_io_rw_cmd() and the PRP fields do.
+ */
+static void test_rw_prp_words(void)
+{
+	static const struct {
+		uint8_t opcode;
+		uint16_t cid;
+		uint32_t nsid, nlb;
+		uint64_t slba, prp1, prp2;
+	} cases[] = {
+		{ NVME_NVM_READ, 0, 1, 1, 0, 0x1000, 0 },
+		{ NVME_NVM_WRITE, 0xffff, 0xfffffffe, 65536, 0x0123456789abcdefULL, 0xfffff200,
+		  0x100000000ULL },
+		{ NVME_NVM_READ, 0x8001, 7, 8, 1ULL << 40, 0x12345678000ULL, 0x12345679000ULL },
+	};
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct nvme_sqe want, got;
+
+		nvme_io_rw_cmd(&want, cases[i].opcode, cases[i].cid, cases[i].nsid, cases[i].slba,
+			       cases[i].nlb);
+		want.prp1 = cases[i].prp1;
+		want.prp2 = cases[i].prp2;
+		memset(&got, 0xa5, sizeof(got));
+		nvme_io_rw_prp_dptr(&got, cases[i].prp1, cases[i].prp2);
+		nvme_io_rw_prp_range(&got, cases[i].slba, cases[i].nlb);
+		nvme_io_rw_prp_head(&got, cases[i].opcode, cases[i].cid, cases[i].nsid);
+		CHECK(memcmp(&want, &got, sizeof(got)) == 0);
+		CHECK_EQ(got.opcode, cases[i].opcode);
+		CHECK_EQ(got.flags, 0);
+		CHECK_EQ(got.cid, cases[i].cid);
+		CHECK_EQ(got.nsid, cases[i].nsid);
+		CHECK_EQ((uint64_t)got.cdw11 << 32 | got.cdw10, cases[i].slba);
+		CHECK_EQ((got.cdw12 & 0xffff) + 1, cases[i].nlb);
+		CHECK_EQ(got.prp2, cases[i].prp2);
+	}
+}
+
+/* nvme_sq_next_slot(): around a ring of any size, odd ones too. */
+static void test_sq_next_slot(void)
+{
+	struct nvme_sq sq;
+	uint32_t db = 0;
+	static struct nvme_sqe sqes[5];
+
+	for (uint16_t size = 2; size <= 5; size++) {
+		nvme_sq_init(&sq, sqes, &db, size);
+		for (uint16_t slot = 0; slot < size; slot++)
+			CHECK_EQ(nvme_sq_next_slot(&sq, slot), slot + 1 == size ? 0 : slot + 1);
+	}
+}
+
 /* CQ sizes: four times the SQ, at least a page of CQEs, at most CAP.MQES + 1. */
 static void test_cq_slots_for(void)
 {
@@ -455,6 +548,9 @@ int main(void)
 	test_round_trips();
 	test_cq_doorbell_batch();
 	test_cq_cursor();
+	test_cq_dw3_new();
+	test_rw_prp_words();
+	test_sq_next_slot();
 	test_cq_slots_for();
 	test_shadow_doorbells();
 	return check_done("test_queue");
