@@ -81,16 +81,12 @@ static inline void nvme_io_rw_prp_range(struct nvme_sqe *cmd, uint64_t slba, uin
 	w[6] = nvme_rw_cdw12(nlb, 0);
 }
 
-/*
- * Words 0 to 2 and 7: @opcode, flags 0 (PRPs, not fused), @cid, @nsid;
- * CDW2, CDW3, MPTR, CDW14 and CDW15 0.
- */
-static inline void nvme_io_rw_prp_head(struct nvme_sqe *cmd, uint8_t opcode, uint16_t cid,
-				       uint32_t nsid)
+/* Words 0 to 2 and 7: @word0 (nvme/spec.h's nvme_sqe_word0()); CDW2, CDW3, MPTR, CDW14 and CDW15 0. */
+static inline void nvme_io_rw_prp_head(struct nvme_sqe *cmd, uint64_t word0)
 {
 	nvme_sqe_word *w = (nvme_sqe_word *)cmd;
 
-	w[0] = opcode | (uint64_t)cid << 16 | (uint64_t)nsid << 32;
+	w[0] = word0;
 	w[1] = 0;
 	w[2] = 0;
 	w[7] = 0;

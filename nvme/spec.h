@@ -328,6 +328,23 @@ NVME_ASSERT_OFFSET(struct nvme_sqe, cdw13, 52);
 NVME_ASSERT_OFFSET(struct nvme_sqe, cdw14, 56);
 NVME_ASSERT_OFFSET(struct nvme_sqe, cdw15, 60);
 
+/*
+ * An SQE's first 64 bits as one value, little-endian: @opcode, flags 0
+ * (PRPs, not fused), @cid, @nsid. A hot path can work out its namespace's
+ * once with command id 0 and add the id (nvme_sqe_word0_cid()).
+ */
+static inline uint64_t nvme_sqe_word0(uint8_t opcode, uint16_t cid, uint32_t nsid)
+{
+	return opcode | (uint64_t)cid << 16 | (uint64_t)nsid << 32;
+}
+
+static inline uint64_t nvme_sqe_word0_cid(uint64_t word0_cid0, uint16_t cid)
+{
+	return word0_cid0 | (uint64_t)cid << 16;
+}
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "nvme_sqe_word0(): the SQE's first fields as one little-endian word");
+
 enum {
 	NVME_SQE_FUSE_SHIFT = 0,	NVME_SQE_FUSE_MASK = 0x3,
 	NVME_SQE_PSDT_SHIFT = 6,	NVME_SQE_PSDT_MASK = 0x3,

@@ -65,12 +65,13 @@ struct fvn_file {
 	/*
 	 * fvn_queue()'s common case, worked out once (fvn_file_set_fast()):
 	 * the largest io_u it takes in line, 0 when none (not plain, no live
-	 * queue pair, broken); the namespace's bytes; and the mask of bytes
-	 * within a block.
+	 * queue pair, broken); the namespace's bytes; the mask of bytes
+	 * within a block; and the start of its reads' and writes' commands.
 	 */
 	uint64_t fast_len;
 	uint64_t fast_end;
 	uint64_t fast_mask;
+	uint64_t fast_word0[2];     /* its SQE word 0 with command id 0, by fio's DDIR_READ, DDIR_WRITE */
 	struct nvme_ns_format fmt;
 	uint8_t write_op;           /* the NVMe command of fio's writes (write_mode) */
 	bool verify_compare;        /* verify_mode=compare: fio's verify reads are Compares */
@@ -340,6 +341,8 @@ static inline void fvn_file_set_fast(struct fvn_file *ff)
 	ff->fast_end = ff->blocks << ff->lba_shift;
 	ff->fast_mask = ((uint64_t)1 << ff->lba_shift) - 1;
 	ff->fast_len = !open ? 0 : ff->cmd_bytes < ff->fast_end ? ff->cmd_bytes : ff->fast_end;
+	ff->fast_word0[DDIR_READ] = nvme_sqe_word0(NVME_NVM_READ, 0, ff->nsid);
+	ff->fast_word0[DDIR_WRITE] = nvme_sqe_word0(NVME_NVM_WRITE, 0, ff->nsid);
 }
 
 /*

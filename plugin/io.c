@@ -252,14 +252,11 @@ static inline __attribute__((always_inline)) struct nvme_sq *issue_plain(struct 
 			    len > io->prp_room ? io->buf_iova + io->prp_room : 0);
 	nvme_io_rw_prp_range(cmd, offset >> ff->lba_shift, (uint32_t)(len >> ff->lba_shift));
 	cid = next_cid(t, io);
-	nvme_io_rw_prp_head(cmd, (uint8_t)(NVME_NVM_READ - io_u->ddir), cid, ff->nsid);
+	nvme_io_rw_prp_head(cmd, nvme_sqe_word0_cid(ff->fast_word0[io_u->ddir], cid));
 	start_issue(ff, io, cid);
 	ff->inflight++;
 	return sq;
 }
-_Static_assert(NVME_NVM_READ - DDIR_READ == NVME_NVM_READ &&
-		       NVME_NVM_READ - DDIR_WRITE == NVME_NVM_WRITE,
-	       "issue_plain(): the opcode is NVME_NVM_READ - ddir");
 
 enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 {

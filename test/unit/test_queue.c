@@ -415,7 +415,9 @@ static void test_rw_prp_words(void)
 		memset(&got, 0xa5, sizeof(got));
 		nvme_io_rw_prp_dptr(&got, cases[i].prp1, cases[i].prp2);
 		nvme_io_rw_prp_range(&got, cases[i].slba, cases[i].nlb);
-		nvme_io_rw_prp_head(&got, cases[i].opcode, cases[i].cid, cases[i].nsid);
+		nvme_io_rw_prp_head(&got, nvme_sqe_word0_cid(nvme_sqe_word0(cases[i].opcode, 0,
+									    cases[i].nsid),
+							     cases[i].cid));
 		CHECK(memcmp(&want, &got, sizeof(got)) == 0);
 		CHECK_EQ(got.opcode, cases[i].opcode);
 		CHECK_EQ(got.flags, 0);

@@ -244,6 +244,17 @@ static void test_command_dwords(void)
 	CHECK_EQ(raw[48], 0x07);
 	CHECK_EQ(raw[51], 0x40);
 	CHECK_EQ(NVME_SET(SQE_PSDT, NVME_SQE_PSDT_SGL_MPTR_CONTIG), 0x40);
+
+	/* nvme_sqe_word0(): the SQE's first 8 bytes as one value. */
+	uint64_t w0 = nvme_sqe_word0_cid(nvme_sqe_word0(NVME_NVM_WRITE, 0, 0xa1b2c3d4), 0xbeef);
+
+	memset(&sqe, 0, sizeof(sqe));
+	memcpy(&sqe, &w0, sizeof(w0));
+	CHECK_EQ(sqe.opcode, NVME_NVM_WRITE);
+	CHECK_EQ(sqe.flags, 0);
+	CHECK_EQ(sqe.cid, 0xbeef);
+	CHECK_EQ(sqe.nsid, 0xa1b2c3d4);
+	CHECK_EQ(nvme_sqe_word0(0xff, 0xffff, 0xffffffff), UINT64_C(0xffffffffffff00ff));
 }
 
 static void test_opcodes(void)
