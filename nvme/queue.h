@@ -164,8 +164,8 @@ static inline bool nvme_doorbell_write(const struct nvme_doorbell *db, uint16_t 
 		if (!nvme_shadow_doorbell_needs_mmio((uint16_t)*db->event_idx, new_value, old_value))
 			return false;
 	}
-	*last = new_value;
 	*db->reg = new_value;
+	*last = new_value;
 	return true;
 }
 

@@ -698,9 +698,8 @@ int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 
 	/*
 	 * The common case, with nothing else in this function, so that it
-	 * saves few registers (three, after the checks below): a job on one
-	 * plain namespace, fio asking for one completion (its default), and
-	 * that completion there.
+	 * saves no registers: a job on one plain namespace, fio asking for
+	 * one completion (its default), and that completion there.
 	 */
 	if (__builtin_expect(ff && ff->fast_len && max == 1, 1)) {
 		if (__builtin_expect(take_one(t, ff, &io_u), 1)) {
@@ -711,9 +710,12 @@ int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 			return 1;
 		}
 		/*
-		 * Nothing new, or not plain: the general way, with fio's own
-		 * arguments, so that this path keeps them where they came.
+		 * Nothing new (at QD1, mostly), or not plain: take_one() had
+		 * the look getevents_general() would take first, so straight
+		 * to the loop, which looks the general way.
 		 */
+		t->nr_events = 0;
+		return getevents_wait(td, t, min, max, timeout);
 	}
 	return getevents_general(td, min, max, timeout);
 }

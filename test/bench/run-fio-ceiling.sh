@@ -86,7 +86,7 @@ fi
 so=$repo/test/out/bench/fio-loopback-nvme.so
 export FVN_LOOPBACK_CPU=$CTRL_CPU
 pingpong=$repo/test/out/bench/core-pingpong
-if ! gcc -O2 -pthread -o "$pingpong" "$repo/test/bench/core_pingpong.c"; then
+if ! ${CC:-gcc} -O2 -pthread -o "$pingpong" "$repo/test/bench/core_pingpong.c"; then
 	echo "fio-ceiling: core_pingpong.c does not build" >&2
 	exit 3
 fi
