@@ -44,8 +44,8 @@ static inline void nvme_io_rw_cmd(struct nvme_sqe *cmd, uint8_t opcode, uint16_t
  * nvme_io_rw_cmd() with its PRPs, for the hot path: written into the SQ
  * slot as its eight 64-bit words, each once (a command built whole and
  * then given its data pointer costs the stores of zeroing it first), by
- * three calls that together write every byte: nvme_io_rw_prp_dptr(),
- * nvme_io_rw_prp_range() and nvme_io_rw_prp_head(), in that order. The
+ * three calls that together write every byte, in any order:
+ * nvme_io_rw_prp_dptr(), nvme_io_rw_prp_range() and nvme_io_rw_prp_head(). The
  * words are stored through a type that may alias anything, so the
  * compiler loads nothing after the first of them that it could load
  * before; a caller that computes each call's values just before it keeps
