@@ -459,7 +459,8 @@ static unsigned bits_for(unsigned n, unsigned min)
 }
 
 /*
- * The command id layout: generation | io_u index | child. The child bits
+ * The command id layout: generation | child | io_u index, the index lowest
+ * so that a completion names its fvn_io with one mask. The child bits
  * exist only when some io_u must be split; everything that is left counts
  * generations, so a late completion is recognised.
  */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The hot path: queue stages one SQE, commit rings each touched SQ doorbell
- * once per batch and stamps the batch's issue time, getevents polls the
- * completion queues. No locks: each thread owns its queue pairs.
+ * The hot path: queue builds one SQE in the SQ; commit rings each touched
+ * SQ doorbell once per batch and stamps the batch's issue time, or queue
+ * does both at once when fio's batch is one I/O (its default); getevents
+ * polls the completion queues. No locks: each thread owns its queue pairs.
  */
 #include <errno.h>
 #include <stdio.h>
