@@ -52,11 +52,9 @@ static inline void nvme_io_rw_cmd(struct nvme_sqe *cmd, uint8_t opcode, uint16_t
  * few of them live at once, where one call of eight arguments would need
  * them all in registers together. The words are the fields the static
  * asserts of nvme/spec.h place, little-endian as NVMe and the hosts here
- * are.
+ * are (asserted there, with nvme_sqe_word0()).
  */
 typedef uint64_t __attribute__((may_alias)) nvme_sqe_word;
-_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-	       "nvme_io_rw_prp_*() write the SQE's fields as little-endian words");
 _Static_assert(offsetof(struct nvme_sqe, prp1) == 3 * sizeof(nvme_sqe_word) &&
 		       offsetof(struct nvme_sqe, prp2) == 4 * sizeof(nvme_sqe_word) &&
 		       offsetof(struct nvme_sqe, cdw10) == 5 * sizeof(nvme_sqe_word) &&

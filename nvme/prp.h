@@ -94,6 +94,17 @@ int nvme_prp_reuse(uint64_t iova, size_t len, size_t built_len, uint32_t page_si
 		   const struct nvme_prp_list *list, uint64_t *prp1, uint64_t *prp2);
 
 /*
+ * Bytes from @iova to the end of its memory page: what PRP1 alone carries.
+ * A transfer longer than that continues at @iova + this, the second page,
+ * which PRP2 names when no more than one page is left (a caller that keeps
+ * this per buffer can then set both pointers without working it out again).
+ */
+static inline uint32_t nvme_prp_first_page_bytes(uint64_t iova, uint32_t page_size)
+{
+	return page_size - (uint32_t)(iova & (page_size - 1));
+}
+
+/*
  * The hot path's common case, without a call: a transfer within two memory
  * pages needs no list, so PRP1 is its address and PRP2 the second page's,
  * or 0. Returns false when the transfer is empty or needs a list; the
@@ -102,12 +113,12 @@ int nvme_prp_reuse(uint64_t iova, size_t len, size_t built_len, uint32_t page_si
 static inline bool nvme_prp_without_list(uint64_t iova, size_t len, uint32_t page_size,
 					 uint64_t *prp1, uint64_t *prp2)
 {
-	uint64_t end = (iova & (page_size - 1)) + len;
+	uint32_t room = nvme_prp_first_page_bytes(iova, page_size);
 
-	if (!len || end > 2 * (uint64_t)page_size)
+	if (!len || len > (uint64_t)room + page_size)
 		return false;
 	*prp1 = iova;
-	*prp2 = end > page_size ? (iova | (page_size - 1)) + 1 : 0;
+	*prp2 = len > room ? iova + room : 0;
 	return true;
 }
 

@@ -303,7 +303,7 @@ static inline struct fvn_io *fvn_cid_io(const struct fvn_thread *t, uint32_t cid
 static inline void fvn_io_set_buf(const struct fvn_thread *t, struct fvn_io *io, uint64_t iova)
 {
 	io->buf_iova = iova;
-	io->prp_room = t->page_size - (uint32_t)(iova & (t->page_size - 1));
+	io->prp_room = nvme_prp_first_page_bytes(iova, t->page_size);
 	io->prp_max = io->prp_room + t->page_size;
 }
 
