@@ -263,7 +263,7 @@ static inline bool nvme_sq_ring_doorbell(struct nvme_sq *sq)
  */
 static inline void nvme_sq_update_head(struct nvme_sq *sq, uint16_t sq_head)
 {
-	if (sq_head < sq->size)
+	if (__builtin_expect(sq_head < sq->size, 1))
 		sq->head = sq_head;
 }
 
@@ -324,12 +324,13 @@ static inline uint32_t nvme_cq_dw3_flip(uint8_t phase)
 /* Consume the head CQE; the phase the host expects flips on every wrap. */
 static inline void nvme_cq_advance(struct nvme_cq *cq)
 {
-	cq->db_credit--;
 	if (++cq->head == cq->size) {
 		cq->head = 0;
 		cq->expected_phase ^= 1;
 		cq->dw3_flip ^= NVME_CQE_DW3_PHASE;
 	}
+	/* Last, so that a caller's nvme_cq_doorbell_due() right after can test its flags. */
+	cq->db_credit--;
 }
 
 /*

@@ -139,6 +139,7 @@ static struct fvn_thread *thread_of(struct thread_data *td)
 		if (!t)
 			return NULL;
 		t->numa_node = -1;
+		t->td = td;
 		td->io_ops_data = t;
 	}
 	return t;
@@ -207,6 +208,7 @@ static int setup_file(struct thread_data *td, struct fvn_thread *t, struct fio_f
 	/* Owned by the thread from here on, whatever fails next. */
 	t->files[t->nr_files++] = ff;
 	t->only_file = t->nr_files == 1 ? ff : NULL;
+	fvn_thread_set_fast_file(t);
 	FILE_SET_ENG_DATA(f, ff);
 
 	ff->nsid = target.nsid ? target.nsid : o->nsid;
@@ -574,7 +576,8 @@ static int fvn_post_init(struct thread_data *td)
 	}
 	t->nr_ios = n;
 	t->fill_issue_time = fio_fill_issue_time(td);
-	t->submit_at_queue = td->o.iodepth_batch == 1;
+	t->batch_of_one = td->o.iodepth_batch == 1;
+	t->submit_at_queue = false; /* until the first I/O (note_first_io()) */
 	for (unsigned i = 0; i < n; i++) {
 		struct io_u *io_u = td->io_u_all.io_us[i];
 		struct fvn_io *io = &t->ios[io_u->index];
@@ -719,6 +722,7 @@ static void release_files(struct fvn_thread *t)
 	t->files = NULL;
 	t->nr_files = 0;
 	t->only_file = NULL;
+	t->fast_file = NULL;
 }
 
 static void fvn_cleanup(struct thread_data *td)

@@ -64,9 +64,13 @@ struct fvn_file {
 	bool plain;                 /* no metadata, no PI: one command per io_u up to cmd_bytes */
 	/*
 	 * fvn_queue()'s common case, worked out once (fvn_file_set_fast()):
-	 * the largest io_u it takes in line, 0 when none (not plain, no live
-	 * queue pair, broken); the namespace's bytes; the mask of bytes
-	 * within a block; and the start of its reads' and writes' commands.
+	 * the largest io_u one command carries, 0 when the in-line path is
+	 * closed (not plain, no live queue pair, broken); the namespace's
+	 * bytes; the mask of bytes within a block, all ones when closed, so
+	 * that no io_u passes it; and the start of its reads' and writes'
+	 * commands. Open only when each of the first two is at least the two
+	 * memory pages the path's PRPs reach (fvn_io.prp_max), so that its
+	 * length test is prp_max's alone.
 	 */
 	uint64_t fast_len;
 	uint64_t fast_end;
@@ -185,9 +189,16 @@ _Static_assert(offsetof(struct fvn_io, prp_max) + sizeof(uint32_t) <= 64,
 	       "the fields every I/O touches share the first cache line");
 
 struct fvn_thread {
+	/*
+	 * The fio thread whose io_ops_data this is: getevents' out-of-line
+	 * paths take it from here, so that its common case, which needs
+	 * only t, leaves fio's arguments where they came.
+	 */
+	struct thread_data *td;
 	struct fvn_file **files;    /* every file this job set up: released in cleanup */
 	unsigned nr_files;
-	struct fvn_file *only_file; /* files[0] when it is the only one: getevents' common case */
+	struct fvn_file *only_file; /* files[0] when it is the only one */
+	struct fvn_file *fast_file; /* only_file when its in-line path is open: getevents' common case */
 	bool files_ready;           /* setup of the files done (in setup, or init first) */
 	bool initialised;           /* init ran: references claimed, thread pinned */
 	struct io_u **events;       /* completions reaped by getevents */
@@ -210,7 +221,7 @@ struct fvn_thread {
 	 */
 	unsigned cid_shift;         /* child and index bits; the rest count reuses */
 	uint16_t gen_step;          /* 1 << cid_shift in 16 bits: the next generation of a command id */
-	uint16_t index_mask;        /* the io_u index bits */
+	uint32_t index_mask;        /* the io_u index bits */
 	unsigned child_shift;       /* where the child number starts: the index bits */
 	uint16_t child_mask;        /* the child number, shifted down */
 	unsigned max_cmds;          /* most commands one io_u needs on any of the files */
@@ -230,8 +241,11 @@ struct fvn_thread {
 	/*
 	 * fio commits after every queue call (iodepth_batch_submit=1, its
 	 * default): the common case rings its doorbell in queue, not commit.
+	 * Set once the first I/O went through commit, which notes it for the
+	 * start-up figure, so that queue need not test for it each time.
 	 */
-	bool submit_at_queue;
+	bool batch_of_one;          /* iodepth_batch_submit=1 */
+	bool submit_at_queue;       /* batch_of_one, after the first I/O */
 	bool first_io_done;         /* for the start-up figure: time to first I/O */
 	/* counters for the end-of-job summary */
 	uint64_t doorbells, cq_doorbells, submitted, empty_polls, busy;
@@ -269,7 +283,7 @@ static inline bool fvn_to_blocks(const struct fvn_file *ff, uint64_t offset, uin
 static inline void fvn_set_cid_layout(struct fvn_thread *t, unsigned index_bits,
 				      unsigned child_bits)
 {
-	t->index_mask = (uint16_t)((1u << index_bits) - 1);
+	t->index_mask = (1u << index_bits) - 1;
 	t->child_shift = index_bits;
 	t->child_mask = (uint16_t)((1u << child_bits) - 1);
 	t->cid_shift = index_bits + child_bits;
@@ -329,20 +343,36 @@ static inline void fvn_io_plain_done(struct fvn_io *io)
 	io->plain_cqe ^= 1;
 }
 
+/* After t's files, or the in-line path of its only one, changed. */
+static inline void fvn_thread_set_fast_file(struct fvn_thread *t)
+{
+	t->fast_file = t->only_file && t->only_file->fast_len ? t->only_file : NULL;
+}
+
 /*
  * Opens or closes fvn_queue()'s in-line path for ff: after the format, the
  * commands or the queue pair changed, and whenever ff breaks.
  */
 static inline void fvn_file_set_fast(struct fvn_file *ff)
 {
-	/* plain: no metadata, so blocks are a power of two (block_pow2). */
-	bool open = ff->plain && ff->block_pow2 && ff->qp_live && !ff->broken;
+	uint64_t end = ff->blocks << ff->lba_shift;
+	uint64_t len = ff->cmd_bytes < end ? ff->cmd_bytes : end;
+	/*
+	 * plain: no metadata, so blocks are a power of two (block_pow2). A
+	 * queue pair is live only once init gave ff its thread, whose page
+	 * size is then known. MDTS is at least two pages, so a closed path
+	 * for want of them is a namespace smaller than that.
+	 */
+	bool open = ff->plain && ff->block_pow2 && ff->qp_live && !ff->broken && ff->thread &&
+		    len >= 2 * (uint64_t)ff->thread->page_size;
 
-	ff->fast_end = ff->blocks << ff->lba_shift;
-	ff->fast_mask = ((uint64_t)1 << ff->lba_shift) - 1;
-	ff->fast_len = !open ? 0 : ff->cmd_bytes < ff->fast_end ? ff->cmd_bytes : ff->fast_end;
+	ff->fast_end = end;
+	ff->fast_mask = open ? ((uint64_t)1 << ff->lba_shift) - 1 : UINT64_MAX;
+	ff->fast_len = open ? len : 0;
 	ff->fast_word0[DDIR_READ] = nvme_sqe_word0(NVME_NVM_READ, 0, ff->nsid);
 	ff->fast_word0[DDIR_WRITE] = nvme_sqe_word0(NVME_NVM_WRITE, 0, ff->nsid);
+	if (ff->thread)
+		fvn_thread_set_fast_file(ff->thread);
 }
 
 /*

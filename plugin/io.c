@@ -196,29 +196,32 @@ static inline void stamp_one(struct thread_data *td, struct fvn_thread *t, struc
 	}
 }
 
+/*
+ * The first I/O of the job goes through commit (t->submit_at_queue is off
+ * until then), which notes it here, so the in-line path has no test for it.
+ */
 static __attribute__((noinline)) void note_first_io(struct thread_data *td, struct fvn_thread *t)
 {
 	t->first_io_done = true;
+	t->submit_at_queue = t->batch_of_one;
 	env_info("job '%s' thread %d: first I/O %.1f ms after the engine's set-up began",
 		 td->o.name, td->thread_number,
 		 (env_clock_ns() - env_eal_init_began_ns()) / 1e6);
 }
 
-/* fio's submit statistics for n io_us just rung, and the start-up figure at the first. */
+/* fio's submit statistics for n io_us just rung. */
 static inline void count_submitted(struct thread_data *td, struct fvn_thread *t, unsigned n)
 {
 	io_u_mark_submit(td, n);
 	t->submitted += n;
-	if (__builtin_expect(!t->first_io_done, 0))
-		note_first_io(td, t);
 }
 
 /*
  * The common case, and nothing else: a read or write on a plain namespace
  * (no metadata, no PI, no special command or flag) that one command
  * carries, whole blocks inside the namespace, from fio's own buffer, with
- * room in the SQ. ff->fast_len says the file allows it (0 when it does
- * not, so that the length test fails). Builds the command in the SQ and
+ * room in the SQ. ff->fast_mask says the file allows it (all ones when
+ * it does not, so that the alignment test fails). Builds the command in the SQ and
  * returns the SQ, whose doorbell is the caller's. NULL, having changed
  * nothing, for anything else and anything that would fail:
  * queue_general()'s.
@@ -235,15 +238,17 @@ static inline __attribute__((always_inline)) struct nvme_sq *issue_plain(struct 
 	uint16_t cid;
 
 	/*
-	 * Unsigned, so that DDIR_INVAL (-1) is not a read or write either; len
-	 * - 1: a length of 0, or any length when fast_len is 0, fails too.
+	 * Unsigned, so that DDIR_INVAL (-1) is not a read or write either.
 	 * Up to two memory pages need no PRP list (io->prp_max, worked out
-	 * at set-up); longer transfers use the list built at set-up, which
-	 * fvn_set_data_pointer() in queue_general() picks.
+	 * at set-up; 0 without a buffer); longer transfers use the list
+	 * built at set-up, which fvn_set_data_pointer() in queue_general()
+	 * picks. An open file takes that much in one command and has that
+	 * much (fvn_file_set_fast()), so fast_end - len cannot wrap; len - 1:
+	 * a length of 0 fails too.
 	 */
-	if (__builtin_expect((unsigned)io_u->ddir > DDIR_WRITE || len - 1 >= ff->fast_len ||
+	if (__builtin_expect((unsigned)io_u->ddir > DDIR_WRITE || len - 1 >= io->prp_max ||
 			     ((offset | len) & ff->fast_mask) || offset > ff->fast_end - len ||
-			     io_u->xfer_buf != io_u->buf || next == sq->head || len > io->prp_max,
+			     io_u->xfer_buf != io_u->buf || next == sq->head,
 			     0))
 		return NULL;
 	/*
@@ -319,6 +324,8 @@ static __attribute__((noinline)) int commit_staged(struct thread_data *td, struc
 	}
 	count_submitted(td, t, n);
 	t->nr_staged = 0;
+	if (__builtin_expect(!t->first_io_done, 0))
+		note_first_io(td, t);
 	return 0;
 }
 
@@ -533,10 +540,11 @@ static inline __attribute__((always_inline)) unsigned reap_plain(struct fvn_thre
 /*
  * fio asks for one completion at a time (iodepth_batch_complete_max
  * defaults to 1), so getevents mostly takes exactly one CQE: this does
- * that and nothing else, for a plain file whose queue pair works, with no
- * loop and no call, so that its caller need save few registers. False when
- * the CQ has nothing new or its next CQE is not plain; the caller then
- * looks the general way. The CQ doorbell is the caller's (take_one_due()).
+ * that and nothing else, for t->fast_file (the thread's only file, plain,
+ * its queue pair working), with no loop and no call, so that its caller
+ * need save few registers. False when the CQ has nothing new or its next
+ * CQE is not plain; the caller then looks the general way. The CQ
+ * doorbell is the caller's (take_one_due()).
  */
 static inline __attribute__((always_inline)) bool take_one(struct fvn_thread *t,
 							   struct fvn_file *ff,
@@ -547,13 +555,18 @@ static inline __attribute__((always_inline)) bool take_one(struct fvn_thread *t,
 	uint32_t dw3 = nvme_cq_dw3_new(cq, cqe);
 	struct fvn_io *io = fvn_cid_io(t, dw3);
 
-	/* New, the command id of its one command, status 0 (see fvn_io.plain_cqe); and on this file. */
-	if (__builtin_expect(dw3 != io->plain_cqe || io->ff != ff, 0))
+	/*
+	 * New, the command id of its one command, status 0 (see
+	 * fvn_io.plain_cqe). On this file too: plain_cqe matches only while
+	 * the io_u is in flight, and the thread has no other file.
+	 */
+	if (__builtin_expect(dw3 != io->plain_cqe, 0))
 		return false;
 	nvme_rmb(); /* the rest of the CQE after the phase tag */
 	nvme_sq_update_head(&ff->qp.sq, cqe->sq_head);
-	nvme_cq_advance(cq);
 	*io_u = finish_plain(ff, io);
+	/* After finish_plain()'s stores, so that the doorbell's test follows it (see nvme_cq_advance()). */
+	nvme_cq_advance(cq);
 	return true;
 }
 
@@ -636,10 +649,10 @@ static __attribute__((noinline)) bool wait_for_more(struct thread_data *td, stru
  * the sleeping modes. Keeps the events already in t->events. Out of line,
  * so that the common case below saves no registers this loop needs.
  */
-static __attribute__((noinline)) int getevents_wait(struct thread_data *td, struct fvn_thread *t,
-						     unsigned min, unsigned max,
-						     const struct timespec *timeout)
+static __attribute__((noinline)) int getevents_wait(struct fvn_thread *t, unsigned min,
+						     unsigned max, const struct timespec *timeout)
 {
+	struct thread_data *td = t->td;
 	struct timespec start;
 	uint64_t spin_from = 0;
 	unsigned i;
@@ -676,10 +689,9 @@ static __attribute__((noinline)) int getevents_wait(struct thread_data *td, stru
  * getevents for everything but one plain completion: more than one asked
  * for, several files, a file that is not plain, or nothing there yet.
  */
-static __attribute__((noinline)) int getevents_general(struct thread_data *td, unsigned min,
+static __attribute__((noinline)) int getevents_general(struct fvn_thread *t, unsigned min,
 						       unsigned max, const struct timespec *timeout)
 {
-	struct fvn_thread *t = td->io_ops_data;
 	struct fvn_file *ff = t->only_file;
 
 	/* One look first: what fio asks for may be there already. */
@@ -692,14 +704,14 @@ static __attribute__((noinline)) int getevents_general(struct thread_data *td, u
 	} else {
 		t->nr_events = 0;
 	}
-	return getevents_wait(td, t, min, max, timeout);
+	return getevents_wait(t, min, max, timeout);
 }
 
 int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 		  const struct timespec *timeout)
 {
 	struct fvn_thread *t = td->io_ops_data;
-	struct fvn_file *ff = t->only_file;
+	struct fvn_file *ff = t->fast_file;
 	struct io_u *io_u;
 
 	/*
@@ -707,10 +719,10 @@ int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 	 * saves no registers: a job on one plain namespace, fio asking for
 	 * one completion (its default), and that completion there.
 	 */
-	if (__builtin_expect(ff && ff->fast_len && max == 1, 1)) {
+	if (__builtin_expect(ff && max == 1, 1)) {
 		if (__builtin_expect(take_one(t, ff, &io_u), 1)) {
+			/* t->nr_events counts only inside getevents_wait(): not kept here. */
 			t->events[0] = io_u;
-			t->nr_events = 1;
 			if (__builtin_expect(nvme_cq_doorbell_due(&ff->qp.cq), 0))
 				return take_one_due(t, &ff->qp.cq);
 			return 1;
@@ -721,9 +733,9 @@ int fvn_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 		 * to the loop, which looks the general way.
 		 */
 		t->nr_events = 0;
-		return getevents_wait(td, t, min, max, timeout);
+		return getevents_wait(t, min, max, timeout);
 	}
-	return getevents_general(td, min, max, timeout);
+	return getevents_general(t, min, max, timeout);
 }
 
 struct io_u *fvn_event(struct thread_data *td, int ev)

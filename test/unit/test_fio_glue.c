@@ -269,6 +269,7 @@ static void setup(unsigned nr_files, unsigned timeout_ms)
 	td.o.name = "glue";
 	td.o.iodepth = DEPTH;
 	td.io_ops_data = &t;
+	t.td = &td;
 	t.events = events;
 	t.staged = staged;
 	t.ios = ios;

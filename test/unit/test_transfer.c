@@ -125,6 +125,7 @@ static void setup(uint32_t block_bytes, uint32_t cmd_blocks)
 	td.o.name = "transfer";
 	td.o.iodepth = DEPTH;
 	td.io_ops_data = &t;
+	t.td = &td;
 	t.events = events;
 	t.staged = staged;
 	t.ios = ios;
