@@ -243,6 +243,19 @@ static inline bool nvme_sq_ring_new_tail(struct nvme_sq *sq)
 }
 
 /*
+ * nvme_sq_ring_new_tail() for an SQ its caller knows has no shadow
+ * doorbell: the register, always.
+ */
+static inline void nvme_sq_ring_register(struct nvme_sq *sq)
+{
+	uint16_t tail = sq->tail;
+
+	nvme_wmb(); /* the SQE stores before the doorbell (nvme_sq_ring_new_tail()) */
+	*sq->tail_db.reg = tail;
+	sq->last_db_tail = tail;
+}
+
+/*
  * Publish every command copied since the last call, with at most one MMIO
  * write.
  * Return: true when the doorbell register was written, false when nothing

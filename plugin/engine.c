@@ -135,9 +135,12 @@ static struct fvn_thread *thread_of(struct thread_data *td)
 	struct fvn_thread *t = td->io_ops_data;
 
 	if (!t) {
-		t = calloc(1, sizeof(*t));
+		unsigned room = td->o.iodepth ? td->o.iodepth : 1;
+
+		t = calloc(1, sizeof(*t) + room * sizeof(t->events[0]));
 		if (!t)
 			return NULL;
+		t->events_room = room;
 		t->numa_node = -1;
 		t->td = td;
 		td->io_ops_data = t;
@@ -208,7 +211,7 @@ static int setup_file(struct thread_data *td, struct fvn_thread *t, struct fio_f
 	/* Owned by the thread from here on, whatever fails next. */
 	t->files[t->nr_files++] = ff;
 	t->only_file = t->nr_files == 1 ? ff : NULL;
-	fvn_thread_set_fast_file(t);
+	fvn_thread_set_fast(t);
 	FILE_SET_ENG_DATA(f, ff);
 
 	ff->nsid = target.nsid ? target.nsid : o->nsid;
@@ -409,9 +412,14 @@ static int fvn_init(struct thread_data *td)
 	if (!t || prepare_job(td, t))
 		return 1;
 	t->initialised = true;
-	t->events = calloc(td->o.iodepth, sizeof(*t->events));
+	if (td->o.iodepth > t->events_room) {
+		/* fio settles iodepth before setup: this would be a fio that changed that. */
+		env_err("job '%s': iodepth is %u in init but was %u in setup; the engine needs it "
+			"settled before setup", td->o.name, td->o.iodepth, t->events_room);
+		return 1;
+	}
 	t->staged = calloc(td->o.iodepth, sizeof(*t->staged));
-	if (!t->events || !t->staged)
+	if (!t->staged)
 		return 1;
 	if (claim_controllers(td, t))
 		return 1;
@@ -575,9 +583,10 @@ static int fvn_post_init(struct thread_data *td)
 			return 1;
 	}
 	t->nr_ios = n;
-	t->fill_issue_time = fio_fill_issue_time(td);
+	t->issue_stats = !fio_fill_issue_time(td) ? FVN_ISSUE_TIME_ONLY :
+			 td->o.read_iolog_file ? FVN_ISSUE_QUEUED_LOGGED : FVN_ISSUE_QUEUED;
 	t->batch_of_one = td->o.iodepth_batch == 1;
-	t->submit_at_queue = false; /* until the first I/O (note_first_io()) */
+	fvn_thread_set_fast(t);
 	for (unsigned i = 0; i < n; i++) {
 		struct io_u *io_u = td->io_u_all.io_us[i];
 		struct fvn_io *io = &t->ios[io_u->index];
@@ -716,8 +725,10 @@ static void release_files(struct fvn_thread *t)
 			else
 				fvn_ctrl_drop_pending(ff->ctrl);
 		}
-		free(ff);
 	}
+	/* Only now: closing a queue pair looks at every file (fvn_thread_set_fast()). */
+	for (unsigned i = 0; i < t->nr_files; i++)
+		free(t->files[i]);
 	free(t->files);
 	t->files = NULL;
 	t->nr_files = 0;
@@ -737,7 +748,7 @@ static void fvn_cleanup(struct thread_data *td)
 			 " empty polls, %" PRIu64 " busy; %" PRIu64 " timeouts, %" PRIu64 " aborts, %"
 			 PRIu64 " queue pairs recreated, %" PRIu64 " controller resets, %" PRIu64
 			 " commands issued again, %" PRIu64 " late completions dropped", td->o.name,
-			 td->thread_number, t->submitted, t->doorbells, t->cq_doorbells,
+			 td->thread_number, fvn_commands(t), fvn_sq_doorbells(t), t->cq_doorbells,
 			 t->empty_polls, t->busy, t->timeouts, t->aborts, t->recreates, t->resets,
 			 t->requeued, t->stale);
 	if (t->pi_blocks_generated || t->pi_blocks_checked)
@@ -761,7 +772,6 @@ static void fvn_cleanup(struct thread_data *td)
 	if (t->md_dma)
 		env_dma_free(t->md_dma);
 	free(t->ios);
-	free(t->events);
 	free(t->staged);
 	free(t->pfds);
 	free(t);

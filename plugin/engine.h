@@ -125,7 +125,10 @@ struct fvn_io {
 	 * The command timeout counts from the doorbell, which commit writes
 	 * into io_u->issue_time (fio's clock) for every io_u, or from this
 	 * (fvn_now_ms()) when stall.c issued the io_u again after a recovery;
-	 * 0 otherwise.
+	 * 0 otherwise. Put back to 0 wherever an io_u leaves flight other
+	 * than the plain way (complete_cqe(), take_inflight()), so that
+	 * fvn_queue()'s in-line path, which such an io_u never took, need
+	 * not store it.
 	 */
 	uint64_t requeued_ms;
 	/*
@@ -188,6 +191,27 @@ struct fvn_io {
 _Static_assert(offsetof(struct fvn_io, prp_max) + sizeof(uint32_t) <= 64,
 	       "the fields every I/O touches share the first cache line");
 
+/* What fio's statistics take at issue time besides io_u->issue_time (fio_fill_issue_time()). */
+enum fvn_issue_stats {
+	FVN_ISSUE_TIME_ONLY,        /* nothing: the engine's command timeout alone needs it */
+	FVN_ISSUE_QUEUED,           /* io_u_queued(): submission latency */
+	FVN_ISSUE_QUEUED_LOGGED,    /* and td->last_issue, for read_iolog */
+};
+
+/*
+ * Where fvn_queue()'s in-line command is handed to the device. fio commits
+ * after every queue call with iodepth_batch_submit=1, its default: queue
+ * then rings the doorbell itself, which is what commit would do next.
+ * Only from the second I/O, so that the first goes through commit, which
+ * notes it for the start-up figure (queue then need not test for that).
+ * One test in line picks fio's defaults, the rest is out of line.
+ */
+enum fvn_queue_rings {
+	FVN_RING_AT_COMMIT,         /* staged for commit */
+	FVN_RING_IN_LINE,           /* the doorbell register, and FVN_ISSUE_QUEUED: in line */
+	FVN_RING_OUT_OF_LINE,       /* in queue: shadow doorbells, or other issue statistics */
+};
+
 struct fvn_thread {
 	/*
 	 * The fio thread whose io_ops_data this is: getevents' out-of-line
@@ -201,8 +225,8 @@ struct fvn_thread {
 	struct fvn_file *fast_file; /* only_file when its in-line path is open: getevents' common case */
 	bool files_ready;           /* setup of the files done (in setup, or init first) */
 	bool initialised;           /* init ran: references claimed, thread pinned */
-	struct io_u **events;       /* completions reaped by getevents */
-	unsigned nr_events;
+	unsigned events_room;       /* of events[]: fio's iodepth when the thread state was made */
+	unsigned nr_events;         /* of events[], counted inside getevents' loop only */
 	struct io_u **staged;       /* queued since the last commit */
 	unsigned nr_staged;
 	void *buf;                  /* fio's I/O buffers (iomem_alloc) */
@@ -237,22 +261,25 @@ struct fvn_thread {
 	struct pollfd *pfds;        /* one per file, for fvn_sleep() */
 	uint64_t last_check_ms;     /* of the last stall check (fvn_now_ms()); 0: look at the next one */
 	uint32_t page_size;
-	bool fill_issue_time;       /* fio_fill_issue_time(td): fio's options fixed it at init */
-	/*
-	 * fio commits after every queue call (iodepth_batch_submit=1, its
-	 * default): the common case rings its doorbell in queue, not commit.
-	 * Set once the first I/O went through commit, which notes it for the
-	 * start-up figure, so that queue need not test for it each time.
-	 */
+	uint8_t issue_stats;        /* enum fvn_issue_stats: fio's options fixed it at init */
 	bool batch_of_one;          /* iodepth_batch_submit=1 */
-	bool submit_at_queue;       /* batch_of_one, after the first I/O */
+	uint8_t queue_rings;        /* enum fvn_queue_rings (fvn_thread_set_fast()) */
 	bool first_io_done;         /* for the start-up figure: time to first I/O */
-	/* counters for the end-of-job summary */
-	uint64_t doorbells, cq_doorbells, submitted, empty_polls, busy;
+	/*
+	 * Counters for the end-of-job summary. fvn_queue()'s doorbell
+	 * register writes count in rung_at_queue alone, each one command and
+	 * one write (fvn_commands(), fvn_sq_doorbells()).
+	 */
+	uint64_t doorbells, cq_doorbells, submitted, rung_at_queue, empty_polls, busy;
 	uint64_t stale, timeouts, aborts, recreates, resets, requeued;
 	uint64_t pi_blocks_generated, pi_blocks_checked, pi_host_failures;
 	uint64_t appends_moved;     /* Zone Appends placed elsewhere than fio planned */
 	uint64_t sleeps, wakeups;   /* waits on interrupts, and those an interrupt ended */
+	/*
+	 * Completions reaped by getevents, for fio's event hook. In the
+	 * thread state itself, so that the hook loads one pointer less.
+	 */
+	struct io_u *events[];
 };
 
 /*
@@ -343,10 +370,32 @@ static inline void fvn_io_plain_done(struct fvn_io *io)
 	io->plain_cqe ^= 1;
 }
 
-/* After t's files, or the in-line path of its only one, changed. */
-static inline void fvn_thread_set_fast_file(struct fvn_thread *t)
+/*
+ * After t's files, one of their queue pairs, or their in-line paths
+ * changed, and after the first I/O: getevents' common case, and where
+ * queue rings.
+ */
+static inline void fvn_thread_set_fast(struct fvn_thread *t)
 {
+	bool shadow = false;
+
 	t->fast_file = t->only_file && t->only_file->fast_len ? t->only_file : NULL;
+	for (unsigned i = 0; i < t->nr_files; i++)
+		shadow |= t->files[i]->qp_live && t->files[i]->qp.sq.tail_db.shadow;
+	t->queue_rings = !t->batch_of_one || !t->first_io_done ? FVN_RING_AT_COMMIT :
+			 shadow || t->issue_stats != FVN_ISSUE_QUEUED ? FVN_RING_OUT_OF_LINE :
+			 FVN_RING_IN_LINE;
+}
+
+/* The summary's figures, with fvn_queue()'s share (fvn_thread.rung_at_queue). */
+static inline uint64_t fvn_commands(const struct fvn_thread *t)
+{
+	return t->submitted + t->rung_at_queue;
+}
+
+static inline uint64_t fvn_sq_doorbells(const struct fvn_thread *t)
+{
+	return t->doorbells + t->rung_at_queue;
 }
 
 /*
@@ -372,7 +421,7 @@ static inline void fvn_file_set_fast(struct fvn_file *ff)
 	ff->fast_word0[DDIR_READ] = nvme_sqe_word0(NVME_NVM_READ, 0, ff->nsid);
 	ff->fast_word0[DDIR_WRITE] = nvme_sqe_word0(NVME_NVM_WRITE, 0, ff->nsid);
 	if (ff->thread)
-		fvn_thread_set_fast_file(ff->thread);
+		fvn_thread_set_fast(ff->thread);
 }
 
 /*

@@ -31,8 +31,7 @@
 static inline __attribute__((always_inline)) void start_issue(struct fvn_file *ff,
 							      struct fvn_io *io, uint16_t cid)
 {
-	io->ff = ff;
-	io->requeued_ms = 0;
+	io->ff = ff;		/* requeued_ms is 0 already (see there) */
 	io->cid = cid;
 	io->nr_cmds = 1;
 	io->pending = 1;
@@ -189,21 +188,22 @@ static inline void ring_sq(struct fvn_thread *t, struct fvn_file *ff)
 static inline void stamp_one(struct thread_data *td, struct fvn_thread *t, struct io_u *io_u)
 {
 	fio_gettime(&io_u->issue_time, NULL);
-	if (t->fill_issue_time) {
+	if (__builtin_expect(t->issue_stats == FVN_ISSUE_QUEUED, 1)) {
 		io_u_queued(td, io_u);
-		if (td->o.read_iolog_file)
-			td->last_issue = io_u->issue_time;
+	} else if (t->issue_stats == FVN_ISSUE_QUEUED_LOGGED) {
+		io_u_queued(td, io_u);
+		td->last_issue = io_u->issue_time;
 	}
 }
 
 /*
- * The first I/O of the job goes through commit (t->submit_at_queue is off
- * until then), which notes it here, so the in-line path has no test for it.
+ * The first I/O of the job goes through commit (enum fvn_queue_rings),
+ * which notes it here, so the in-line path has no test for it.
  */
 static __attribute__((noinline)) void note_first_io(struct thread_data *td, struct fvn_thread *t)
 {
 	t->first_io_done = true;
-	t->submit_at_queue = t->batch_of_one;
+	fvn_thread_set_fast(t);
 	env_info("job '%s' thread %d: first I/O %.1f ms after the engine's set-up began",
 		 td->o.name, td->thread_number,
 		 (env_clock_ns() - env_eal_init_began_ns()) / 1e6);
@@ -269,6 +269,29 @@ static inline __attribute__((always_inline)) struct nvme_sq *issue_plain(struct 
 	return sq;
 }
 
+/*
+ * fvn_queue()'s in-line command is in sq, and queue does not finish it in
+ * line (enum fvn_queue_rings): staged for commit, or rung here, through
+ * the shadow doorbell where there is one, stamped and counted as commit
+ * would. The tail has just moved and the queue pair works
+ * (ff->fast_mask), so ring_sq()'s tests are known.
+ */
+static __attribute__((noinline)) enum fio_q_status queue_ring_other(struct thread_data *td,
+								    struct fvn_thread *t,
+								    struct io_u *io_u,
+								    struct nvme_sq *sq)
+{
+	if (t->queue_rings == FVN_RING_AT_COMMIT) {
+		t->staged[t->nr_staged++] = io_u;
+		return FIO_Q_QUEUED;
+	}
+	if (nvme_sq_ring_new_tail(sq))
+		t->doorbells++;
+	stamp_one(td, t, io_u);
+	count_submitted(td, t, 1);
+	return FIO_Q_QUEUED;
+}
+
 enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 {
 	struct fvn_thread *t = td->io_ops_data;
@@ -276,21 +299,19 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 
 	if (__builtin_expect(!sq, 0))
 		return queue_general(td, io_u);
-	if (__builtin_expect(!t->submit_at_queue, 0)) {
-		t->staged[t->nr_staged++] = io_u;
-		return FIO_Q_QUEUED;
-	}
+	if (__builtin_expect(t->queue_rings != FVN_RING_IN_LINE, 0))
+		return queue_ring_other(td, t, io_u, sq);
 	/*
-	 * fio commits after every queue call (iodepth_batch_submit=1, its
-	 * default): the doorbell now, which is what commit would do next,
-	 * stamped and counted, without staging the io_u for it. The tail has
-	 * just moved and the queue pair works (ff->fast_len), so ring_sq()'s
-	 * tests are known.
+	 * The doorbell register now, which is what commit would do next,
+	 * stamped and counted, without staging the io_u for it: one command
+	 * and one register write (t->rung_at_queue). stamp_one() for
+	 * FVN_ISSUE_QUEUED, known here.
 	 */
-	if (nvme_sq_ring_new_tail(sq))
-		t->doorbells++;
-	stamp_one(td, t, io_u);
-	count_submitted(td, t, 1);
+	nvme_sq_ring_register(sq);
+	t->rung_at_queue++;
+	fio_gettime(&io_u->issue_time, NULL);
+	io_u_queued(td, io_u);
+	io_u_mark_submit(td, 1);
 	return FIO_Q_QUEUED;
 }
 
@@ -316,10 +337,10 @@ static __attribute__((noinline)) int commit_staged(struct thread_data *td, struc
 		fio_gettime(&now, NULL);
 		for (i = 0; i < n; i++) {
 			t->staged[i]->issue_time = now;
-			if (t->fill_issue_time)
+			if (t->issue_stats != FVN_ISSUE_TIME_ONLY)
 				io_u_queued(td, t->staged[i]);
 		}
-		if (t->fill_issue_time && td->o.read_iolog_file)
+		if (t->issue_stats == FVN_ISSUE_QUEUED_LOGGED)
 			td->last_issue = now;
 	}
 	count_submitted(td, t, n);
@@ -406,6 +427,7 @@ static __attribute__((noinline)) struct io_u *complete_cqe(struct fvn_thread *t,
 	if (--io->pending)
 		return NULL;
 	io->inflight = false;
+	io->requeued_ms = 0;
 	ff->inflight--;
 	if (io->timed_out || io->status || !ff->plain)
 		finish_unusual(t, ff, io, io->io_u);

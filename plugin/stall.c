@@ -94,6 +94,7 @@ static struct fvn_io *take_inflight(struct fvn_thread *t, struct fvn_file *ff, u
 			(*i)++;
 			fvn_io_not_plain(io);
 			io->inflight = false;
+			io->requeued_ms = 0; /* stall.c sets it again when it issues io again */
 			ff->inflight--;
 			return io;
 		}

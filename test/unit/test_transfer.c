@@ -88,13 +88,14 @@ void fvn_sleep(struct fvn_thread *t, unsigned max_ms)
 /* ------------------------------------------------------- the set-up */
 
 static struct thread_data td;
-static struct fvn_thread t;
+/* Room for DEPTH events after it (GNU C's static flexible array member). */
+static struct fvn_thread t = { .events = { [DEPTH - 1] = NULL } };
 static struct fvn_file ff;
 static struct fvn_file *file_list[1] = { &ff };
 static struct fio_file file;
 static struct io_u io_us[DEPTH];
 static struct fvn_io ios[DEPTH];
-static struct io_u *events[DEPTH], *staged[DEPTH];
+static struct io_u *staged[DEPTH];
 static struct nvme_sqe sqes[SQ_SLOTS] __attribute__((aligned(4096)));
 static struct nvme_cqe cqes[CQ_SLOTS] __attribute__((aligned(4096)));
 static uint32_t fake_doorbells[2048]; /* BAR0: doorbells start at 0x1000 */
@@ -126,7 +127,7 @@ static void setup(uint32_t block_bytes, uint32_t cmd_blocks)
 	td.o.iodepth = DEPTH;
 	td.io_ops_data = &t;
 	t.td = &td;
-	t.events = events;
+	t.events_room = DEPTH;
 	t.staged = staged;
 	t.ios = ios;
 	t.nr_ios = DEPTH;
@@ -136,7 +137,7 @@ static void setup(uint32_t block_bytes, uint32_t cmd_blocks)
 	t.max_bs = MAX_BS;
 	t.max_cmds = MAX_CMDS;
 	fvn_set_cid_layout(&t, 1, 3);	/* 2 io_us of up to 8 children */
-	t.fill_issue_time = true;
+	t.issue_stats = FVN_ISSUE_QUEUED;
 	t.only_file = &ff;
 	t.child_list_bytes = CHILD_LIST_BYTES;
 	t.buf = bufs;
