@@ -122,15 +122,12 @@ struct fvn_io {
 	struct fvn_file *ff;        /* whose queue pair it was issued on */
 	uint64_t buf_iova;          /* IOVA of io_u->buf */
 	/*
-	 * The command timeout counts from the doorbell, which commit writes
-	 * into io_u->issue_time (fio's clock) for every io_u, or from this
-	 * (fvn_now_ms()) when stall.c issued the io_u again after a recovery;
-	 * 0 otherwise. Put back to 0 wherever an io_u leaves flight other
-	 * than the plain way (complete_cqe(), take_inflight()), so that
-	 * fvn_queue()'s in-line path, which such an io_u never took, need
-	 * not store it.
+	 * fvn_queue()'s data pointer without a list, worked out once from
+	 * buf_iova: up to prp_room bytes fit the buffer's first memory page
+	 * (PRP2 is 0), up to prp_max its first two (PRP2 is prp2, buf_iova +
+	 * prp_room). prp_max 0: no buffer, so never.
 	 */
-	uint64_t requeued_ms;
+	uint64_t prp2;
 	/*
 	 * Of child 0: generation << cid_shift | index. Set up
 	 * with generation 0; each issue adds thread->gen_step, which moves the
@@ -157,14 +154,18 @@ struct fvn_io {
 	 * this fvn_io reads as, new or old.
 	 */
 	uint32_t plain_cqe;
-	/*
-	 * fvn_queue()'s data pointer without a list, worked out once from
-	 * buf_iova: up to prp_room bytes fit the buffer's first memory page
-	 * (PRP2 is 0), up to prp_max its first two (PRP2 is buf_iova +
-	 * prp_room). prp_max 0: no buffer, so never.
-	 */
-	uint32_t prp_room;
+	uint32_t prp_room;          /* see prp2 */
 	uint32_t prp_max;
+	/*
+	 * The command timeout counts from the doorbell, which commit writes
+	 * into io_u->issue_time (fio's clock) for every io_u, or from this
+	 * (fvn_now_ms()) when stall.c issued the io_u again after a recovery;
+	 * 0 otherwise. Put back to 0 wherever an io_u leaves flight other
+	 * than the plain way (complete_cqe(), take_inflight()), so that
+	 * fvn_queue()'s in-line path, which such an io_u never took, need
+	 * not store it.
+	 */
+	uint64_t requeued_ms;
 
 	size_t prp_built_len;       /* 0: not built (no buffer, or not usable) */
 	struct nvme_prp_list prp;   /* built once for the io_u's whole buffer (up to one command) */
@@ -346,6 +347,7 @@ static inline void fvn_io_set_buf(const struct fvn_thread *t, struct fvn_io *io,
 	io->buf_iova = iova;
 	io->prp_room = nvme_prp_first_page_bytes(iova, t->page_size);
 	io->prp_max = io->prp_room + t->page_size;
+	io->prp2 = iova + io->prp_room;
 }
 
 /*

@@ -260,7 +260,7 @@ static inline __attribute__((always_inline)) struct nvme_sq *issue_plain(struct 
 	cmd = &sq->sqes[tail];
 	sq->tail = next;
 	nvme_io_rw_prp_dptr(cmd, io->buf_iova,
-			    len > io->prp_room ? io->buf_iova + io->prp_room : 0);
+			    len > io->prp_room ? io->prp2 : 0);
 	cid = next_cid(t, io);
 	nvme_io_rw_prp_head(cmd, nvme_sqe_word0_cid(ff->fast_word0[io_u->ddir], cid));
 	nvme_io_rw_prp_range(cmd, offset >> ff->lba_shift, (uint32_t)(len >> ff->lba_shift));

@@ -1047,6 +1047,7 @@ static void test_prp_room(void)
 		fvn_io_set_buf(&t, &ios[0], (uint64_t)(uintptr_t)buf);
 		CHECK_EQ(ios[0].prp_room, PS - cases[i].off);
 		CHECK_EQ(ios[0].prp_max, 2 * PS - cases[i].off);
+		CHECK_EQ(ios[0].prp2, ((uint64_t)(uintptr_t)buf | (PS - 1)) + 1);
 		sqe = &pairs[0].ff.qp.sq.sqes[pairs[0].ff.qp.sq.tail];
 		CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
 		CHECK_EQ(sqe->prp1, (uint64_t)(uintptr_t)buf);
