@@ -265,6 +265,7 @@ struct fvn_thread {
 	uint8_t issue_stats;        /* enum fvn_issue_stats: fio's options fixed it at init */
 	bool batch_of_one;          /* iodepth_batch_submit=1 */
 	uint8_t queue_rings;        /* enum fvn_queue_rings (fvn_thread_set_fast()) */
+	bool ring_in_line;          /* queue_rings is FVN_RING_IN_LINE: queue's one test of it */
 	bool first_io_done;         /* for the start-up figure: time to first I/O */
 	/*
 	 * Counters for the end-of-job summary. fvn_queue()'s doorbell
@@ -387,6 +388,7 @@ static inline void fvn_thread_set_fast(struct fvn_thread *t)
 	t->queue_rings = !t->batch_of_one || !t->first_io_done ? FVN_RING_AT_COMMIT :
 			 shadow || t->issue_stats != FVN_ISSUE_QUEUED ? FVN_RING_OUT_OF_LINE :
 			 FVN_RING_IN_LINE;
+	t->ring_in_line = t->queue_rings == FVN_RING_IN_LINE;
 }
 
 /* The summary's figures, with fvn_queue()'s share (fvn_thread.rung_at_queue). */

@@ -270,21 +270,16 @@ static inline __attribute__((always_inline)) struct nvme_sq *issue_plain(struct 
 }
 
 /*
- * fvn_queue()'s in-line command is in sq, and queue does not finish it in
- * line (enum fvn_queue_rings): staged for commit, or rung here, through
- * the shadow doorbell where there is one, stamped and counted as commit
- * would. The tail has just moved and the queue pair works
- * (ff->fast_mask), so ring_sq()'s tests are known.
+ * fvn_queue()'s in-line command is in sq, and queue rings for it, but not
+ * in line (FVN_RING_OUT_OF_LINE): through the shadow doorbell where there
+ * is one, stamped and counted as commit would. The tail has just moved and
+ * the queue pair works (ff->fast_mask), so ring_sq()'s tests are known.
  */
 static __attribute__((noinline)) enum fio_q_status queue_ring_other(struct thread_data *td,
 								    struct fvn_thread *t,
 								    struct io_u *io_u,
 								    struct nvme_sq *sq)
 {
-	if (t->queue_rings == FVN_RING_AT_COMMIT) {
-		t->staged[t->nr_staged++] = io_u;
-		return FIO_Q_QUEUED;
-	}
 	if (nvme_sq_ring_new_tail(sq))
 		t->doorbells++;
 	stamp_one(td, t, io_u);
@@ -299,8 +294,14 @@ enum fio_q_status fvn_queue(struct thread_data *td, struct io_u *io_u)
 
 	if (__builtin_expect(!sq, 0))
 		return queue_general(td, io_u);
-	if (__builtin_expect(t->queue_rings != FVN_RING_IN_LINE, 0))
+	if (__builtin_expect(!t->ring_in_line, 0)) {
+		/* fio batches: its commit rings, and its batches gain from a short path here. */
+		if (t->queue_rings == FVN_RING_AT_COMMIT) {
+			t->staged[t->nr_staged++] = io_u;
+			return FIO_Q_QUEUED;
+		}
 		return queue_ring_other(td, t, io_u, sq);
+	}
 	/*
 	 * The doorbell register now, which is what commit would do next,
 	 * stamped and counted, without staging the io_u for it: one command

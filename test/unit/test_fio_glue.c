@@ -1078,6 +1078,7 @@ static void test_submit_at_queue(void)
 	t.batch_of_one = true;
 	fvn_thread_set_fast(&t);
 	CHECK_EQ(t.queue_rings, FVN_RING_AT_COMMIT);
+	CHECK_EQ(t.ring_in_line, false);
 	sq_db = &pairs[0].lb.regs[nvme_doorbell_offset(LOOPBACK_QID, false, 0) / 4];
 
 	/* The first I/O: staged, rung by commit, which opens queue's ringing. */
@@ -1089,6 +1090,7 @@ static void test_submit_at_queue(void)
 	CHECK_EQ(*sq_db, 1);
 	CHECK(t.first_io_done);
 	CHECK_EQ(t.queue_rings, FVN_RING_IN_LINE);
+	CHECK_EQ(t.ring_in_line, true);
 	CHECK_EQ(reap_events(1, 1000), 1);
 
 	/* Then in queue: one register write and one command, counted once. */
@@ -1128,6 +1130,7 @@ static void test_submit_at_queue(void)
 	t.first_io_done = true;
 	fvn_thread_set_fast(&t);
 	CHECK_EQ(t.queue_rings, FVN_RING_OUT_OF_LINE);
+	CHECK_EQ(t.ring_in_line, false);
 	CHECK_EQ(fvn_queue(&td, &io_us[2]), FIO_Q_QUEUED);
 	CHECK_EQ(pairs[0].ff.qp.sq.last_db_tail, pairs[0].ff.qp.sq.tail);
 	CHECK_EQ(*pairs[0].ff.qp.sq.tail_db.shadow, pairs[0].ff.qp.sq.tail);
@@ -1147,6 +1150,7 @@ static void test_submit_at_queue(void)
 	t.first_io_done = true;
 	fvn_thread_set_fast(&t);
 	CHECK_EQ(t.queue_rings, FVN_RING_AT_COMMIT);
+	CHECK_EQ(t.ring_in_line, false);
 	CHECK_EQ(fvn_queue(&td, &io_us[0]), FIO_Q_QUEUED);
 	CHECK_EQ(*sq_db, 0);
 	CHECK_EQ(fvn_commit(&td), 0);
