@@ -221,9 +221,9 @@ static inline void count_submitted(struct thread_data *td, struct fvn_thread *t,
  * (no metadata, no PI, no special command or flag) that one command
  * carries, whole blocks inside the namespace, from fio's own buffer, with
  * room in the SQ. ff->fast_mask says the file allows it (all ones when
- * it does not, so that the alignment test fails). Builds the command in the SQ and
- * returns the SQ, whose doorbell is the caller's. NULL, having changed
- * nothing, for anything else and anything that would fail:
+ * it does not, so that the alignment test fails). Builds the command in
+ * the SQ and returns the SQ, whose doorbell is the caller's. NULL, having
+ * changed nothing, for anything else and anything that would fail:
  * queue_general()'s.
  */
 static inline __attribute__((always_inline)) struct nvme_sq *issue_plain(struct fvn_thread *t,

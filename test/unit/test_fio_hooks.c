@@ -545,6 +545,42 @@ static void test_init_before_setup(void)
 	CHECK_EQ(dma_live, 0);
 }
 
+/*
+ * The thread state is made in setup with room for fio's iodepth of events;
+ * should init see a deeper one, it refuses rather than overrun them. And
+ * the one-file fast path opens with the queue pair and closes with it.
+ */
+static void test_events_room_and_fast_file(void)
+{
+	struct fvn_thread *t;
+
+	job(1, "0000:00:04.0", true);
+	CHECK_EQ(ioengine.setup(&td), 0);
+	t = td.io_ops_data;
+	CHECK_EQ(t->events_room, NR_IOS);
+	CHECK(t->fast_file == NULL);
+	CHECK_EQ(thread_start(), 0);
+	CHECK_EQ(t->queue_rings, FVN_RING_AT_COMMIT); /* until the first I/O */
+	CHECK_EQ(ioengine.open_file(&td, td.files[0]), 0);
+	CHECK(t->fast_file == FILE_ENG_DATA(td.files[0]));
+	CHECK_EQ(ioengine.close_file(&td, td.files[0]), 0);
+	CHECK(t->fast_file == NULL);
+	fio_frees_files();
+	ioengine.iomem_free(&td);
+	ioengine.cleanup(&td);
+
+	job(1, "0000:00:04.0", true);
+	CHECK_EQ(ioengine.setup(&td), 0);
+	td.o.iodepth = NR_IOS + 1;
+	logged[0] = 0;
+	CHECK(ioengine.init(&td) != 0);
+	CHECK_CONTAINS(logged, "iodepth is");
+	td.o.iodepth = NR_IOS;
+	fio_frees_files();
+	ioengine.cleanup(&td);
+	CHECK_EQ(dma_live, 0);
+}
+
 /* A job that fails before its thread's init gives its pending reference back. */
 static void test_cleanup_without_init(void)
 {
@@ -1417,6 +1453,7 @@ int main(void)
 	test_serialized_order();
 	test_init_before_setup();
 	test_cleanup_without_init();
+	test_events_room_and_fast_file();
 	test_reopen();
 	test_reopened_controller();
 	test_claim_fails();
