@@ -64,15 +64,15 @@ struct fvn_file {
 	bool plain;                 /* no metadata, no PI: one command per io_u up to cmd_bytes */
 	/*
 	 * fvn_queue()'s common case, worked out once (fvn_file_set_fast()):
-	 * the largest io_u one command carries, 0 when the in-line path is
-	 * closed (not plain, no live queue pair, broken); the namespace's
-	 * bytes; the mask of bytes within a block, all ones when closed, so
-	 * that no io_u passes it; and the start of its reads' and writes'
-	 * commands. Open only when each of the first two is at least the two
-	 * memory pages the path's PRPs reach (fvn_io.prp_max), so that its
-	 * length test is prp_max's alone.
+	 * whether the in-line path is open (plain, a live queue pair, not
+	 * broken); the namespace's bytes; the mask of bytes within a block,
+	 * all ones when closed, so that no io_u passes it; and the start of
+	 * its reads' and writes' commands. Open only when one command carries
+	 * at least the two memory pages the path's PRPs reach (fvn_io.prp_max)
+	 * and the namespace has them, so that its length test is prp_max's
+	 * alone.
 	 */
-	uint64_t fast_len;
+	bool fast_open;
 	uint64_t fast_end;
 	uint64_t fast_mask;
 	uint64_t fast_word0[2];     /* its SQE word 0 with command id 0, by fio's DDIR_READ, DDIR_WRITE */
@@ -382,7 +382,7 @@ static inline void fvn_thread_set_fast(struct fvn_thread *t)
 {
 	bool shadow = false;
 
-	t->fast_file = t->only_file && t->only_file->fast_len ? t->only_file : NULL;
+	t->fast_file = t->only_file && t->only_file->fast_open ? t->only_file : NULL;
 	for (unsigned i = 0; i < t->nr_files; i++)
 		shadow |= t->files[i]->qp_live && t->files[i]->qp.sq.tail_db.shadow;
 	t->queue_rings = !t->batch_of_one || !t->first_io_done ? FVN_RING_AT_COMMIT :
@@ -421,7 +421,7 @@ static inline void fvn_file_set_fast(struct fvn_file *ff)
 
 	ff->fast_end = end;
 	ff->fast_mask = open ? ((uint64_t)1 << ff->lba_shift) - 1 : UINT64_MAX;
-	ff->fast_len = open ? len : 0;
+	ff->fast_open = open;
 	ff->fast_word0[DDIR_READ] = nvme_sqe_word0(NVME_NVM_READ, 0, ff->nsid);
 	ff->fast_word0[DDIR_WRITE] = nvme_sqe_word0(NVME_NVM_WRITE, 0, ff->nsid);
 	if (ff->thread)

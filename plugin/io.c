@@ -528,7 +528,7 @@ static inline __attribute__((always_inline)) void put_cursor(struct fvn_thread *
 }
 
 /*
- * reap_cqes() for a plain file whose queue pair works (ff->fast_len), in
+ * reap_cqes() for a plain file whose queue pair works (ff->fast_open), in
  * line and only for plain completions. It stops at any other, which it
  * leaves on the CQ for reap_cqes(), and says so (*other). An empty look is
  * a few loads.
@@ -605,7 +605,7 @@ static inline __attribute__((always_inline)) unsigned reap_any(struct fvn_thread
 							       struct fvn_file *ff,
 							       struct io_u **out, unsigned max)
 {
-	bool other = !ff->fast_len;
+	bool other = !ff->fast_open;
 	unsigned n = other ? 0 : reap_plain(t, ff, out, max, &other);
 
 	if (__builtin_expect(other, 0) && n < max)
@@ -718,7 +718,7 @@ static __attribute__((noinline)) int getevents_general(struct fvn_thread *t, uns
 	struct fvn_file *ff = t->only_file;
 
 	/* One look first: what fio asks for may be there already. */
-	if (ff && ff->fast_len) {
+	if (ff && ff->fast_open) {
 		unsigned n = reap_any(t, ff, t->events, max);
 
 		t->nr_events = n;
