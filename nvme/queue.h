@@ -136,6 +136,14 @@ static inline void nvme_cq_set_shadow(struct nvme_cq *cq, volatile uint32_t *sha
 	cq->head_db.event_idx = event_idx;
 }
 
+/* The register itself, and @last, what it now holds. */
+static inline void nvme_doorbell_write_register(const struct nvme_doorbell *db, uint16_t *last,
+						uint16_t new_value)
+{
+	*db->reg = new_value;
+	*last = new_value;
+}
+
 /*
  * Give the controller a new doorbell value: through the shadow word when
  * there is one, and through the register unless the controller's EventIdx
@@ -164,8 +172,7 @@ static inline bool nvme_doorbell_write(const struct nvme_doorbell *db, uint16_t 
 		if (!nvme_shadow_doorbell_needs_mmio((uint16_t)*db->event_idx, new_value, old_value))
 			return false;
 	}
-	*db->reg = new_value;
-	*last = new_value;
+	nvme_doorbell_write_register(db, last, new_value);
 	return true;
 }
 
@@ -251,8 +258,7 @@ static inline void nvme_sq_ring_register(struct nvme_sq *sq)
 	uint16_t tail = sq->tail;
 
 	nvme_wmb(); /* the SQE stores before the doorbell (nvme_sq_ring_new_tail()) */
-	*sq->tail_db.reg = tail;
-	sq->last_db_tail = tail;
+	nvme_doorbell_write_register(&sq->tail_db, &sq->last_db_tail, tail);
 }
 
 /*
@@ -477,8 +483,7 @@ static inline void nvme_cq_ack_for_irq(struct nvme_cq *cq)
 	nvme_rmb();
 	if (cq->head_db.shadow)
 		*cq->head_db.shadow = cq->head;
-	*cq->head_db.reg = cq->head;
-	cq->last_db_head = cq->head;
+	nvme_doorbell_write_register(&cq->head_db, &cq->last_db_head, cq->head);
 	cq->db_credit = cq->db_batch;
 }
 
