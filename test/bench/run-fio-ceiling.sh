@@ -15,10 +15,15 @@
 #   fio-ceiling qd=N null_iops=... engine_iops=... ratio=R ns_per_io=...
 #     null_ns_per_io=... engine_instr_per_io=... null_instr_per_io=...
 #     engine_own_instr_per_io=... engine_added_instr_per_io=...
+#     fio_added_instr_per_io=...
 # where ratio = engine_iops / null_iops, ns_per_io = 1e9 / engine_iops (one
 # core), *_instr_per_io the whole fio process's instructions per I/O,
-# engine_own_instr_per_io the engine object's own (self) instructions, and
-# engine_added_instr_per_io = engine_instr_per_io - null_instr_per_io, and
+# engine_own_instr_per_io the engine object's own (self) instructions,
+# engine_added_instr_per_io = engine_instr_per_io - null_instr_per_io,
+# fio_added_instr_per_io the part of that outside the engine object (what
+# fio and libc run more for the engine than for null: at QD1 fio's queued
+# path, commit, getevents and the submission latency, which null skips
+# because at iodepth=1 it sets FIO_SYNCIO and completes in queue), and
 # cg_empty_polls the engine's polls of an empty CQ in the two callgrind runs
 # (the engine's own log). Those are waiting for the controller (whose core
 # may be taken by something else), not work: the instructions of one are
@@ -34,8 +39,9 @@
 # Every QD1 I/O waits at least that long (the controller sees the SQE only
 # when its line has come over, the host the CQE only when it has come back),
 # on top of the host's own work, which at QD1 cannot overlap the wait and
-# is no less than the null engine's (fio with the engine runs more
-# instructions per I/O than with null; see the callgrind figures). So the
+# is no less than the null engine's (at iodepth=1 null runs fio's
+# synchronous path, which any engine with a queue runs more instructions
+# than: see fio_added_instr_per_io). So the
 # QD1 line also has qd1_ratio_bound=null_ns_per_io/(null_ns_per_io +
 # round_trip): about the best ratio any engine can reach at QD1 with the
 # controller on its own core. The smaller of the two round trips is used
@@ -245,8 +251,9 @@ for qd in $DEPTHS; do
 			-v p1="${p1:-0}" -v p2="${p2:-0}" -v pt="$poll_total" -v po="$poll_own" \
 			-v ios="$CG_IOS" 'BEGIN {
 			e = (e2 - e1 - pt * (p2 - p1)) / ios; n = (n2 - n1) / ios
-			printf "engine_instr_per_io=%.1f null_instr_per_io=%.1f engine_own_instr_per_io=%.1f engine_added_instr_per_io=%.1f",
-				e, n, (o2 - o1 - po * (p2 - p1)) / ios, e - n }') cg_empty_polls=${p1:-?}/${p2:-?}"
+			o = (o2 - o1 - po * (p2 - p1)) / ios
+			printf "engine_instr_per_io=%.1f null_instr_per_io=%.1f engine_own_instr_per_io=%.1f engine_added_instr_per_io=%.1f fio_added_instr_per_io=%.1f",
+				e, n, o, e - n, e - o - n }') cg_empty_polls=${p1:-?}/${p2:-?}"
 	fi
 	echo "$line"
 	echo "$line" >> "$out/fio-ceiling.txt"
