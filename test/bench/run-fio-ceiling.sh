@@ -39,9 +39,9 @@
 # Every QD1 I/O waits at least that long (the controller sees the SQE only
 # when its line has come over, the host the CQE only when it has come back),
 # on top of the host's own work, which at QD1 cannot overlap the wait and
-# is no less than the null engine's (at iodepth=1 null runs fio's
-# synchronous path, which any engine with a queue runs more instructions
-# than: see fio_added_instr_per_io). So the
+# is no less than the null engine's (at iodepth=1 null takes fio's
+# synchronous path; an engine with a queue makes fio run more than that:
+# see fio_added_instr_per_io). So the
 # QD1 line also has qd1_ratio_bound=null_ns_per_io/(null_ns_per_io +
 # round_trip): about the best ratio any engine can reach at QD1 with the
 # controller on its own core. The smaller of the two round trips is used
